@@ -1,0 +1,85 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Moderato",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "moderatod", targets: ["moderatod"]),
+        .executable(name: "modctl", targets: ["modctl"]),
+        .library(name: "Moderation", targets: ["Moderation"]),
+        .library(name: "ModerationStore", targets: ["ModerationStore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+    ],
+    targets: [
+        // PCRE2 from the system (libpcre2-dev), seen by Swift only through the PCRE2 wrapper.
+        .systemLibrary(
+            name: "CPCRE2",
+            pkgConfig: "libpcre2-8",
+            providers: [.apt(["libpcre2-dev"])]
+        ),
+        .target(name: "PCRE2", dependencies: ["CPCRE2"]),
+        .target(
+            name: "Moderation",
+            dependencies: [
+                "PCRE2",
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ModerationStore",
+            dependencies: [
+                "Moderation",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "ModeratoServer",
+            dependencies: [
+                "Moderation",
+                "ModerationStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "moderatod",
+            dependencies: [
+                "ModeratoServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "modctl",
+            dependencies: [
+                "Moderation",
+                "ModerationStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Fixtures, temporary databases and a harness that runs the built binaries.
+        .target(
+            name: "ModeratoTestSupport",
+            dependencies: ["Moderation", "ModerationStore"],
+            path: "Tests/ModeratoTestSupport"
+        ),
+        .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),
+        .testTarget(name: "ModerationTests", dependencies: ["Moderation", "PCRE2", "ModeratoTestSupport"]),
+        .testTarget(
+            name: "ModerationStoreTests",
+            dependencies: ["ModerationStore", "ModeratoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(name: "IntegrationTests", dependencies: ["ModeratoTestSupport", "ModerationStore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,209 @@
+import Foundation
+
+/// Turns a submitted JSON object into a validated ``Comment``, strictly.
+///
+/// Every problem is reported against the field it concerns, and values are never coerced: a rating
+/// must be a JSON integer from 1 to 5 (`"five"`, `4.5` and `"5"` are refused), identifiers must be
+/// strings, and fields the contract does not name are refused so a misspelt optional field is not
+/// silently dropped.
+///
+/// ```swift
+/// let comment = try CommentDecoder().decode(Data(#"{"id":"c1","article_id":"a1","author":"Ann","body":"Nice","rating":4}"#.utf8))
+/// ```
+public struct CommentDecoder: Sendable {
+    /// The limits checked while decoding.
+    public var limits: CommentLimits
+
+    public init(limits: CommentLimits = .default) {
+        self.limits = limits
+    }
+
+    static let knownFields: Set<String> = Set(Comment.CodingKeys.allKeys)
+
+    /// Decodes and validates one comment.
+    /// - Throws: ``CommentValidationError`` naming the field at fault.
+    public func decode(_ data: some Collection<UInt8>) throws(CommentValidationError) -> Comment {
+        if data.count > limits.maxRequestBytes {
+            throw CommentValidationError(.tooLarge, "The request body is larger than \(limits.maxRequestBytes) bytes.")
+        }
+        let bytes = Array(data)
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw CommentValidationError(.invalidUTF8, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
+        }
+        let object: [String: JSONScalar]
+        do {
+            object = try JSONDecoder().decode(JSONObject.self, from: Data(bytes)).fields
+        } catch let error as CommentValidationError {
+            throw error
+        } catch {
+            throw CommentValidationError(.invalidJSON, "The request body is not valid JSON: \(Self.describe(error))")
+        }
+        return try validate(object)
+    }
+
+    func validate(_ object: [String: JSONScalar]) throws(CommentValidationError) -> Comment {
+        for key in object.keys.sorted() where !Self.knownFields.contains(key) {
+            throw CommentValidationError(.unknownField, "Unknown field \"\(key)\"; the fields are \(Comment.CodingKeys.allKeys.joined(separator: ", ")).", field: key)
+        }
+        let id = try requiredIdentifier("id", object)
+        let articleID = try requiredIdentifier("article_id", object)
+        let author = try requiredString("author", object, maxLength: limits.maxAuthorCharacters)
+        if author.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            throw CommentValidationError(.invalidValue, "author must not be empty.", field: "author")
+        }
+        let body = try requiredString("body", object, maxLength: limits.maxBodyCharacters)
+        let rating = try requiredRating(object)
+        let articleURL = try optionalString("article_url", object, maxLength: limits.maxURLCharacters)
+        if let articleURL, !(articleURL.hasPrefix("http://") || articleURL.hasPrefix("https://")) {
+            throw CommentValidationError(.invalidValue, "article_url must be an http:// or https:// URL.", field: "article_url")
+        }
+        let email = try optionalString("email", object, maxLength: limits.maxEmailCharacters)
+        if let email, !Self.looksLikeEmail(email) {
+            throw CommentValidationError(.invalidValue, "email must look like name@example.org.", field: "email")
+        }
+        let ip = try optionalString("ip", object, maxLength: 45)
+        if let ip, IPAddress(ip) == nil {
+            throw CommentValidationError(.invalidValue, "ip must be an IPv4 or IPv6 address such as 203.0.113.7.", field: "ip")
+        }
+        let userAgent = try optionalString("user_agent", object, maxLength: limits.maxUserAgentCharacters)
+        var submittedAt: Date?
+        if let text = try optionalString("submitted_at", object, maxLength: 64) {
+            guard let date = Self.parseTimestamp(text) else {
+                throw CommentValidationError(.invalidValue, "submitted_at must be an ISO 8601 time such as 2026-11-29T07:30:00Z.", field: "submitted_at")
+            }
+            submittedAt = date
+        }
+        return Comment(id: id, articleID: articleID, author: author, body: body, rating: rating,
+                       articleURL: articleURL, email: email, ip: ip, userAgent: userAgent, submittedAt: submittedAt)
+    }
+
+    private func requiredIdentifier(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String {
+        let value = try requiredString(name, object, maxLength: limits.maxIdentifierCharacters)
+        if value.isEmpty || value.contains(where: { $0.isWhitespace || $0.isNewline }) {
+            throw CommentValidationError(.invalidValue, "\(name) must be a non-empty string without spaces.", field: name)
+        }
+        return value
+    }
+
+    private func requiredString(_ name: String, _ object: [String: JSONScalar], maxLength: Int) throws(CommentValidationError) -> String {
+        guard let value = object[name], value != .null else {
+            throw CommentValidationError(.missingField, "\(name) is required.", field: name)
+        }
+        return try string(name, value, maxLength: maxLength)
+    }
+
+    private func optionalString(_ name: String, _ object: [String: JSONScalar], maxLength: Int) throws(CommentValidationError) -> String? {
+        guard let value = object[name], value != .null else { return nil }
+        let text = try string(name, value, maxLength: maxLength)
+        return text.isEmpty ? nil : text
+    }
+
+    private func string(_ name: String, _ value: JSONScalar, maxLength: Int) throws(CommentValidationError) -> String {
+        guard case .string(let text) = value else {
+            throw CommentValidationError(.wrongType, "\(name) must be a string, not \(value.typeName).", field: name)
+        }
+        if text.unicodeScalars.contains(where: { $0.value == 0 }) {
+            throw CommentValidationError(.invalidValue, "\(name) must not contain NUL characters.", field: name)
+        }
+        if text.count > maxLength {
+            throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength) characters.", field: name)
+        }
+        return text
+    }
+
+    private func requiredRating(_ object: [String: JSONScalar]) throws(CommentValidationError) -> Int {
+        guard let value = object["rating"], value != .null else {
+            throw CommentValidationError(.missingField, "rating is required: a whole number of stars from 1 to 5.", field: "rating")
+        }
+        guard case .integer(let rating) = value else {
+            throw CommentValidationError(.wrongType, "rating must be a whole number from 1 to 5, not \(value.typeName).", field: "rating")
+        }
+        guard (1...5).contains(rating) else {
+            throw CommentValidationError(.invalidValue, "rating must be from 1 to 5; got \(rating).", field: "rating")
+        }
+        return rating
+    }
+
+    static func looksLikeEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && !text.contains(where: { $0.isWhitespace })
+    }
+
+    /// Parses ISO 8601 with or without fractional seconds.
+    public static func parseTimestamp(_ text: String) -> Date? {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        return try? withFraction.parse(text)
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let context):
+            return context.underlyingError.map { "\($0.localizedDescription)" } ?? context.debugDescription
+        case DecodingError.typeMismatch(_, let context):
+            return context.debugDescription
+        default:
+            return "\(error)"
+        }
+    }
+}
+
+
+/// A JSON value as far as comment validation cares: scalars are kept, containers only named.
+enum JSONScalar: Decodable, Equatable {
+    case string(String)
+    case integer(Int)
+    case number(Double)
+    case bool(Bool)
+    case null
+    case container
+
+    init(from decoder: any Decoder) throws {
+        if let container = try? decoder.singleValueContainer() {
+            if container.decodeNil() { self = .null; return }
+            if let value = try? container.decode(Bool.self) { self = .bool(value); return }
+            if let value = try? container.decode(String.self) { self = .string(value); return }
+            if let value = try? container.decode(Int.self) { self = .integer(value); return }
+            if let value = try? container.decode(Double.self) {
+                self = .number(value)
+                return
+            }
+        }
+        self = .container
+    }
+
+    var typeName: String {
+        switch self {
+        case .string: "a string"
+        case .integer: "an integer"
+        case .number(let value): "the number \(value)"
+        case .bool: "a boolean"
+        case .null: "null"
+        case .container: "an array or object"
+        }
+    }
+}
+
+/// The top-level JSON object of a submission.
+struct JSONObject: Decodable {
+    var fields: [String: JSONScalar]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    init(from decoder: any Decoder) throws {
+        guard let container = try? decoder.container(keyedBy: Key.self) else {
+            throw CommentValidationError(.notAnObject, "The request body must be a JSON object with the comment's fields.")
+        }
+        var fields: [String: JSONScalar] = [:]
+        for key in container.allKeys {
+            fields[key.stringValue] = try container.decode(JSONScalar.self, forKey: key)
+        }
+        self.fields = fields
+    }
+}

@@ -1,0 +1,54 @@
+/// The immutable set of rules in force, shared by every worker and swapped whole on reload.
+public struct RuleSet: Sendable {
+    /// Every loaded rule, in load order.
+    public let rules: [Rule]
+    /// A content hash of every pack file that made the set; recorded with each verdict.
+    public let version: String
+    /// Non-fatal findings from loading, such as patterns prone to backtracking.
+    public let warnings: [RuleLoadError]
+
+    public init(rules: [Rule], version: String, warnings: [RuleLoadError] = []) {
+        self.rules = rules
+        self.version = version
+        self.warnings = warnings
+    }
+
+    /// An empty rule set.
+    public static let empty = RuleSet(rules: [], version: "empty")
+
+    /// The rule with this id.
+    public func rule(id: String) -> Rule? {
+        rules.first { $0.id == id }
+    }
+}
+
+/// A problem found while loading rule packs, reported as `FILE:LINE: rule ID: message`.
+public struct RuleLoadError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var location: SourceLocation
+    public var ruleID: String?
+    public var message: String
+
+    public init(_ location: SourceLocation, ruleID: String? = nil, _ message: String) {
+        self.location = location
+        self.ruleID = ruleID
+        self.message = message
+    }
+
+    public var description: String {
+        if let ruleID { return "\(location): rule \(ruleID): \(message)" }
+        return "\(location): \(message)"
+    }
+}
+
+/// Every problem that stopped a set of rule packs from loading.
+public struct RuleLoadFailure: Error, Sendable, CustomStringConvertible {
+    public var errors: [RuleLoadError]
+
+    public init(errors: [RuleLoadError]) {
+        self.errors = errors
+    }
+
+    public var description: String {
+        errors.map(\.description).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import Moderation
+
+extension ModerationDatabase {
+    /// Records a moderator's verdict on one comment, as a compare-and-set on its state.
+    ///
+    /// A moderator may overturn any automatic verdict. Once a person has decided a comment, it changes
+    /// again only with `force`, so two moderators acting at the same moment cannot both win: the
+    /// second is told who decided it and when.
+    /// - Throws: ``StoreError`` `.notFound`, `.stillQueued` or `.alreadyDecided`.
+    @discardableResult
+    public func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind = .moderator,
+                       reason: String?, note: String? = nil, force: Bool = false, at now: Date) async throws(StoreError) -> Decision {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var decision: Decision!
+                try db.inTransaction(.immediate) {
+                    decision = try Self.decide(externalID, verdict: verdict, actor: actor, actorKind: actorKind,
+                                               reason: reason, note: note, force: force, at: now, db)
+                    return .commit
+                }
+                return decision
+            }
+        } catch {
+            throw Self.wrap(error, "recording a decision")
+        }
+    }
+
+    static func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind,
+                       reason: String?, note: String?, force: Bool, at now: Date, _ db: Database) throws -> Decision {
+        guard let comment = try StoredComment.filter(Column("external_id") == externalID).fetchOne(db) else {
+            throw StoreError(.notFound, "no comment with id \(externalID)")
+        }
+        if comment.status == .queued {
+            throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; try again in a moment")
+        }
+        let last = try Decision.filter(Column("comment_key") == comment.key!).order(Column("seq").desc).fetchOne(db)
+        if let last, last.actorKind != .system, !force {
+            let when = Self.timestamp(last.at)
+            throw StoreError(.alreadyDecided,
+                "comment \(externalID) was already \(last.status.rawValue) by \(last.actor) at \(when); pass --force to override")
+        }
+        let status = CommentStatus(verdict)
+        try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [status, comment.key!])
+        var decision = Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
+                                actorKind: actorKind, reason: reason, note: note, at: now)
+        try decision.insert(db)
+        return decision
+    }
+
+    /// Decisions after a feed position, oldest first: the website's change feed.
+    public func decisions(after seq: Int64, limit: Int) async throws(StoreError) -> [DecisionEntry] {
+        do {
+            return try await pool.read { db in
+                try DecisionEntry.fetchAll(db, sql: """
+                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
+                    FROM decision d JOIN comment c ON c.key = d.comment_key
+                    WHERE d.seq > ? ORDER BY d.seq LIMIT ?
+                    """, arguments: [seq, limit])
+            }
+        } catch {
+            throw Self.wrap(error, "reading decisions")
+        }
+    }
+
+    /// Every decision on one comment, oldest first.
+    public func history(of externalID: String) async throws(StoreError) -> [DecisionEntry] {
+        do {
+            return try await pool.read { db in
+                try DecisionEntry.fetchAll(db, sql: """
+                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
+                    FROM decision d JOIN comment c ON c.key = d.comment_key
+                    WHERE c.external_id = ? ORDER BY d.seq
+                    """, arguments: [externalID])
+            }
+        } catch {
+            throw Self.wrap(error, "reading a comment's history")
+        }
+    }
+
+    /// A time as `modctl` and messages show it: `2026-11-29 07:30 UTC`.
+    public static func timestamp(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d UTC", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!)
+    }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import Moderation
+
+/// A comment with everything a moderator needs to judge it.
+public struct CommentDetails: Sendable {
+    public var comment: StoredComment
+    public var signals: [Signal]
+    public var history: [DecisionEntry]
+}
+
+/// Which comments a listing shows.
+public struct CommentFilter: Sendable {
+    public var status: CommentStatus = .held
+    public var articleID: String?
+    public var author: String?
+    /// Only comments with a signal of this name (a rule id or heuristic).
+    public var signalName: String?
+    /// Only comments received before this time.
+    public var receivedBefore: Date?
+    public var limit: Int = 100
+
+    public init(status: CommentStatus = .held) {
+        self.status = status
+    }
+}
+
+/// One line of a listing: the comment and the names of its strongest signals.
+public struct CommentSummary: Sendable {
+    public var comment: StoredComment
+    /// Active signal names, strongest first.
+    public var reasons: [String]
+}
+
+extension ModerationDatabase {
+    /// A comment with its signals and decision history, or `nil` when no comment has that id.
+    public func details(of externalID: String) async throws(StoreError) -> CommentDetails? {
+        do {
+            return try await pool.read { db in
+                guard let comment = try StoredComment.filter(Column("external_id") == externalID).fetchOne(db) else { return nil }
+                let signals = try StoredSignal.filter(Column("comment_key") == comment.key!).order(Column("key")).fetchAll(db)
+                let history = try DecisionEntry.fetchAll(db, sql: """
+                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
+                    FROM decision d JOIN comment c ON c.key = d.comment_key WHERE d.comment_key = ? ORDER BY d.seq
+                    """, arguments: [comment.key!])
+                return CommentDetails(comment: comment, signals: signals.map(\.signal), history: history)
+            }
+        } catch {
+            throw Self.wrap(error, "reading a comment")
+        }
+    }
+
+    /// Comments matching a filter, oldest first, with their main reasons.
+    public func comments(matching filter: CommentFilter) async throws(StoreError) -> [CommentSummary] {
+        do {
+            return try await pool.read { db in
+                var request = StoredComment.filter(Column("status") == filter.status)
+                if let article = filter.articleID { request = request.filter(Column("article_id") == article) }
+                if let author = filter.author { request = request.filter(Column("author") == author) }
+                if let before = filter.receivedBefore { request = request.filter(Column("received_at") < before) }
+                if let name = filter.signalName {
+                    request = request.filter(sql: "key IN (SELECT comment_key FROM signal WHERE name = ?)", arguments: [name])
+                }
+                let comments = try request.order(Column("key")).limit(filter.limit).fetchAll(db)
+                return try comments.map { comment in
+                    let names = try String.fetchAll(db, sql: """
+                        SELECT name FROM signal WHERE comment_key = ? AND is_shadow = 0
+                        ORDER BY (action IS NOT NULL) DESC, score DESC, key
+                        """, arguments: [comment.key!])
+                    return CommentSummary(comment: comment, reasons: names)
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "listing comments")
+        }
+    }
+
+    /// How many comments have each status.
+    public func statusCounts() async throws(StoreError) -> [CommentStatus: Int] {
+        do {
+            return try await pool.read { db in
+                var counts: [CommentStatus: Int] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM comment GROUP BY status") {
+                    if let status = CommentStatus(rawValue: row["status"]) { counts[status] = row["n"] }
+                }
+                return counts
+            }
+        } catch {
+            throw Self.wrap(error, "counting comments")
+        }
+    }
+}

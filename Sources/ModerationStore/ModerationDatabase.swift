@@ -1,0 +1,99 @@
+import Foundation
+import GRDB
+import Logging
+import Moderation
+
+/// Settings for opening the database.
+public struct StoreConfiguration: Sendable {
+    /// How long a writer waits for another process's lock before giving up. The default is 10 seconds.
+    public var busyTimeout: TimeInterval = 10
+    /// Create the file (mode 0600) and its folder when missing. The default is true; `modctl` sets it
+    /// to false so a mistyped path is an error, not a new empty database.
+    public var createIfMissing: Bool = true
+    /// Use `synchronous=FULL` so a committed comment survives a power loss. The default is true.
+    public var isDurable: Bool = true
+
+    public init() {}
+}
+
+/// The Moderato database: the queue, comments, signals and decisions, in one SQLite file (WAL).
+///
+/// The daemon and `modctl` open the same file; SQLite's locking and a busy timeout keep them apart.
+///
+/// ```swift
+/// let database = try ModerationDatabase(path: "var/moderato.sqlite")
+/// let outcome = try await database.accept([comment], at: Date())
+/// ```
+public final class ModerationDatabase: Sendable {
+    /// The GRDB connection pool.
+    public let pool: DatabasePool
+    /// The path of the database file.
+    public let path: String
+
+    /// Opens (and if allowed creates) the database and brings its schema up to date.
+    /// - Throws: ``StoreError`` when the file is missing, unreadable, not a database, or newer than this build.
+    public init(path: String, configuration: StoreConfiguration = StoreConfiguration()) throws(StoreError) {
+        self.path = path
+        let manager = FileManager.default
+        if !manager.fileExists(atPath: path) {
+            guard configuration.createIfMissing else {
+                throw StoreError(.missingDatabase, "no database at \(path); start moderatod first, or pass --database or set MODERATO_DB")
+            }
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            do {
+                try manager.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw StoreError(.cannotOpen, "cannot create the folder \(folder): \(error.localizedDescription)")
+            }
+            // Create the file ourselves so it is private from the first byte; SQLite gives the
+            // -wal and -shm files the same mode.
+            guard manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+                throw StoreError(.cannotOpen, "cannot create the database file \(path); check the folder's permissions")
+            }
+        }
+        var config = Configuration()
+        config.busyMode = .timeout(configuration.busyTimeout)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            if configuration.isDurable {
+                // DatabasePool sets synchronous=NORMAL on its writer; a 202 promises more than that.
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
+            }
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open the database \(path): \(Self.describe(error))", cause: error)
+        }
+        try migrate()
+    }
+
+    private func migrate() throws(StoreError) {
+        let migrator = Schema.migrator
+        do {
+            let superseded = try pool.read { try migrator.hasBeenSuperseded($0) }
+            if superseded {
+                throw StoreError(.newerSchema, "the database \(path) was written by a newer version of Moderato; upgrade this program")
+            }
+            try migrator.migrate(pool)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open the database \(path): \(Self.describe(error))", cause: error)
+        }
+    }
+
+    /// A short description of a database error without statement arguments (which may hold personal data).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+        return "\(error)"
+    }
+
+    /// Wraps any error as a ``StoreError``.
+    static func wrap(_ error: any Error, _ doing: String) -> StoreError {
+        if let error = error as? StoreError { return error }
+        return StoreError(.database, "database error while \(doing): \(describe(error))", cause: error)
+    }
+}

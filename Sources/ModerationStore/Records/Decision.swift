@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import Moderation
+
+/// One change of a comment's verdict, by the pipeline or by a person. Decisions are only ever appended:
+/// they are the audit log and the website's change feed (`seq`).
+public struct Decision: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "decision"
+
+    /// Who made a decision.
+    public enum ActorKind: String, Codable, Sendable, DatabaseValueConvertible {
+        /// The pipeline.
+        case system
+        /// A named moderator, through `modctl`.
+        case moderator
+        /// The website itself.
+        case site
+    }
+
+    /// The position in the change feed.
+    public var seq: Int64?
+    public var commentKey: Int64
+    public var status: CommentStatus
+    public var previousStatus: CommentStatus?
+    public var actor: String
+    public var actorKind: ActorKind
+    public var reason: String?
+    public var note: String?
+    public var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case seq, status, actor, reason, note, at
+        case commentKey = "comment_key"
+        case previousStatus = "previous_status"
+        case actorKind = "actor_kind"
+    }
+
+    public init(commentKey: Int64, status: CommentStatus, previousStatus: CommentStatus?, actor: String,
+                actorKind: ActorKind, reason: String?, note: String? = nil, at: Date) {
+        self.commentKey = commentKey
+        self.status = status
+        self.previousStatus = previousStatus
+        self.actor = actor
+        self.actorKind = actorKind
+        self.reason = reason
+        self.note = note
+        self.at = at
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        seq = inserted.rowID
+    }
+
+    /// The name the pipeline's decisions are recorded under.
+    public static let systemActor = "moderato"
+}
+
+/// A decision joined with the external id of its comment, as the feed and `modctl log` show it.
+public struct DecisionEntry: Sendable, Equatable, Decodable, FetchableRecord {
+    public var seq: Int64
+    public var externalID: String
+    public var status: CommentStatus
+    public var previousStatus: CommentStatus?
+    public var actor: String
+    public var actorKind: Decision.ActorKind
+    public var reason: String?
+    public var note: String?
+    public var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case seq, status, actor, reason, note, at
+        case externalID = "external_id"
+        case previousStatus = "previous_status"
+        case actorKind = "actor_kind"
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+import Moderation
+
+/// A comment as stored: what the reader sent, where it stands, and how it was judged.
+public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "comment"
+
+    /// The internal row key.
+    public var key: Int64?
+    public var externalID: String
+    public var articleID: String
+    public var articleURL: String?
+    public var author: String
+    public var email: String?
+    public var ip: String?
+    public var userAgent: String?
+    public var body: String
+    public var rating: Int
+    public var submittedAt: Date?
+    public var receivedAt: Date
+    public var status: CommentStatus
+    /// The pipeline's total score, once judged.
+    public var score: Double?
+    public var judgedAt: Date?
+    /// The version of the rule set it was judged with.
+    public var rulesetVersion: String?
+
+    enum CodingKeys: String, CodingKey {
+        case key, author, email, ip, body, rating, status, score
+        case externalID = "external_id"
+        case articleID = "article_id"
+        case articleURL = "article_url"
+        case userAgent = "user_agent"
+        case submittedAt = "submitted_at"
+        case receivedAt = "received_at"
+        case judgedAt = "judged_at"
+        case rulesetVersion = "ruleset_version"
+    }
+
+    public init(_ comment: Comment, receivedAt: Date) {
+        self.externalID = comment.id
+        self.articleID = comment.articleID
+        self.articleURL = comment.articleURL
+        self.author = comment.author
+        self.email = comment.email
+        self.ip = comment.ip
+        self.userAgent = comment.userAgent
+        self.body = comment.body
+        self.rating = comment.rating
+        self.submittedAt = comment.submittedAt
+        self.receivedAt = receivedAt
+        self.status = .queued
+    }
+
+    /// The comment as the pipeline sees it.
+    public var comment: Comment {
+        Comment(id: externalID, articleID: articleID, author: author, body: body, rating: rating,
+                articleURL: articleURL, email: email, ip: ip, userAgent: userAgent, submittedAt: submittedAt)
+    }
+
+    public mutating func didInsert(_ inserted: InsertionSuccess) {
+        key = inserted.rowID
+    }
+}
+
+extension CommentStatus: DatabaseValueConvertible {}
+extension Verdict: DatabaseValueConvertible {}
+extension RuleAction: DatabaseValueConvertible {}
+extension Signal.Source: DatabaseValueConvertible {}

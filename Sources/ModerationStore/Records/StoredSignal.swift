@@ -1,0 +1,53 @@
+import GRDB
+import Moderation
+
+/// A signal as stored with the comment it concerns.
+public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "signal"
+
+    public var key: Int64?
+    public var commentKey: Int64
+    public var source: Signal.Source
+    public var name: String
+    public var score: Double
+    public var action: RuleAction?
+    public var explanation: String
+    public var isShadow: Bool
+    public var field: String?
+    public var spanStart: Int?
+    public var spanEnd: Int?
+    public var matchedText: String?
+
+    enum CodingKeys: String, CodingKey {
+        case key, source, name, score, action, explanation, field
+        case commentKey = "comment_key"
+        case isShadow = "is_shadow"
+        case spanStart = "span_start"
+        case spanEnd = "span_end"
+        case matchedText = "matched_text"
+    }
+
+    public init(_ signal: Signal, commentKey: Int64) {
+        self.commentKey = commentKey
+        self.source = signal.source
+        self.name = signal.name
+        self.score = signal.score
+        self.action = signal.action
+        self.explanation = signal.explanation
+        self.isShadow = signal.isShadow
+        self.field = signal.span?.field.rawValue
+        self.spanStart = signal.span?.utf8Start
+        self.spanEnd = signal.span?.utf8End
+        self.matchedText = signal.span?.text
+    }
+
+    /// The signal as the domain sees it.
+    public var signal: Signal {
+        var span: Span?
+        if let field = field.flatMap(CommentField.init(rawValue:)), let spanStart, let spanEnd {
+            span = Span(field: field, utf8Start: spanStart, utf8End: spanEnd, text: matchedText ?? "")
+        }
+        return Signal(source: source, name: name, score: score, action: action, explanation: explanation,
+                      isShadow: isShadow, span: span)
+    }
+}

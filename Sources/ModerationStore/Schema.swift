@@ -1,0 +1,76 @@
+import GRDB
+
+/// The database schema, as one migrator with stable migration names.
+///
+/// Constraints live in the schema: rating 1–5, known status values, one row per external id, and
+/// decisions that can only be appended.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-comments-signals-decisions") { db in
+            try db.execute(sql: """
+                CREATE TABLE comment (
+                    key INTEGER PRIMARY KEY AUTOINCREMENT,
+                    external_id TEXT NOT NULL UNIQUE CHECK (length(external_id) BETWEEN 1 AND 200),
+                    article_id TEXT NOT NULL CHECK (length(article_id) BETWEEN 1 AND 200),
+                    article_url TEXT,
+                    author TEXT NOT NULL,
+                    email TEXT,
+                    ip TEXT,
+                    user_agent TEXT,
+                    body TEXT NOT NULL,
+                    rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 5),
+                    submitted_at DATETIME,
+                    received_at DATETIME NOT NULL,
+                    status TEXT NOT NULL DEFAULT 'queued'
+                        CHECK (status IN ('queued', 'approved', 'held', 'rejected')),
+                    score DOUBLE,
+                    judged_at DATETIME,
+                    ruleset_version TEXT
+                );
+                CREATE INDEX comment_by_status ON comment(status, key);
+                CREATE INDEX comment_by_article ON comment(article_id, received_at);
+                CREATE INDEX comment_by_author ON comment(author, received_at);
+
+                CREATE TABLE signal (
+                    key INTEGER PRIMARY KEY AUTOINCREMENT,
+                    comment_key INTEGER NOT NULL REFERENCES comment(key) ON DELETE CASCADE,
+                    source TEXT NOT NULL CHECK (source IN ('rule', 'heuristic', 'classifier', 'policy', 'pipeline')),
+                    name TEXT NOT NULL,
+                    score DOUBLE NOT NULL,
+                    action TEXT CHECK (action IN ('hold', 'reject', 'approve')),
+                    explanation TEXT NOT NULL,
+                    is_shadow BOOLEAN NOT NULL DEFAULT 0,
+                    field TEXT,
+                    span_start INTEGER,
+                    span_end INTEGER,
+                    matched_text TEXT,
+                    CHECK ((span_start IS NULL) = (span_end IS NULL)),
+                    CHECK (span_start IS NULL OR span_start <= span_end)
+                );
+                CREATE INDEX signal_by_comment ON signal(comment_key);
+                CREATE INDEX signal_by_name ON signal(name, comment_key);
+
+                CREATE TABLE decision (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    comment_key INTEGER NOT NULL REFERENCES comment(key),
+                    status TEXT NOT NULL CHECK (status IN ('queued', 'approved', 'held', 'rejected')),
+                    previous_status TEXT CHECK (previous_status IN ('queued', 'approved', 'held', 'rejected')),
+                    actor TEXT NOT NULL CHECK (length(actor) > 0),
+                    actor_kind TEXT NOT NULL CHECK (actor_kind IN ('system', 'moderator', 'site')),
+                    reason TEXT,
+                    note TEXT,
+                    at DATETIME NOT NULL
+                );
+                CREATE INDEX decision_by_comment ON decision(comment_key, seq);
+                CREATE INDEX decision_by_actor ON decision(actor, at);
+
+                CREATE TRIGGER decision_is_append_only_update BEFORE UPDATE ON decision
+                BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+                CREATE TRIGGER decision_is_append_only_delete BEFORE DELETE ON decision
+                BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Hummingbird
+import Logging
+import Moderation
+import ModerationStore
+import ServiceLifecycle
+
+/// A reason the daemon cannot start, in one paragraph a sysadmin can act on.
+public struct DaemonError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The Moderato daemon: the HTTP API and the queue worker over one database and one rule set.
+///
+/// ```swift
+/// var configuration = ServerConfiguration()
+/// configuration.apiToken = "secret"
+/// try await ModeratoDaemon(configuration: configuration, logger: logger).run()
+/// ```
+public struct ModeratoDaemon: Sendable {
+    public var configuration: ServerConfiguration
+    public var logger: Logger
+
+    public init(configuration: ServerConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Loads the rule packs in the configured folders into a pipeline.
+    public func loadPipeline() throws -> Pipeline {
+        let urls = configuration.ruleDirectories.map { URL(fileURLWithPath: $0) }
+        do {
+            let ruleSet = try RuleLoader().load(directories: urls)
+            for warning in ruleSet.warnings {
+                logger.warning("\(warning.description)")
+            }
+            return Pipeline(ruleSet: ruleSet, policy: Policy(configuration: configuration.policy))
+        } catch {
+            throw DaemonError("the rule packs have errors; fix them (modctl rules check) and start again:\n" + error.description)
+        }
+    }
+
+    /// Opens the database, loads the rules, and serves until SIGTERM or SIGINT.
+    public func run() async throws {
+        guard configuration.isLoopback || configuration.allowsRemote else {
+            throw DaemonError("refusing to listen on \(configuration.host), which is not a loopback address; pass --allow-remote to do so deliberately")
+        }
+        guard !configuration.apiToken.isEmpty else {
+            throw DaemonError("no API token; set MODERATO_API_TOKEN")
+        }
+        let database: ModerationDatabase
+        do {
+            database = try ModerationDatabase(path: configuration.databasePath)
+        } catch {
+            throw DaemonError(error.message)
+        }
+        let pipelines = PipelineHolder(try loadPipeline())
+        logger.info("rules loaded", metadata: [
+            "rules.count": "\(pipelines.pipeline.ruleSet.rules.count)",
+            "rules.version": "\(pipelines.pipeline.ruleSet.version)",
+        ])
+        let notifier = QueueNotifier()
+        let worker = QueueWorker(database: database, pipelines: pipelines, notifier: notifier,
+                                 batchSize: configuration.batchSize, logger: logger)
+
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        HealthRoutes(database: database, pipelines: pipelines).register(on: router)
+        let api = router.group("v1").add(middleware: TokenAuthMiddleware(token: configuration.apiToken))
+        CommentRoutes(database: database, notifier: notifier, decoder: CommentDecoder(limits: configuration.limits))
+            .register(on: api)
+
+        let logger = self.logger
+        let host = configuration.host
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "moderatod"),
+            services: [worker],
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                let shown = host.contains(":") ? "[\(host)]" : host
+                logger.info("listening on http://\(shown):\(port)")
+            },
+            logger: logger
+        )
+        try await app.runService()
+        logger.info("moderatod stopped")
+    }
+}

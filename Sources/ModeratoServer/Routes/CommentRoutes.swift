@@ -1,0 +1,156 @@
+import Foundation
+import Hummingbird
+import Logging
+import Moderation
+import ModerationStore
+
+/// `POST /v1/comments`, `GET /v1/comments/{id}` and `GET /v1/decisions`.
+struct CommentRoutes<Context: RequestContext> {
+    let database: ModerationDatabase
+    let notifier: QueueNotifier
+    let decoder: CommentDecoder
+
+    func register(on group: RouterGroup<Context>) {
+        group.post("comments", use: submit)
+        group.get("comments/{id}", use: status)
+        group.get("decisions", use: decisions)
+    }
+
+    struct Accepted: Encodable {
+        var id: String
+        var status: String
+    }
+
+    @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
+        let limit = decoder.limits.maxRequestBytes
+        // Refuse an announced oversized body before reading any of it.
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
+        }
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send the comment as application/json.")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
+        }
+        let comment: Comment
+        do {
+            comment = try decoder.decode(buffer.readableBytesView)
+        } catch {
+            throw APIError(error)
+        }
+        let outcome = try await database.accept([comment], at: Date())[0]
+        switch outcome {
+        case .accepted:
+            notifier.notify()
+            context.logger.debug("accepted", metadata: ["comment.id": "\(comment.id)"])
+            return try JSONResponse.make(.accepted, Accepted(id: comment.id, status: CommentStatus.queued.rawValue))
+        case .duplicate(let status):
+            return try JSONResponse.make(.accepted, Accepted(id: comment.id, status: status.rawValue))
+        case .conflict:
+            throw APIError(.conflict, code: "id_conflict",
+                           message: "A different comment was already accepted with id \(comment.id); ids must be unique.", field: "id")
+        }
+    }
+
+    struct Reason: Encodable {
+        var source: String
+        var signal: String
+        var score: Double
+        var action: String?
+        var explanation: String
+        var shadow: Bool
+    }
+
+    struct Status: Encodable {
+        var id: String
+        var status: String
+        var score: Double?
+        var reasons: [Reason]
+    }
+
+    @Sendable func status(_ request: Request, context: Context) async throws -> Response {
+        let id = try context.parameters.require("id")
+        guard let details = try await database.details(of: id) else {
+            throw APIError(.notFound, code: "not_found", message: "No comment with id \(id).", field: "id")
+        }
+        let reasons = details.signals.map {
+            Reason(source: $0.source.rawValue, signal: $0.name, score: $0.score, action: $0.action?.rawValue,
+                   explanation: $0.explanation, shadow: $0.isShadow)
+        }
+        return try JSONResponse.make(.ok, Status(id: id, status: details.comment.status.rawValue,
+                                                 score: details.comment.score, reasons: reasons))
+    }
+
+    struct FeedEntry: Encodable {
+        var seq: Int64
+        var id: String
+        var status: String
+        var previous: String?
+        var actor: String
+        var actorKind: String
+        var reason: String?
+        var at: Date
+
+        enum CodingKeys: String, CodingKey {
+            case seq, id, status, previous, actor, reason, at
+            case actorKind = "actor_kind"
+        }
+    }
+
+    struct Feed: Encodable {
+        var decisions: [FeedEntry]
+        var next: Int64
+    }
+
+    @Sendable func decisions(_ request: Request, context: Context) async throws -> Response {
+        let query = request.uri.queryParameters
+        var after: Int64 = 0
+        if let text = query["after"] {
+            guard let value = Int64(String(text)), value >= 0 else {
+                throw APIError(.badRequest, code: "invalid_value", message: "after must be a feed position (a whole number ≥ 0).", field: "after")
+            }
+            after = value
+        }
+        var limit = 100
+        if let text = query["limit"] {
+            guard let value = Int(String(text)), (1...1000).contains(value) else {
+                throw APIError(.badRequest, code: "invalid_value", message: "limit must be a whole number from 1 to 1000.", field: "limit")
+            }
+            limit = value
+        }
+        let entries = try await database.decisions(after: after, limit: limit)
+        let feed = Feed(decisions: entries.map {
+            FeedEntry(seq: $0.seq, id: $0.externalID, status: $0.status.rawValue, previous: $0.previousStatus?.rawValue,
+                      actor: $0.actor, actorKind: $0.actorKind.rawValue, reason: $0.reason, at: $0.at)
+        }, next: entries.last?.seq ?? after)
+        return try JSONResponse.make(.ok, feed)
+    }
+}
+
+/// `GET /healthz`: whether the daemon and its database answer.
+struct HealthRoutes<Context: RequestContext> {
+    let database: ModerationDatabase
+    let pipelines: PipelineHolder
+
+    struct Health: Encodable {
+        var status: String
+        var queueDepth: Int
+        var rulesetVersion: String
+        enum CodingKeys: String, CodingKey {
+            case status
+            case queueDepth = "queue_depth"
+            case rulesetVersion = "ruleset_version"
+        }
+    }
+
+    func register(on router: Router<Context>) {
+        router.get("healthz") { _, _ in
+            let depth = try await database.queueDepth()
+            return try JSONResponse.make(.ok, Health(status: "ok", queueDepth: depth, rulesetVersion: pipelines.pipeline.ruleSet.version))
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import Moderation
+
+/// Everything the daemon needs to run, defaulted as `moderatod` documents.
+public struct ServerConfiguration: Sendable {
+    /// The SQLite database file. The default is `var/moderato.sqlite`.
+    public var databasePath: String = "var/moderato.sqlite"
+    /// The host to listen on. The default is `127.0.0.1`.
+    public var host: String = "127.0.0.1"
+    /// The port to listen on; 0 picks a free port. The default is 8088.
+    public var port: Int = 8088
+    /// Rule folders in load order; later folders override earlier ones by rule id. The default is `Rules`.
+    public var ruleDirectories: [String] = ["Rules"]
+    /// The API token clients must send as `Authorization: Bearer TOKEN`.
+    public var apiToken: String = ""
+    /// Whether listening on a non-loopback address is allowed. The default is false.
+    public var allowsRemote: Bool = false
+    /// Size limits for submissions.
+    public var limits: CommentLimits = .default
+    /// Score thresholds.
+    public var policy: PolicyConfiguration = PolicyConfiguration()
+    /// How many queued comments a worker judges per transaction. The default is 256.
+    public var batchSize: Int = 256
+
+    public init() {}
+
+    /// Whether `host` is a loopback address.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Parses `HOST:PORT` (or `[V6]:PORT`) into host and port.
+    public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        var host: Substring
+        var portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            portText = text[text.index(close, offsetBy: 2)...]
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
+        return (String(host), port)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import Moderation
+import ModerationStore
+import PCRE2
+import ServiceLifecycle
+
+/// Drains the durable queue: judges comments in batches and records each batch in one transaction.
+///
+/// On graceful shutdown it finishes the batch in hand and returns. After a crash, comments that were
+/// claimed but not recorded are still `queued` and are judged on the next start; recording only
+/// touches comments that are still queued, so none is judged twice.
+public struct QueueWorker: Service {
+    let database: ModerationDatabase
+    let pipelines: PipelineHolder
+    let notifier: QueueNotifier
+    let batchSize: Int
+    let logger: Logger
+
+    public init(database: ModerationDatabase, pipelines: PipelineHolder, notifier: QueueNotifier, batchSize: Int, logger: Logger) {
+        self.database = database
+        self.pipelines = pipelines
+        self.notifier = notifier
+        self.batchSize = batchSize
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let scratch = MatchScratch()
+        // Judge whatever a previous run left queued before waiting for news.
+        try await drain(scratch: scratch)
+        for await _ in notifier.stream.cancelOnGracefulShutdown() {
+            try await drain(scratch: scratch)
+        }
+        logger.info("queue worker stopped")
+    }
+
+    /// Judges batches until the queue is empty or shutdown begins.
+    func drain(scratch: MatchScratch) async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let batch: [QueuedComment]
+            do {
+                batch = try await database.queuedComments(limit: batchSize)
+            } catch {
+                logger.error("cannot read the queue; retrying in 1 s", metadata: ["error": "\(error.message)"])
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            if batch.isEmpty { return }
+            let pipeline = pipelines.pipeline
+            let judgements = batch.map { item in (key: item.key, judgement: pipeline.judge(item.comment, scratch: scratch)) }
+            await record(judgements, batch: batch)
+        }
+    }
+
+    /// Records a batch; if the batch fails as a whole, records comments one by one so that one bad
+    /// comment is held with an error signal instead of stopping the queue.
+    func record(_ judgements: [(key: Int64, judgement: Judgement)], batch: [QueuedComment]) async {
+        let now = Date()
+        do {
+            try await database.record(judgements, at: now)
+            for (item, entry) in zip(batch, judgements) {
+                logger.debug("judged", metadata: ["comment.id": "\(item.comment.id)", "verdict": "\(entry.judgement.verdict.rawValue)"])
+            }
+            return
+        } catch {
+            logger.error("cannot record a batch of \(judgements.count) verdicts; recording one by one", metadata: ["error": "\(error.message)"])
+        }
+        for (item, entry) in zip(batch, judgements) {
+            do {
+                try await database.record([entry], at: now)
+            } catch {
+                logger.error("cannot record a verdict; holding the comment", metadata: ["comment.id": "\(item.comment.id)", "error": "\(error.message)"])
+                let held = Judgement(verdict: .held, score: 0, signals: [Signal(source: .pipeline, name: "pipeline.error", score: 0, action: .hold,
+                    explanation: "The pipeline failed on this comment (\(error.message)); held so a moderator looks")],
+                    reason: "held by pipeline.error", rulesetVersion: entry.judgement.rulesetVersion)
+                do {
+                    try await database.record([(key: entry.key, judgement: held)], at: now)
+                } catch {
+                    logger.critical("cannot record even a hold; the comment stays queued", metadata: ["comment.id": "\(item.comment.id)"])
+                    try? await Task.sleep(for: .seconds(1))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import Foundation
+import Moderation
+import ModerationStore
+
+@main
+struct Modctl: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "modctl",
+        abstract: "Review and decide held comments, and inspect the Moderato database.",
+        discussion: "The database is found with --database PATH or the MODERATO_DB environment variable.",
+        subcommands: [Queue.self, Show.self, Approve.self, Reject.self]
+    )
+}
+
+/// Options every command that opens the database shares.
+struct DatabaseOptions: ParsableArguments {
+    @Option(name: .long, help: "The Moderato database file (default: $MODERATO_DB, else var/moderato.sqlite).")
+    var database: String?
+
+    var path: String {
+        database ?? ProcessInfo.processInfo.environment["MODERATO_DB"] ?? "var/moderato.sqlite"
+    }
+
+    /// Opens the database, never creating it.
+    func open() throws -> ModerationDatabase {
+        var configuration = StoreConfiguration()
+        configuration.createIfMissing = false
+        do {
+            return try ModerationDatabase(path: path, configuration: configuration)
+        } catch {
+            throw CLIError(error.message)
+        }
+    }
+}
+
+/// Who is deciding: `--as NAME`, or the login name.
+struct ModeratorOptions: ParsableArguments {
+    @Option(name: .customLong("as"), help: "Your name, recorded on each decision (default: $USER).")
+    var name: String?
+
+    func moderator() throws -> String {
+        let environment = ProcessInfo.processInfo.environment
+        guard let name = name ?? environment["USER"] ?? environment["LOGNAME"],
+              !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw CLIError("say who you are with --as NAME (or set USER)")
+        }
+        return name
+    }
+}
+
+/// A failure shown as one line on stderr with exit status 1.
+struct CLIError: Error, CustomStringConvertible {
+    var message: String
+    init(_ message: String) { self.message = message }
+    var description: String { message }
+}
+
+extension AsyncParsableCommand {
+    /// Runs a command body, turning ``CLIError`` and store errors into one line on stderr and exit 1.
+    func reportingErrors(_ body: () async throws -> Void) async throws {
+        do {
+            try await body()
+        } catch let error as CLIError {
+            Output.error(error.message)
+            throw ExitCode.failure
+        } catch let error as StoreError {
+            Output.error(error.message)
+            throw ExitCode.failure
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Moderation
+import ModerationStore
+
+/// `modctl show ID`: one comment with its matched spans, signals and history.
+struct Show: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show a comment, why it was judged as it was, and its history.")
+
+    @OptionGroup var store: DatabaseOptions
+
+    @Argument(help: "The comment's id.")
+    var id: String
+
+    @Flag(help: "Print {\"comment\": ..., \"signals\": [...], \"decisions\": [...]} as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let database = try store.open()
+            guard let details = try await database.details(of: id) else {
+                throw CLIError("no comment with id \(id)")
+            }
+            if json {
+                struct Shown: Encodable {
+                    var comment: CommentJSON
+                    var signals: [SignalJSON]
+                    var decisions: [DecisionJSON]
+                }
+                try Output.json(Shown(comment: CommentJSON(details.comment, reasons: nil, includePersonalData: true),
+                                      signals: details.signals.map(SignalJSON.init), decisions: details.history.map(DecisionJSON.init)))
+                return
+            }
+            print(CommentRenderer.render(details))
+        }
+    }
+}
+
+/// The text view of a comment for `show` (and later `review`).
+enum CommentRenderer {
+    static func render(_ details: CommentDetails) -> String {
+        let comment = details.comment
+        var lines: [String] = []
+        let score = comment.score.map { " · score \(Policy.format($0))" } ?? ""
+        lines.append(Output.styled("Comment \(comment.externalID)", .bold) + " · " + Output.statusStyled(comment.status) + score)
+        var about = "On \(comment.articleID)"
+        if let url = comment.articleURL { about += " (\(url))" }
+        lines.append(about)
+        var who = "By \(comment.author)"
+        if let email = comment.email { who += " <\(email)>" }
+        if let ip = comment.ip { who += " from \(ip)" }
+        lines.append(who + " · " + Output.stars(comment.rating) + " (\(comment.rating)/5)")
+        lines.append("Received \(ModerationDatabase.timestamp(comment.receivedAt)) (\(Output.age(since: comment.receivedAt)) ago)")
+        lines.append("")
+        let bodySpans = details.signals.compactMap { $0.span }.filter { $0.field == .body }
+        let body = highlight(comment.body, spans: bodySpans)
+        lines += body.split(separator: "\n", omittingEmptySubsequences: false).map { "  │ " + $0 }
+        if comment.body.isEmpty { lines.append("  │ " + Output.styled("(no text, rating only)", .dim)) }
+        lines.append("")
+        lines.append(Output.styled("Signals", .bold))
+        if details.signals.isEmpty {
+            lines.append("  none: nothing in this comment matched a rule or heuristic")
+        }
+        for signal in details.signals {
+            let effect = signal.action.map { $0.rawValue.uppercased() } ?? ((signal.score >= 0 ? "+" : "") + Policy.format(signal.score))
+            let shadow = signal.isShadow ? Output.styled(" (shadow, not counted)", .dim) : ""
+            lines.append("  " + Output.styled(Output.cell(effect, 6), signal.action == nil ? .yellow : .red) + " "
+                + Output.styled(signal.name, .bold) + shadow)
+            lines.append("         " + signal.explanation)
+        }
+        if let system = details.history.first(where: { $0.actorKind == .system }), let reason = system.reason {
+            lines.append("")
+            lines.append(Output.styled("Verdict", .bold) + ": " + reason)
+        }
+        lines.append("")
+        lines.append(Output.styled("History", .bold))
+        for entry in details.history {
+            let from = entry.previousStatus.map { "\($0.rawValue) → " } ?? ""
+            var line = "  #\(entry.seq) \(ModerationDatabase.timestamp(entry.at))  \(from)\(entry.status.rawValue)  by \(entry.actor)"
+            if entry.actorKind != .moderator { line += " (\(entry.actorKind.rawValue))" }
+            if let reason = entry.reason { line += ": \(reason)" }
+            if let note = entry.note { line += " — \(note)" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Marks matched spans: inverse video on a terminal, «guillemets» otherwise.
+    static func highlight(_ text: String, spans: [Span]) -> String {
+        let utf8 = Array(text.utf8)
+        let ranges = spans.map { max(0, $0.utf8Start)..<min(utf8.count, $0.utf8End) }.filter { !$0.isEmpty }.sorted { $0.lowerBound < $1.lowerBound }
+        var merged: [Range<Int>] = []
+        for range in ranges {
+            if let last = merged.last, range.lowerBound <= last.upperBound {
+                merged[merged.count - 1] = last.lowerBound..<max(last.upperBound, range.upperBound)
+            } else {
+                merged.append(range)
+            }
+        }
+        var result = ""
+        var position = 0
+        for range in merged {
+            result += String(decoding: utf8[position..<range.lowerBound], as: UTF8.self)
+            let marked = String(decoding: utf8[range], as: UTF8.self)
+            result += Output.isTerminal ? Output.styled(marked, .inverse, .red) : "«\(marked)»"
+            position = range.upperBound
+        }
+        result += String(decoding: utf8[position...], as: UTF8.self)
+        return result
+    }
+}

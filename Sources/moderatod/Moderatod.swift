@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import Logging
+import ModeratoServer
+
+@main
+struct Moderatod: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "moderatod",
+        abstract: "The Moderato daemon: accepts comments over HTTP, judges them, records verdicts.",
+        discussion: """
+            The API token comes from MODERATO_API_TOKEN. Without it, and only on a loopback address, \
+            a development token is created beside the database (api-token, mode 0600) and printed.
+            """
+    )
+
+    @Option(help: "The SQLite database file.")
+    var database = "var/moderato.sqlite"
+
+    @Option(help: "Where to listen, as HOST:PORT (port 0 picks a free port).")
+    var listen = "127.0.0.1:8088"
+
+    @Option(help: "A rule folder; repeat for more. Later folders override earlier ones by rule id. (default: Rules)")
+    var rules: [String] = []
+
+    @Flag(help: "Allow listening on a non-loopback address (a token must then be set explicitly).")
+    var allowRemote = false
+
+    @Option(help: "How many queued comments to judge per transaction.")
+    var batchSize = 256
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard ServerConfiguration.parseListen(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8088 or [::1]:8088; got \(listen)")
+        }
+        guard batchSize >= 1 && batchSize <= 10_000 else {
+            throw ValidationError("--batch-size must be from 1 to 10000")
+        }
+    }
+
+    func run() async throws {
+        let level = logLevel
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "moderatod")
+
+        var configuration = ServerConfiguration()
+        configuration.databasePath = database
+        let address = ServerConfiguration.parseListen(listen)!
+        configuration.host = address.host
+        configuration.port = address.port
+        configuration.allowsRemote = allowRemote
+        configuration.batchSize = batchSize
+        if !rules.isEmpty { configuration.ruleDirectories = rules }
+        do {
+            if let token = ProcessInfo.processInfo.environment["MODERATO_API_TOKEN"], !token.isEmpty {
+                configuration.apiToken = token
+            } else if configuration.isLoopback {
+                let development = try DevelopmentToken.loadOrCreate(besideDatabase: database)
+                configuration.apiToken = development.token
+                logger.notice("MODERATO_API_TOKEN is not set; using the development token from \(development.path): \(development.token)")
+            }
+            try await ModeratoDaemon(configuration: configuration, logger: logger).run()
+        } catch let error as DaemonError {
+            logger.critical("\(error.message)")
+            throw ExitCode(2)
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

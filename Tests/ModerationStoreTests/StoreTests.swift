@@ -1,0 +1,186 @@
+import Foundation
+import GRDB
+import Moderation
+import ModerationStore
+import ModeratoTestSupport
+import Testing
+
+@Suite struct StoreTests {
+    let now = Date(timeIntervalSince1970: 1_795_937_400)
+
+    func judgement(_ verdict: Verdict, score: Double = 0, signals: [Signal] = []) -> Judgement {
+        Judgement(verdict: verdict, score: score, signals: signals, reason: "test", rulesetVersion: "v1")
+    }
+
+    @Test func acceptIsIdempotentAndDetectsConflicts() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        let comment = Fixtures.comment("c1")
+        #expect(try await database.accept([comment], at: now) == [.accepted])
+        #expect(try await database.accept([comment], at: now) == [.duplicate(.queued)])
+        var changed = comment
+        changed.body = "something else"
+        #expect(try await database.accept([changed], at: now) == [.conflict])
+        #expect(try await database.queueDepth() == 1)
+    }
+
+    @Test func schemaEnforcesConstraints() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        try await database.pool.write { db in
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO comment (external_id, article_id, author, body, rating, received_at) VALUES ('x','a','b','c',6,'2026-01-01')")
+            }
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: "INSERT INTO comment (external_id, article_id, author, body, rating, received_at, status) VALUES ('x','a','b','c',3,'2026-01-01','maybe')")
+            }
+        }
+    }
+
+    @Test func verdictsAreRecordedOnceWithSignalsAndADecision() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        _ = try await database.accept([Fixtures.comment("c1"), Fixtures.comment("c2")], at: now)
+        let queued = try await database.queuedComments(limit: 10)
+        #expect(queued.map(\.comment.id) == ["c1", "c2"])
+        let signal = Signal(source: .rule, name: "spam.x", score: 6, explanation: "because",
+                            span: Span(field: .body, utf8Start: 2, utf8End: 5, text: "abc"))
+        let batch = [(key: queued[0].key, judgement: judgement(.held, score: 6, signals: [signal])),
+                     (key: queued[1].key, judgement: judgement(.approved))]
+        #expect(try await database.record(batch, at: now) == 2)
+        // A second attempt (as after a crash and replay) changes nothing.
+        #expect(try await database.record(batch, at: now) == 0)
+        let details = try #require(try await database.details(of: "c1"))
+        #expect(details.comment.status == .held)
+        #expect(details.comment.score == 6)
+        #expect(details.comment.rulesetVersion == "v1")
+        #expect(details.signals == [signal])
+        #expect(details.history.count == 1)
+        #expect(details.history[0].actorKind == .system)
+        #expect(try await database.queueDepth() == 0)
+    }
+
+    @Test func moderatorDecisionsAreCompareAndSet() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        _ = try await database.accept([Fixtures.comment("c1"), Fixtures.comment("c2")], at: now)
+        await #expect { try await database.decide("c1", verdict: .approved, actor: "ann", reason: nil, at: now) } throws: {
+            ($0 as? StoreError)?.code == .stillQueued
+        }
+        let queued = try await database.queuedComments(limit: 10)
+        try await database.record(queued.map { (key: $0.key, judgement: judgement(.held)) }, at: now)
+
+        let decision = try await database.decide("c1", verdict: .approved, actor: "ann", reason: nil, at: now)
+        #expect(decision.previousStatus == .held)
+        await #expect { try await database.decide("c1", verdict: .rejected, actor: "bob", reason: "spam", at: now) } throws: {
+            guard let error = $0 as? StoreError else { return false }
+            return error.code == .alreadyDecided && error.message == "comment c1 was already approved by ann at 2026-11-29 07:30 UTC; pass --force to override"
+        }
+        let forced = try await database.decide("c1", verdict: .rejected, actor: "bob", reason: "spam", force: true, at: now)
+        #expect(forced.previousStatus == .approved)
+        await #expect { try await database.decide("nope", verdict: .approved, actor: "ann", reason: nil, at: now) } throws: {
+            ($0 as? StoreError)?.code == .notFound
+        }
+        // A moderator may overturn an automatic verdict either way.
+        #expect(try await database.decide("c2", verdict: .rejected, actor: "ann", reason: "spam", at: now).status == .rejected)
+        let history = try await database.history(of: "c1")
+        #expect(history.map(\.status) == [.held, .approved, .rejected])
+        #expect(history.map(\.actor) == ["moderato", "ann", "bob"])
+    }
+
+    @Test func concurrentModeratorsExactlyOneWins() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        _ = try await database.accept([Fixtures.comment("c1")], at: now)
+        let queued = try await database.queuedComments(limit: 1)
+        try await database.record([(key: queued[0].key, judgement: judgement(.held))], at: now)
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<8 {
+                group.addTask {
+                    (try? await database.decide("c1", verdict: index % 2 == 0 ? .approved : .rejected, actor: "m\(index)",
+                                                reason: nil, at: now)) != nil
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 1)
+    }
+
+    @Test func decisionFeedPages() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        let comments = (1...5).map { Fixtures.comment("c\($0)") }
+        _ = try await database.accept(comments, at: now)
+        let queued = try await database.queuedComments(limit: 10)
+        try await database.record(queued.map { (key: $0.key, judgement: judgement(.approved)) }, at: now)
+        let first = try await database.decisions(after: 0, limit: 2)
+        #expect(first.map(\.externalID) == ["c1", "c2"])
+        let second = try await database.decisions(after: first.last!.seq, limit: 2)
+        #expect(second.map(\.externalID) == ["c3", "c4"])
+        let rest = try await database.decisions(after: second.last!.seq, limit: 100)
+        #expect(rest.map(\.externalID) == ["c5"])
+        #expect(try await database.decisions(after: rest.last!.seq, limit: 100).isEmpty)
+    }
+
+    @Test func decisionsAreAppendOnly() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        _ = try await database.accept([Fixtures.comment("c1")], at: now)
+        let queued = try await database.queuedComments(limit: 1)
+        try await database.record([(key: queued[0].key, judgement: judgement(.approved))], at: now)
+        try await database.pool.write { db in
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE decision SET status = 'rejected'") }
+            #expect(throws: DatabaseError.self) { try db.execute(sql: "DELETE FROM decision") }
+        }
+    }
+
+    @Test func heldListingFiltersAndReasons() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        _ = try await database.accept([Fixtures.comment("c1", article: "a1"), Fixtures.comment("c2", author: "Zed", article: "a2")], at: now)
+        let queued = try await database.queuedComments(limit: 10)
+        let signals = [Signal(source: .heuristic, name: "links.count", score: 2, explanation: "x"),
+                       Signal(source: .rule, name: "spam.x", score: 4, explanation: "y")]
+        try await database.record(queued.map { (key: $0.key, judgement: judgement(.held, signals: signals)) }, at: now)
+        #expect(try await database.comments(matching: CommentFilter()).first?.reasons == ["spam.x", "links.count"])
+        var filter = CommentFilter()
+        filter.articleID = "a2"
+        #expect(try await database.comments(matching: filter).map(\.comment.externalID) == ["c2"])
+        filter = CommentFilter()
+        filter.author = "Zed"
+        #expect(try await database.comments(matching: filter).count == 1)
+        filter = CommentFilter()
+        filter.signalName = "nope"
+        #expect(try await database.comments(matching: filter).isEmpty)
+    }
+
+    @Test func databaseFileIsPrivate() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("sub/moderato.sqlite")
+        _ = try ModerationDatabase(path: path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test func missingDatabaseIsNotCreatedWhenAskedNotTo() {
+        var configuration = StoreConfiguration()
+        configuration.createIfMissing = false
+        #expect {
+            _ = try ModerationDatabase(path: "/tmp/does-not-exist-\(UUID()).sqlite", configuration: configuration)
+        } throws: { ($0 as? StoreError)?.code == .missingDatabase }
+    }
+
+    @Test func notADatabaseAndNewerSchemaAreReported() async throws {
+        let directory = TemporaryDirectory()
+        let junk = directory.write("junk.sqlite", String(repeating: "this is not sqlite\n", count: 100))
+        #expect { _ = try ModerationDatabase(path: junk) } throws: { ($0 as? StoreError)?.code == .cannotOpen }
+
+        let path = directory.path("newer.sqlite")
+        let database = try ModerationDatabase(path: path)
+        try await database.pool.write { try $0.execute(sql: "INSERT INTO grdb_migrations VALUES ('v99-from-the-future')") }
+        #expect { _ = try ModerationDatabase(path: path) } throws: {
+            guard let error = $0 as? StoreError else { return false }
+            return error.code == .newerSchema && error.message.contains("newer version of Moderato")
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Moderation
+import ModeratoTestSupport
+import PCRE2
+import Testing
+
+@Suite struct PipelineTests {
+    let pipeline: Pipeline
+    let scratch = MatchScratch()
+
+    init() throws {
+        pipeline = Pipeline(ruleSet: try Fixtures.shippedRuleSet())
+    }
+
+    @Test func cleanCommentIsApproved() {
+        let judgement = pipeline.judge(Fixtures.comment(body: "The new bus timetable is a real improvement for Redruth."), scratch: scratch)
+        #expect(judgement.verdict == .approved)
+        #expect(judgement.signals.isEmpty)
+        #expect(judgement.reason == "score 0 is below the hold threshold 5")
+        #expect(judgement.rulesetVersion == pipeline.ruleSet.version)
+    }
+
+    @Test func spamIsRejectedWithSpansOnTheOriginalText() throws {
+        let body = "Héllo! Check out my channel and earn $500 a day with our online casino http://x.example.com http://y.example.com"
+        let judgement = pipeline.judge(Fixtures.comment(body: body), scratch: scratch)
+        #expect(judgement.verdict == .rejected)
+        let promotion = try #require(judgement.signals.first { $0.name == "spam.self_promotion" })
+        let span = try #require(promotion.span)
+        #expect(span.field == .body)
+        let bytes = Array(body.utf8)
+        #expect(String(decoding: bytes[span.utf8Start..<span.utf8End], as: UTF8.self) == "Check out my channel")
+        #expect(span.text == "Check out my channel")
+        #expect(promotion.explanation.contains("matched “Check out my channel” in body"))
+        #expect(judgement.signals.contains { $0.name == "links.count" && $0.score == 2.5 })
+    }
+
+    @Test func scoresBetweenThresholdsHold() {
+        let judgement = pipeline.judge(Fixtures.comment(body: "Please subscribe to my channel, like and subscribe!"), scratch: scratch)
+        #expect(judgement.verdict == .held)
+        #expect(judgement.score == 7)
+        #expect(judgement.reason == "score 7 reached the hold threshold 5")
+    }
+
+    @Test func shoutingIsNoticedButShortCapsAreNot() {
+        let shouting = pipeline.judge(Fixtures.comment(body: "THIS COUNCIL IS A DISGRACE AND EVERYONE KNOWS IT"), scratch: scratch)
+        #expect(shouting.signals.map(\.name) == ["shape.shouting"])
+        #expect(shouting.verdict == .approved)
+        let short = pipeline.judge(Fixtures.comment(body: "Well done BBC NEWS"), scratch: scratch)
+        #expect(short.signals.isEmpty)
+    }
+
+    @Test func oneLinkIsFreeAndMoreScore() {
+        let one = pipeline.judge(Fixtures.comment(body: "Source: https://www.gov.uk/report"), scratch: scratch)
+        #expect(one.signals.isEmpty)
+        let four = pipeline.judge(Fixtures.comment(body: "a.example.com b.example.net www.c.org http://d.info/x"), scratch: scratch)
+        #expect(four.signals.first { $0.name == "links.count" }?.score == 7.5)
+    }
+
+    @Test func ruleThatHitsTheLimitHoldsTheComment() throws {
+        let result = RuleLoader().load(sources: [("t.yml", """
+            rules:
+              - id: t.runaway
+                description: runaway
+                pattern: '(a+)+$'
+                score: 1
+            """)])
+        let tight = MatchScratch(limits: MatchLimits(matchLimit: 10_000))
+        let judgement = Pipeline(ruleSet: result.ruleSet).judge(Fixtures.comment(body: String(repeating: "a", count: 100_000) + "!"), scratch: tight)
+        #expect(judgement.verdict == .held)
+        let signal = try #require(judgement.signals.first)
+        #expect(signal.name == "t.runaway")
+        #expect(signal.action == .hold)
+        #expect(signal.explanation.contains("hit the PCRE2 limit"))
+    }
+
+    @Test func shadowRulesAreRecordedButNotCounted() {
+        let result = RuleLoader().load(sources: [("t.yml", """
+            rules:
+              - id: t.shadow
+                description: trial rule
+                pattern: 'harbour'
+                action: reject
+                mode: shadow
+            """)])
+        let judgement = Pipeline(ruleSet: result.ruleSet).judge(Fixtures.comment(body: "The harbour plans"), scratch: scratch)
+        #expect(judgement.verdict == .approved)
+        #expect(judgement.signals.first?.isShadow == true)
+    }
+
+    @Test func rulesCanMatchOtherFields() {
+        let result = RuleLoader().load(sources: [("t.yml", """
+            rules:
+              - id: t.author
+                description: author
+                pattern: 'casino'
+                fields: [author, email]
+                action: hold
+            """)])
+        var comment = Fixtures.comment(author: "Reader")
+        comment.email = "win@casino.example"
+        let judgement = Pipeline(ruleSet: result.ruleSet).judge(comment, scratch: scratch)
+        #expect(judgement.verdict == .held)
+        #expect(judgement.signals.first?.span?.field == .email)
+    }
+}
+
+@Suite struct PolicyTests {
+    func signal(_ score: Double, _ action: RuleAction? = nil, shadow: Bool = false) -> Signal {
+        Signal(source: .rule, name: "r\(score)\(action?.rawValue ?? "")", score: score, action: action, explanation: "x", isShadow: shadow)
+    }
+
+    @Test func thresholds() {
+        let policy = Policy()
+        #expect(policy.decide([]).verdict == .approved)
+        #expect(policy.decide([signal(4.9)]).verdict == .approved)
+        #expect(policy.decide([signal(5)]).verdict == .held)
+        #expect(policy.decide([signal(6), signal(4)]).verdict == .rejected)
+    }
+
+    @Test func forcedActionsWinInOrderRejectHoldApprove() {
+        let policy = Policy()
+        #expect(policy.decide([signal(0, .approve), signal(0, .hold)]).verdict == .held)
+        #expect(policy.decide([signal(0, .hold), signal(0, .reject)]).verdict == .rejected)
+        #expect(policy.decide([signal(20), signal(0, .approve)]).verdict == .approved)
+        #expect(policy.decide([signal(0, .reject, shadow: true)]).verdict == .approved)
+    }
+}
+
+@Suite struct LinkExtractorTests {
+    @Test func findsURLsWwwAndBareDomains() {
+        let links = LinkExtractor.links(in: "See https://Example.com/a?b=1, www.news.co.uk and bit.ly/x3. Also e.g. 3.5 stars.")
+        #expect(links.map(\.url) == ["https://Example.com/a?b=1", "www.news.co.uk", "bit.ly/x3"])
+        #expect(links.map(\.host) == ["example.com", "news.co.uk", "bit.ly"])
+    }
+
+    @Test func findsHrefsInHTML() {
+        let links = LinkExtractor.links(in: #"<a href="http://spam.example.net/p">click</a>"#)
+        #expect(links.map(\.host) == ["spam.example.net"])
+    }
+}
