@@ -62,6 +62,7 @@ import Testing
               - id: t.runaway
                 description: runaway
                 pattern: '(a+)+$'
+                flags: [raw]
                 score: 1
             """)])
         let tight = MatchScratch(limits: MatchLimits(matchLimit: 10_000))

@@ -8,6 +8,8 @@ public final class CommentAnalysis {
     let scratch: MatchScratch
     private var cachedLinks: [Link]?
     private var cachedTexts: [CommentField: String] = [:]
+    private var cachedNormalized: [CommentField: NormalizedText] = [:]
+    private let normalizer = TextNormalizer()
 
     public init(comment: Comment, scratch: MatchScratch) {
         self.comment = comment
@@ -20,6 +22,14 @@ public final class CommentAnalysis {
         let links = LinkExtractor.links(in: comment.body, scratch: scratch)
         cachedLinks = links
         return links
+    }
+
+    /// The normalized text of a field, with its map back to the original.
+    public func normalized(_ field: CommentField) -> NormalizedText {
+        if let text = cachedNormalized[field] { return text }
+        let text = normalizer.normalize(self.text(of: field))
+        cachedNormalized[field] = text
+        return text
     }
 
     /// The original text of a field, as rules see it.

@@ -6,7 +6,7 @@
 /// but it will hit the limit (and hold comments) on long input.
 enum BacktrackingCheck {
     static func warnings(for rule: Rule) -> [RuleLoadError] {
-        findings(in: rule.pattern.source).map {
+        findings(in: rule.pattern?.source ?? "").map {
             RuleLoadError(rule.location, ruleID: rule.id, "warning: \($0); the pattern may backtrack catastrophically on long input")
         }
     }

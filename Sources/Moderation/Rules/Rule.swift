@@ -32,6 +32,34 @@ public struct SourceLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(file):\(line)" }
 }
 
+/// A rule that fires on a combination of other rules' hits.
+public struct MetaCondition: Sendable, Equatable {
+    /// How many of the named rules must hit.
+    public enum Requirement: Sendable, Equatable {
+        case all
+        case any
+        case atLeast(Int)
+    }
+
+    public var requirement: Requirement
+    /// The ids of the rules combined.
+    public var ruleIDs: [String]
+
+    public init(requirement: Requirement, ruleIDs: [String]) {
+        self.requirement = requirement
+        self.ruleIDs = ruleIDs
+    }
+
+    /// Whether the condition holds given how many of the named rules hit.
+    public func isSatisfied(hits: Int) -> Bool {
+        switch requirement {
+        case .all: hits == ruleIDs.count
+        case .any: hits >= 1
+        case .atLeast(let count): hits >= count
+        }
+    }
+}
+
 /// One compiled rule from a rule pack.
 public struct Rule: Sendable {
     /// `pack.name`, unique across every loaded pack.
@@ -40,8 +68,12 @@ public struct Rule: Sendable {
     public var pack: String
     /// What the rule looks for, in words a moderator understands.
     public var description: String
-    /// The compiled pattern.
-    public var pattern: Pattern
+    /// The compiled pattern; `nil` for a meta rule.
+    public var pattern: Pattern?
+    /// For a meta rule, the rules it combines.
+    public var meta: MetaCondition?
+    /// Match the original text instead of the normalized text (for addresses, numbers, codes).
+    public var matchesRawText: Bool
     /// The fields the pattern is run against.
     public var fields: [CommentField]
     /// Score added per hit, when the rule has no action.
@@ -54,13 +86,15 @@ public struct Rule: Sendable {
     /// Where the rule was defined.
     public var location: SourceLocation
 
-    public init(id: String, pack: String, description: String, pattern: Pattern, fields: [CommentField],
-                score: Double, action: RuleAction?, mode: RuleMode, tags: [String], examples: RuleExamples,
-                location: SourceLocation) {
+    public init(id: String, pack: String, description: String, pattern: Pattern?, meta: MetaCondition? = nil,
+                matchesRawText: Bool = false, fields: [CommentField], score: Double, action: RuleAction?, mode: RuleMode,
+                tags: [String], examples: RuleExamples, location: SourceLocation) {
         self.id = id
         self.pack = pack
         self.description = description
         self.pattern = pattern
+        self.meta = meta
+        self.matchesRawText = matchesRawText
         self.fields = fields
         self.score = score
         self.action = action

@@ -7,27 +7,44 @@ import PCRE2
 /// holds the comment, so a runaway pattern can never let a comment through.
 public enum RuleEngine {
     /// Signals for every rule that hit, in rule order (shadow rules included, marked as shadow).
+    ///
+    /// Pattern rules run first, skipping those the prefilter rules out; meta rules then combine their hits.
     public static func evaluate(_ ruleSet: RuleSet, on analysis: CommentAnalysis) -> [Signal] {
         var signals: [Signal] = []
-        for rule in ruleSet.rules {
+        let prefilter = ruleSet.prefilter
+        let candidates = prefilter.gatedCount > 0 ? prefilter.candidates(in: analysis.normalized(.body).text) : RuleBitSet(count: 0)
+        var hits: [String: Bool] = [:]  // rule id → whether the hit was a shadow hit
+        var hasMeta = false
+        for (index, rule) in ruleSet.rules.enumerated() {
+            if rule.meta != nil { hasMeta = true; continue }
+            if prefilter.skips(index, candidates: candidates) { continue }
             if let signal = evaluate(rule, on: analysis) {
                 signals.append(signal)
+                if signal.span != nil { hits[rule.id] = signal.isShadow }  // errors are not hits
             }
+        }
+        guard hasMeta else { return signals }
+        for rule in ruleSet.rules {
+            guard let meta = rule.meta else { continue }
+            let matched = meta.ruleIDs.filter { hits[$0] != nil }
+            guard meta.isSatisfied(hits: matched.count) else { continue }
+            let isShadow = rule.mode == .shadow || matched.contains { hits[$0] == true }
+            hits[rule.id] = isShadow
+            signals.append(Signal(source: .rule, name: rule.id, score: rule.action == nil ? rule.score : 0, action: rule.action,
+                                  explanation: "\(rule.description) (together: \(matched.joined(separator: ", ")))",
+                                  isShadow: isShadow, span: nil))
         }
         return signals
     }
 
-    /// The signal for one rule, or `nil` when it does not hit.
+    /// The signal for one pattern rule, or `nil` when it does not hit.
     public static func evaluate(_ rule: Rule, on analysis: CommentAnalysis) -> Signal? {
+        guard let pattern = rule.pattern else { return nil }
         for field in rule.fields {
-            let text = analysis.text(of: field)
-            if text.isEmpty { continue }
             do {
-                guard let match = try rule.pattern.firstMatch(in: text, scratch: analysis.scratch) else { continue }
-                let matched = String(text[match.range])
-                let span = Span(field: field, utf8Start: match.utf8Range.lowerBound, utf8End: match.utf8Range.upperBound, text: matched)
+                guard let span = try firstMatch(pattern, rawText: rule.matchesRawText, field: field, in: analysis) else { continue }
                 return Signal(source: .rule, name: rule.id, score: rule.action == nil ? rule.score : 0, action: rule.action,
-                              explanation: "\(rule.description) (matched “\(abbreviate(matched))” in \(field.rawValue))",
+                              explanation: "\(rule.description) (matched “\(abbreviate(span.text))” in \(field.rawValue))",
                               isShadow: rule.mode == .shadow, span: span)
             } catch {
                 let what = error.code == .limitExceeded ? "hit the PCRE2 limit" : "failed"
@@ -39,32 +56,59 @@ public enum RuleEngine {
         return nil
     }
 
-    /// Checks a rule against its own examples; one message per example that fails.
-    public static func checkExamples(of rule: Rule) -> [String] {
-        var failures: [String] = []
-        let field = rule.fields.first ?? .body
-        func hits(_ text: String) -> Result<Bool, PCRE2Error> {
-            let comment = exampleComment(text, in: field)
-            let analysis = CommentAnalysis(comment: comment, scratch: MatchScratch())
-            let text = analysis.text(of: field)
-            do {
-                return .success(try rule.pattern.firstMatch(in: text, scratch: analysis.scratch) != nil)
-            } catch {
-                return .failure(error)
-            }
+    /// Where a pattern first matches a field, as a span of the original text.
+    static func firstMatch(_ pattern: Pattern, rawText: Bool, field: CommentField, in analysis: CommentAnalysis) throws(PCRE2Error) -> Span? {
+        let original = analysis.text(of: field)
+        if original.isEmpty { return nil }
+        let range: Range<Int>
+        if rawText {
+            guard let found = try pattern.firstUTF8Range(in: original, scratch: analysis.scratch) else { return nil }
+            range = found
+        } else {
+            let normalized = analysis.normalized(field)
+            guard let found = try pattern.firstUTF8Range(in: normalized.text, scratch: analysis.scratch) else { return nil }
+            range = normalized.originalRange(of: found)
         }
+        let utf8 = original.utf8
+        let lower = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+        let upper = utf8.index(lower, offsetBy: range.count)
+        return Span(field: field, utf8Start: range.lowerBound, utf8End: range.upperBound, text: String(original[lower..<upper]))
+    }
+
+    /// Checks a pattern rule against its own examples; one message per example that fails.
+    public static func checkExamples(of rule: Rule) -> [String] {
+        guard let pattern = rule.pattern else { return [] }
+        let field = rule.fields.first ?? .body
+        let scratch = MatchScratch()
+        return checkExamples(of: rule) { (example: String) throws(PCRE2Error) -> Bool in
+            let analysis = CommentAnalysis(comment: exampleComment(example, in: field), scratch: scratch)
+            return try firstMatch(pattern, rawText: rule.matchesRawText, field: field, in: analysis) != nil
+        }
+    }
+
+    /// Checks a meta rule's examples by running the whole rule set on each.
+    public static func checkExamples(of rule: Rule, in ruleSet: RuleSet) -> [String] {
+        let scratch = MatchScratch()
+        return checkExamples(of: rule) { (example: String) throws(PCRE2Error) -> Bool in
+            let analysis = CommentAnalysis(comment: exampleComment(example, in: rule.fields.first ?? .body), scratch: scratch)
+            return evaluate(ruleSet, on: analysis).contains { $0.name == rule.id }
+        }
+    }
+
+    static func checkExamples(of rule: Rule, hits: (String) throws(PCRE2Error) -> Bool) -> [String] {
+        var failures: [String] = []
         for example in rule.examples.match {
-            switch hits(example) {
-            case .success(true): break
-            case .success(false): failures.append("example does not match but should: “\(example)”")
-            case .failure(let error): failures.append("example “\(example)”: \(error)")
+            do {
+                if try !hits(example) { failures.append("example does not match but should: “\(example)”") }
+            } catch {
+                failures.append("example “\(example)”: \(error)")
             }
         }
         for example in rule.examples.noMatch {
-            switch hits(example) {
-            case .success(false): break
-            case .success(true): failures.append("example matches but should not: “\(example)”")
-            case .failure(let error): failures.append("example “\(example)”: \(error)")
+            do {
+                if try hits(example) { failures.append("example matches but should not: “\(example)”") }
+            } catch {
+                failures.append("example “\(example)”: \(error)")
             }
         }
         return failures

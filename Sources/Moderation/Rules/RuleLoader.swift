@@ -15,10 +15,10 @@ import Yams
 public struct RuleLoader: Sendable {
     /// The keys a rule may have.
     static let ruleKeys: Set<String> = [
-        "id", "description", "pattern", "fields", "flags", "score", "action", "tags", "mode", "examples", "disabled",
+        "id", "description", "pattern", "meta", "fields", "flags", "score", "action", "tags", "mode", "examples", "disabled",
     ]
     static let flagOptions: [String: PatternOptions] = [
-        "case_sensitive": [], "multiline": .multiline, "dotall": .dotAll, "extended": .extended,
+        "case_sensitive": [], "multiline": .multiline, "dotall": .dotAll, "extended": .extended, "raw": [],
     ]
 
     public init() {}
@@ -106,10 +106,31 @@ public struct RuleLoader: Sendable {
                 }
             }
         }
-        for rule in rules {
+        for rule in rules where rule.pattern != nil {
             warnings += BacktrackingCheck.warnings(for: rule)
         }
+        // Meta rules may name any pattern rule, and meta rules defined before them.
+        var seen: Set<String> = []
+        for rule in rules {
+            if let meta = rule.meta {
+                for id in meta.ruleIDs where !seen.contains(id) {
+                    let known = rules.contains { $0.id == id }
+                    errors.append(RuleLoadError(rule.location, ruleID: rule.id, known
+                        ? "meta rule names \(id), a meta rule defined after it; define it earlier"
+                        : "meta rule names an unknown rule \(id)"))
+                }
+            }
+            seen.insert(rule.id)
+        }
+        for rule in rules where rule.pattern != nil { seen.insert(rule.id) }
         let ruleSet = RuleSet(rules: rules, version: version ?? hasher.hex, warnings: warnings)
+        if errors.isEmpty {
+            for rule in rules where rule.meta != nil {
+                for failure in RuleEngine.checkExamples(of: rule, in: ruleSet) {
+                    errors.append(RuleLoadError(rule.location, ruleID: rule.id, failure))
+                }
+            }
+        }
         return (ruleSet, errors)
     }
 
@@ -215,7 +236,12 @@ public struct RuleLoader: Sendable {
         }
         let isDisabled = mapping["disabled"]?.bool ?? false
 
-        guard let patternNode = mapping["pattern"] else {
+        var meta: MetaCondition?
+        if let node = mapping["meta"] {
+            meta = parseMeta(node, fail: { fail($0, at: node) })
+            if mapping["pattern"] != nil { fail("give either `pattern` or `meta`, not both", at: node) }
+        }
+        guard let patternNode = mapping["pattern"] ?? mapping["meta"] else {
             // No pattern: this entry adjusts a rule loaded earlier.
             if !isDisabled && score == nil && action == nil && mode == nil {
                 fail("missing `pattern` and `score` or `action`")
@@ -244,6 +270,7 @@ public struct RuleLoader: Sendable {
             }
         }
         var options: PatternOptions = .caseless
+        var matchesRawText = false
         if let node = mapping["flags"] {
             for flag in stringList(node) ?? [] {
                 guard let option = Self.flagOptions[flag] else {
@@ -251,6 +278,7 @@ public struct RuleLoader: Sendable {
                     continue
                 }
                 if flag == "case_sensitive" { options.remove(.caseless) }
+                if flag == "raw" { matchesRawText = true }
                 options.insert(option)
             }
         }
@@ -264,21 +292,49 @@ public struct RuleLoader: Sendable {
                 fail("`examples` must have `match` and `no_match` lists", at: node)
             }
         }
-        let source = patternNode.string ?? ""
         var pattern: Pattern?
-        do {
-            pattern = try Pattern(source, options: options)
-        } catch {
-            fail(error.description, at: patternNode)
+        if meta == nil {
+            if let source = patternNode.scalar?.string, !source.isEmpty {
+                do {
+                    pattern = try Pattern(source, options: options)
+                } catch {
+                    fail(error.description, at: patternNode)
+                }
+            } else {
+                fail("`pattern` must be a non-empty string (quote it in single quotes)", at: patternNode)
+            }
         }
-        guard let pattern, errors.count == errorCount else { return nil }
-        let rule = Rule(id: id, pack: pack, description: description, pattern: pattern, fields: fields,
-                        score: score ?? 0, action: action, mode: mode ?? .active, tags: tags,
-                        examples: examples, location: here)
+        guard pattern != nil || meta != nil, errors.count == errorCount else { return nil }
+        let rule = Rule(id: id, pack: pack, description: description, pattern: pattern, meta: meta,
+                        matchesRawText: matchesRawText, fields: fields, score: score ?? 0, action: action,
+                        mode: mode ?? .active, tags: tags, examples: examples, location: here)
         for failure in RuleEngine.checkExamples(of: rule) {
             fail(failure, at: mapping["examples"])
         }
         return .rule(rule)
+    }
+
+    func parseMeta(_ node: Node, fail: (String) -> Void) -> MetaCondition? {
+        let usage = "`meta` takes `all: [ids]`, `any: [ids]`, or `at_least: N` with `of: [ids]`"
+        guard let mapping = node.mapping else {
+            fail(usage)
+            return nil
+        }
+        if let ids = mapping["all"].flatMap(stringList), !ids.isEmpty {
+            return MetaCondition(requirement: .all, ruleIDs: ids)
+        }
+        if let ids = mapping["any"].flatMap(stringList), !ids.isEmpty {
+            return MetaCondition(requirement: .any, ruleIDs: ids)
+        }
+        if let count = mapping["at_least"]?.string.flatMap(Int.init), let ids = mapping["of"].flatMap(stringList), !ids.isEmpty {
+            guard count >= 1 && count <= ids.count else {
+                fail("`at_least` must be from 1 to the number of rules in `of` (\(ids.count))")
+                return nil
+            }
+            return MetaCondition(requirement: .atLeast(count), ruleIDs: ids)
+        }
+        fail(usage)
+        return nil
     }
 
     func stringList(_ node: Node) -> [String]? {

@@ -7,10 +7,28 @@ public struct RuleSet: Sendable {
     /// Non-fatal findings from loading, such as patterns prone to backtracking.
     public let warnings: [RuleLoadError]
 
+    /// Which rules could match a given comment, found in one pass.
+    public let prefilter: RulePrefilter
+    /// Rule index by id.
+    let indexByID: [String: Int]
+
     public init(rules: [Rule], version: String, warnings: [RuleLoadError] = []) {
         self.rules = rules
         self.version = version
         self.warnings = warnings
+        self.prefilter = RulePrefilter(rules: rules)
+        self.indexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// A copy with some rules' modes changed (for rules switched to shadow while running).
+    public func withModes(_ modes: [String: RuleMode]) -> RuleSet {
+        guard !modes.isEmpty else { return self }
+        let changed = rules.map { rule -> Rule in
+            var rule = rule
+            if let mode = modes[rule.id] { rule.mode = mode }
+            return rule
+        }
+        return RuleSet(rules: changed, version: version, warnings: warnings)
     }
 
     /// An empty rule set.
@@ -18,7 +36,7 @@ public struct RuleSet: Sendable {
 
     /// The rule with this id.
     public func rule(id: String) -> Rule? {
-        rules.first { $0.id == id }
+        indexByID[id].map { rules[$0] }
     }
 }
 

@@ -1,0 +1,57 @@
+/// Decides, in one pass over a comment's normalized body, which rules could possibly match it.
+///
+/// Each rule that matches only the normalized body and has required literals is registered under
+/// them; a rule runs only when one of its literals occurs. Every other rule always runs.
+public struct RulePrefilter: Sendable {
+    private let automaton: AhoCorasick
+    /// Per rule index: whether the rule is gated by the prefilter.
+    let isGated: [Bool]
+    /// How many rules are gated.
+    public let gatedCount: Int
+
+    init(rules: [Rule]) {
+        var literals: [(bytes: [UInt8], value: Int32)] = []
+        var gated = [Bool](repeating: false, count: rules.count)
+        for (index, rule) in rules.enumerated() {
+            guard let pattern = rule.pattern, rule.fields == [.body], !rule.matchesRawText,
+                  let required = LiteralExtractor.requiredLiterals(pattern.source),
+                  required.allSatisfy({ $0.unicodeScalars.allSatisfy(\.isASCII) }) else { continue }
+            gated[index] = true
+            for literal in required { literals.append((Array(literal.utf8), Int32(index))) }
+        }
+        automaton = AhoCorasick(literals: literals)
+        isGated = gated
+        gatedCount = gated.filter { $0 }.count
+    }
+
+    /// The rules whose literals occur in the text, as a bit set over rule indices.
+    func candidates(in normalizedBody: String) -> RuleBitSet {
+        var set = RuleBitSet(count: isGated.count)
+        if gatedCount > 0 {
+            automaton.scan(normalizedBody) { set.insert(Int($0)) }
+        }
+        return set
+    }
+
+    /// Whether a rule may be skipped given the candidates.
+    func skips(_ index: Int, candidates: RuleBitSet) -> Bool {
+        isGated[index] && !candidates.contains(index)
+    }
+}
+
+/// A fixed-size set of rule indices.
+struct RuleBitSet {
+    private var words: [UInt64]
+
+    init(count: Int) {
+        words = [UInt64](repeating: 0, count: (count + 63) / 64)
+    }
+
+    mutating func insert(_ index: Int) {
+        words[index >> 6] |= 1 << UInt64(index & 63)
+    }
+
+    func contains(_ index: Int) -> Bool {
+        words[index >> 6] & (1 << UInt64(index & 63)) != 0
+    }
+}
