@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
     ],
     targets: [
         // PCRE2 from the system (libpcre2-dev), seen by Swift only through the PCRE2 wrapper.
@@ -52,6 +53,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Offline tools over the pipeline: labelled CSV input, benchmark, evaluation.
+        .target(
+            name: "ModeratoTools",
+            dependencies: [
+                "Moderation",
+                "ModerationStore",
+                "PCRE2",
+                .product(name: "CSV", package: "CSV.swift"),
+            ]
+        ),
         .executableTarget(
             name: "moderatod",
             dependencies: [
@@ -64,17 +75,19 @@ let package = Package(
             dependencies: [
                 "Moderation",
                 "ModerationStore",
+                "ModeratoTools",
+                "PCRE2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Fixtures, temporary databases and a harness that runs the built binaries.
         .target(
             name: "ModeratoTestSupport",
-            dependencies: ["Moderation", "ModerationStore"],
+            dependencies: ["Moderation", "ModerationStore", "ModeratoTools"],
             path: "Tests/ModeratoTestSupport"
         ),
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),
-        .testTarget(name: "ModerationTests", dependencies: ["Moderation", "PCRE2", "ModeratoTestSupport"]),
+        .testTarget(name: "ModerationTests", dependencies: ["Moderation", "PCRE2", "ModeratoTools", "ModeratoTestSupport"]),
         .testTarget(
             name: "ModerationStoreTests",
             dependencies: ["ModerationStore", "ModeratoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]

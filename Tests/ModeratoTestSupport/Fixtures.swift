@@ -23,3 +23,19 @@ public enum Fixtures {
         return (database, directory)
     }
 }
+
+extension Fixtures {
+    /// A few comments of every kind, for tests that need a corpus without the shared data.
+    public static let sampleTexts: [String] = [
+        "Good to see the harbour wall repaired at last.",
+        "Check out my channel for music covers!",
+        "Earn $500 a day working from home, contact me on WhatsApp",
+        "The council meeting ran late; the vote on the bypass is next week.",
+        "Best online casino, free spins, no deposit bonus",
+        "Subscribe to my channel please, like and subscribe",
+        "I can't believe the state of the A30 again.",
+        "Buy cheap pills without a prescription http://pills.example.com",
+        "Lovely photos of the lifeboat launch.",
+        "Hot singles in your area! www.dating.example.net",
+    ]
+}

@@ -12,11 +12,13 @@ public struct RuleSet: Sendable {
     /// Rule index by id.
     let indexByID: [String: Int]
 
-    public init(rules: [Rule], version: String, warnings: [RuleLoadError] = []) {
+    /// - Parameter usesPrefilter: Gate rules on their required literals. The default is true; turning it
+    ///   off runs every rule on every comment (for checking that the prefilter changes nothing).
+    public init(rules: [Rule], version: String, warnings: [RuleLoadError] = [], usesPrefilter: Bool = true) {
         self.rules = rules
         self.version = version
         self.warnings = warnings
-        self.prefilter = RulePrefilter(rules: rules)
+        self.prefilter = RulePrefilter(rules: usesPrefilter ? rules : [])
         self.indexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -35,7 +35,7 @@ public struct RulePrefilter: Sendable {
 
     /// Whether a rule may be skipped given the candidates.
     func skips(_ index: Int, candidates: RuleBitSet) -> Bool {
-        isGated[index] && !candidates.contains(index)
+        index < isGated.count && isGated[index] && !candidates.contains(index)
     }
 }
 
