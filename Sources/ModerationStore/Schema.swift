@@ -71,6 +71,24 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-rule-state-daemon-status") { db in
+            try db.execute(sql: """
+                CREATE TABLE rule_state (
+                    rule_id TEXT PRIMARY KEY NOT NULL,
+                    mode TEXT NOT NULL CHECK (mode IN ('active', 'shadow')),
+                    reason TEXT NOT NULL,
+                    changed_by TEXT NOT NULL,
+                    changed_at DATETIME NOT NULL
+                );
+                CREATE TABLE daemon_status (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL,
+                    updated_at DATETIME NOT NULL
+                );
+                CREATE INDEX comment_by_received ON comment(received_at);
+                ALTER TABLE signal ADD COLUMN is_error BOOLEAN NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
 }

@@ -28,6 +28,15 @@ public struct ModeratoDaemon: Sendable {
         self.logger = logger
     }
 
+    /// Loads the rule packs and applies the modes recorded while running (rules switched to shadow).
+    public func makePipeline(database: ModerationDatabase) async throws -> Pipeline {
+        var pipeline = try loadPipeline()
+        let states = try await database.ruleStates()
+        let modes = states.mapValues(\.mode).filter { pipeline.ruleSet.rule(id: $0.key) != nil }
+        pipeline.ruleSet = pipeline.ruleSet.withModes(modes)
+        return pipeline
+    }
+
     /// Loads the rule packs in the configured folders into a pipeline.
     public func loadPipeline() throws -> Pipeline {
         let urls = configuration.ruleDirectories.map { URL(fileURLWithPath: $0) }
@@ -38,7 +47,7 @@ public struct ModeratoDaemon: Sendable {
             }
             return Pipeline(ruleSet: ruleSet, policy: Policy(configuration: configuration.policy))
         } catch {
-            throw DaemonError("the rule packs have errors; fix them (modctl rules check) and start again:\n" + error.description)
+            throw DaemonError("the rule packs have errors:\n" + error.description)
         }
     }
 
@@ -56,14 +65,32 @@ public struct ModeratoDaemon: Sendable {
         } catch {
             throw DaemonError(error.message)
         }
-        let pipelines = PipelineHolder(try loadPipeline())
+        let pipelines: PipelineHolder
+        do {
+            pipelines = PipelineHolder(try await makePipeline(database: database))
+        } catch let error as DaemonError {
+            throw DaemonError(error.message + "\nfix them (modctl rules check) and start again")
+        }
+        let ruleSet = pipelines.pipeline.ruleSet
         logger.info("rules loaded", metadata: [
-            "rules.count": "\(pipelines.pipeline.ruleSet.rules.count)",
-            "rules.version": "\(pipelines.pipeline.ruleSet.version)",
+            "rules.count": "\(ruleSet.rules.count)",
+            "rules.prefiltered": "\(ruleSet.prefilter.gatedCount)",
+            "rules.version": "\(ruleSet.version)",
         ])
+        let pidFile = PIDFile(besideDatabase: configuration.databasePath)
+        do {
+            try pidFile.write()
+        } catch {
+            throw DaemonError("cannot write \(pidFile.path): \(error.localizedDescription)")
+        }
+        defer { pidFile.remove() }
+        try? await database.setDaemonStatus(["rules_version": ruleSet.version, "rules_errors": "", "rules_reload": "ok",
+                                             "started_at": ISO8601DateFormatter().string(from: Date()),
+                                             "pid": "\(getpid())"])
         let notifier = QueueNotifier()
         let worker = QueueWorker(database: database, pipelines: pipelines, notifier: notifier,
-                                 batchSize: configuration.batchSize, logger: logger)
+                                 batchSize: configuration.batchSize, ruleTraffic: configuration.ruleTraffic, logger: logger)
+        let reloader = RuleReloader(daemon: self, database: database, pipelines: pipelines, logger: logger)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -77,11 +104,12 @@ public struct ModeratoDaemon: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "moderatod"),
-            services: [worker],
+            services: [reloader, worker],
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let shown = host.contains(":") ? "[\(host)]" : host
                 logger.info("listening on http://\(shown):\(port)")
+                try? await database.setDaemonStatus(["listen": "http://\(shown):\(port)"])
             },
             logger: logger
         )

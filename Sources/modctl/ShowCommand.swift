@@ -62,11 +62,7 @@ enum CommentRenderer {
             lines.append("  none: nothing in this comment matched a rule or heuristic")
         }
         for signal in details.signals {
-            let effect = signal.action.map { $0.rawValue.uppercased() } ?? ((signal.score >= 0 ? "+" : "") + Policy.format(signal.score))
-            let shadow = signal.isShadow ? Output.styled(" (shadow, not counted)", .dim) : ""
-            lines.append("  " + Output.styled(Output.cell(effect, 6), signal.action == nil ? .yellow : .red) + " "
-                + Output.styled(signal.name, .bold) + shadow)
-            lines.append("         " + signal.explanation)
+            lines.append(signalLines(signal))
         }
         if let system = details.history.first(where: { $0.actorKind == .system }), let reason = system.reason {
             lines.append("")
@@ -83,6 +79,14 @@ enum CommentRenderer {
             lines.append(line)
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// A signal in two lines: effect and name, then the explanation.
+    static func signalLines(_ signal: Signal) -> String {
+        let effect = signal.action.map { $0.rawValue.uppercased() } ?? ((signal.score >= 0 ? "+" : "") + Policy.format(signal.score))
+        let shadow = signal.isShadow ? Output.styled(" (shadow, not counted)", .dim) : ""
+        return "  " + Output.styled(Output.cell(effect, 6), signal.action == nil ? .yellow : .red) + " "
+            + Output.styled(signal.name, .bold) + shadow + "\n         " + signal.explanation
     }
 
     /// Marks matched spans: inverse video on a terminal, «guillemets» otherwise.

@@ -29,6 +29,15 @@ struct Moderatod: AsyncParsableCommand {
     @Option(help: "How many queued comments to judge per transaction.")
     var batchSize = 256
 
+    @Option(help: "Switch a rule to shadow when it hits more than this share of recent comments (0 turns the check off).")
+    var autoShadowShare = 0.2
+
+    @Option(help: "How many recent comments the automatic shadow check watches.")
+    var autoShadowWindow = 1_000
+
+    @Option(help: "How many comments must be seen before the automatic shadow check acts.")
+    var autoShadowMinimum = 200
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -38,6 +47,10 @@ struct Moderatod: AsyncParsableCommand {
         }
         guard batchSize >= 1 && batchSize <= 10_000 else {
             throw ValidationError("--batch-size must be from 1 to 10000")
+        }
+        guard (0...1).contains(autoShadowShare) else { throw ValidationError("--auto-shadow-share must be from 0 to 1") }
+        guard autoShadowWindow >= 1, autoShadowMinimum >= 1 else {
+            throw ValidationError("--auto-shadow-window and --auto-shadow-minimum must be at least 1")
         }
     }
 
@@ -57,6 +70,10 @@ struct Moderatod: AsyncParsableCommand {
         configuration.port = address.port
         configuration.allowsRemote = allowRemote
         configuration.batchSize = batchSize
+        configuration.ruleTraffic.isEnabled = autoShadowShare > 0
+        configuration.ruleTraffic.maximumShare = autoShadowShare
+        configuration.ruleTraffic.window = autoShadowWindow
+        configuration.ruleTraffic.minimumComments = min(autoShadowMinimum, autoShadowWindow)
         if !rules.isEmpty { configuration.ruleDirectories = rules }
         do {
             if let token = ProcessInfo.processInfo.environment["MODERATO_API_TOKEN"], !token.isEmpty {

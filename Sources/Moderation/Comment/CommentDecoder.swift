@@ -45,68 +45,93 @@ public struct CommentDecoder: Sendable {
         for key in object.keys.sorted() where !Self.knownFields.contains(key) {
             throw CommentValidationError(.unknownField, "Unknown field \"\(key)\"; the fields are \(Comment.CodingKeys.allKeys.joined(separator: ", ")).", field: key)
         }
-        let id = try requiredIdentifier("id", object)
-        let articleID = try requiredIdentifier("article_id", object)
-        let author = try requiredString("author", object, maxLength: limits.maxAuthorCharacters)
-        if author.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            throw CommentValidationError(.invalidValue, "author must not be empty.", field: "author")
-        }
-        let body = try requiredString("body", object, maxLength: limits.maxBodyCharacters)
+        let id = try requiredString("id", object)
+        let articleID = try requiredString("article_id", object)
+        let author = try requiredString("author", object)
+        let body = try requiredString("body", object)
         let rating = try requiredRating(object)
-        let articleURL = try optionalString("article_url", object, maxLength: limits.maxURLCharacters)
-        if let articleURL, !(articleURL.hasPrefix("http://") || articleURL.hasPrefix("https://")) {
-            throw CommentValidationError(.invalidValue, "article_url must be an http:// or https:// URL.", field: "article_url")
-        }
-        let email = try optionalString("email", object, maxLength: limits.maxEmailCharacters)
-        if let email, !Self.looksLikeEmail(email) {
-            throw CommentValidationError(.invalidValue, "email must look like name@example.org.", field: "email")
-        }
-        let ip = try optionalString("ip", object, maxLength: 45)
-        if let ip, IPAddress(ip) == nil {
-            throw CommentValidationError(.invalidValue, "ip must be an IPv4 or IPv6 address such as 203.0.113.7.", field: "ip")
-        }
-        let userAgent = try optionalString("user_agent", object, maxLength: limits.maxUserAgentCharacters)
         var submittedAt: Date?
-        if let text = try optionalString("submitted_at", object, maxLength: 64) {
-            guard let date = Self.parseTimestamp(text) else {
+        if let text = try optionalString("submitted_at", object) {
+            guard text.utf8.count <= 64, let date = Self.parseTimestamp(text) else {
                 throw CommentValidationError(.invalidValue, "submitted_at must be an ISO 8601 time such as 2026-11-29T07:30:00Z.", field: "submitted_at")
             }
             submittedAt = date
         }
-        return Comment(id: id, articleID: articleID, author: author, body: body, rating: rating,
-                       articleURL: articleURL, email: email, ip: ip, userAgent: userAgent, submittedAt: submittedAt)
+        let comment = Comment(id: id, articleID: articleID, author: author, body: body, rating: rating,
+                              articleURL: try optionalString("article_url", object), email: try optionalString("email", object),
+                              ip: try optionalString("ip", object), userAgent: try optionalString("user_agent", object),
+                              submittedAt: submittedAt)
+        try validate(comment)
+        return comment
     }
 
-    private func requiredIdentifier(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String {
-        let value = try requiredString(name, object, maxLength: limits.maxIdentifierCharacters)
-        if value.isEmpty || value.contains(where: { $0.isWhitespace || $0.isNewline }) {
+    /// Checks the values of a comment built elsewhere (sizes, formats, rating range), as decoding does.
+    public func validate(_ comment: Comment) throws(CommentValidationError) {
+        try identifier("id", comment.id)
+        try identifier("article_id", comment.articleID)
+        try text("author", comment.author, maxLength: limits.maxAuthorCharacters)
+        if comment.author.unicodeScalars.allSatisfy({ $0.isASCII ? $0.value <= 0x20 : $0.properties.isWhitespace }) {
+            throw CommentValidationError(.invalidValue, "author must not be empty.", field: "author")
+        }
+        try text("body", comment.body, maxLength: limits.maxBodyCharacters)
+        guard (1...5).contains(comment.rating) else {
+            throw CommentValidationError(.invalidValue, "rating must be from 1 to 5; got \(comment.rating).", field: "rating")
+        }
+        if let articleURL = comment.articleURL {
+            try text("article_url", articleURL, maxLength: limits.maxURLCharacters)
+            guard articleURL.hasPrefix("http://") || articleURL.hasPrefix("https://") else {
+                throw CommentValidationError(.invalidValue, "article_url must be an http:// or https:// URL.", field: "article_url")
+            }
+        }
+        if let email = comment.email {
+            try text("email", email, maxLength: limits.maxEmailCharacters)
+            guard Self.looksLikeEmail(email) else {
+                throw CommentValidationError(.invalidValue, "email must look like name@example.org.", field: "email")
+            }
+        }
+        if let ip = comment.ip {
+            guard ip.utf8.count <= 45, IPAddress(ip) != nil else {
+                throw CommentValidationError(.invalidValue, "ip must be an IPv4 or IPv6 address such as 203.0.113.7.", field: "ip")
+            }
+        }
+        if let userAgent = comment.userAgent {
+            try text("user_agent", userAgent, maxLength: limits.maxUserAgentCharacters)
+        }
+    }
+
+    private func identifier(_ name: String, _ value: String) throws(CommentValidationError) {
+        try text(name, value, maxLength: limits.maxIdentifierCharacters)
+        if value.isEmpty || value.unicodeScalars.contains(where: { $0.isASCII ? $0.value <= 0x20 : $0.properties.isWhitespace }) {
             throw CommentValidationError(.invalidValue, "\(name) must be a non-empty string without spaces.", field: name)
         }
-        return value
     }
 
-    private func requiredString(_ name: String, _ object: [String: JSONScalar], maxLength: Int) throws(CommentValidationError) -> String {
+    private func text(_ name: String, _ text: String, maxLength: Int) throws(CommentValidationError) {
+        if text.utf8.contains(0) {
+            throw CommentValidationError(.invalidValue, "\(name) must not contain NUL characters.", field: name)
+        }
+        // Counting characters is slow; a text with no more bytes than the limit cannot be over it.
+        if text.utf8.count > maxLength && text.count > maxLength {
+            throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength) characters.", field: name)
+        }
+    }
+
+    private func requiredString(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String {
         guard let value = object[name], value != .null else {
             throw CommentValidationError(.missingField, "\(name) is required.", field: name)
         }
-        return try string(name, value, maxLength: maxLength)
+        return try string(name, value)
     }
 
-    private func optionalString(_ name: String, _ object: [String: JSONScalar], maxLength: Int) throws(CommentValidationError) -> String? {
+    private func optionalString(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String? {
         guard let value = object[name], value != .null else { return nil }
-        let text = try string(name, value, maxLength: maxLength)
+        let text = try string(name, value)
         return text.isEmpty ? nil : text
     }
 
-    private func string(_ name: String, _ value: JSONScalar, maxLength: Int) throws(CommentValidationError) -> String {
+    private func string(_ name: String, _ value: JSONScalar) throws(CommentValidationError) -> String {
         guard case .string(let text) = value else {
             throw CommentValidationError(.wrongType, "\(name) must be a string, not \(value.typeName).", field: name)
-        }
-        if text.unicodeScalars.contains(where: { $0.value == 0 }) {
-            throw CommentValidationError(.invalidValue, "\(name) must not contain NUL characters.", field: name)
-        }
-        if text.count > maxLength {
-            throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength) characters.", field: name)
         }
         return text
     }
@@ -117,9 +142,6 @@ public struct CommentDecoder: Sendable {
         }
         guard case .integer(let rating) = value else {
             throw CommentValidationError(.wrongType, "rating must be a whole number from 1 to 5, not \(value.typeName).", field: "rating")
-        }
-        guard (1...5).contains(rating) else {
-            throw CommentValidationError(.invalidValue, "rating must be from 1 to 5; got \(rating).", field: "rating")
         }
         return rating
     }
@@ -160,15 +182,13 @@ enum JSONScalar: Decodable, Equatable {
     case container
 
     init(from decoder: any Decoder) throws {
+        // Strings first: nearly every field is one, and each failed attempt costs a thrown error.
         if let container = try? decoder.singleValueContainer() {
             if container.decodeNil() { self = .null; return }
-            if let value = try? container.decode(Bool.self) { self = .bool(value); return }
             if let value = try? container.decode(String.self) { self = .string(value); return }
             if let value = try? container.decode(Int.self) { self = .integer(value); return }
-            if let value = try? container.decode(Double.self) {
-                self = .number(value)
-                return
-            }
+            if let value = try? container.decode(Double.self) { self = .number(value); return }
+            if let value = try? container.decode(Bool.self) { self = .bool(value); return }
         }
         self = .container
     }

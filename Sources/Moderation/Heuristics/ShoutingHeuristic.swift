@@ -20,9 +20,19 @@ public struct ShoutingHeuristic: Heuristic {
     public func evaluate(_ analysis: CommentAnalysis) -> [Signal] {
         var letters = 0
         var capitals = 0
-        for scalar in analysis.comment.body.unicodeScalars where scalar.properties.isAlphabetic {
-            letters += 1
-            if scalar.properties.isUppercase { capitals += 1 }
+        for scalar in analysis.comment.body.unicodeScalars {
+            if scalar.isASCII {
+                let value = scalar.value
+                if value >= 0x41 && value <= 0x5A {
+                    letters += 1
+                    capitals += 1
+                } else if value >= 0x61 && value <= 0x7A {
+                    letters += 1
+                }
+            } else if scalar.properties.isAlphabetic {
+                letters += 1
+                if scalar.properties.isUppercase { capitals += 1 }
+            }
         }
         guard letters >= configuration.minimumLetters else { return [] }
         let ratio = Double(capitals) / Double(letters)

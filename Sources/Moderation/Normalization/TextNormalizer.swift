@@ -106,6 +106,10 @@ public struct TextNormalizer: Sendable {
         }
     }
 
+    static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
+        isLetter(scalar) || (scalar.value >= 0x30 && scalar.value <= 0x39)
+    }
+
     static func isWordPart(_ scalar: Unicode.Scalar) -> Bool {
         isLetter(scalar) || (scalar.value >= 0x30 && scalar.value <= 0x39) || leetLetter(scalar) != nil
     }
@@ -134,61 +138,75 @@ public struct TextNormalizer: Sendable {
         }
     }
 
-    static let separators: Set<Unicode.Scalar> = [" ", ".", "-", "_", "*", "/", "\\", "~", "+", ",", ":", "'", "·", "•"]
+    static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case " ", ".", "-", "_", "*", "/", "\\", "~", "+", ",", ":", "'", "·", "•": true
+        default: false
+        }
+    }
 
     /// Step 6: single characters spelled out with separators.
     func joinSpelledOutLetters(_ units: inout [Unit]) {
         guard units.count >= 5 else { return }
-        var result: [Unit] = []
-        result.reserveCapacity(units.count)
+        var write = 0
         var index = 0
-        while index < units.count {
+        let count = units.count
+        while index < count {
             // A run: letter, (1-2 separators, letter) × at least 2, where each letter stands alone.
-            if Self.isLetter(units[index].scalar), index == 0 || !Self.isWordPart(units[index - 1].scalar) {
+            if Self.isLetter(units[index].scalar), index == 0 || !Self.isLetterOrDigit(units[index - 1].scalar),
+               index + 1 < count, Self.isSeparator(units[index + 1].scalar) {
                 var letters = [index]
                 var cursor = index + 1
                 while true {
                     var separatorEnd = cursor
-                    while separatorEnd < units.count, separatorEnd - cursor < 2, Self.separators.contains(units[separatorEnd].scalar) {
+                    while separatorEnd < count, separatorEnd - cursor < 2, Self.isSeparator(units[separatorEnd].scalar) {
                         separatorEnd += 1
                     }
-                    guard separatorEnd > cursor, separatorEnd < units.count, Self.isLetter(units[separatorEnd].scalar) else { break }
+                    guard separatorEnd > cursor, separatorEnd < count, Self.isLetter(units[separatorEnd].scalar) else { break }
                     let next = separatorEnd + 1
-                    guard next >= units.count || !Self.isWordPart(units[next].scalar) else { break }
+                    guard next >= count || !Self.isLetterOrDigit(units[next].scalar) else { break }
                     letters.append(separatorEnd)
                     cursor = next
                 }
                 if letters.count >= 3 {
-                    for position in letters { result.append(units[position]) }
+                    for position in letters {
+                        units[write] = units[position]
+                        write += 1
+                    }
                     index = letters.last! + 1
                     continue
                 }
             }
-            result.append(units[index])
+            units[write] = units[index]
+            write += 1
             index += 1
         }
-        units = result
+        units.removeLast(count - write)
     }
 
     /// Step 7: a letter three or more times in a row counts once.
     func collapseRepeatedLetters(_ units: inout [Unit]) {
         guard units.count >= 3 else { return }
-        var result: [Unit] = []
-        result.reserveCapacity(units.count)
+        var write = 0
         var index = 0
-        while index < units.count {
+        let count = units.count
+        while index < count {
             var end = index + 1
-            while end < units.count, units[end].scalar == units[index].scalar { end += 1 }
+            while end < count, units[end].scalar == units[index].scalar { end += 1 }
             if end - index >= 3, Self.isLetter(units[index].scalar) {
                 var merged = units[index]
                 merged.end = units[end - 1].end
-                result.append(merged)
+                units[write] = merged
+                write += 1
             } else {
-                result.append(contentsOf: units[index..<end])
+                for position in index..<end {
+                    units[write] = units[position]
+                    write += 1
+                }
             }
             index = end
         }
-        units = result
+        units.removeLast(count - write)
     }
 
     func encode(_ units: [Unit]) -> NormalizedText {

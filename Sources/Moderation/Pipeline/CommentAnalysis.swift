@@ -9,6 +9,7 @@ public final class CommentAnalysis {
     private var cachedLinks: [Link]?
     private var cachedTexts: [CommentField: String] = [:]
     private var cachedNormalized: [CommentField: NormalizedText] = [:]
+    private var normalizedBody: NormalizedText?
     private let normalizer = TextNormalizer()
 
     public init(comment: Comment, scratch: MatchScratch) {
@@ -26,6 +27,12 @@ public final class CommentAnalysis {
 
     /// The normalized text of a field, with its map back to the original.
     public func normalized(_ field: CommentField) -> NormalizedText {
+        if field == .body {
+            if let normalizedBody { return normalizedBody }
+            let text = normalizer.normalize(comment.body)
+            normalizedBody = text
+            return text
+        }
         if let text = cachedNormalized[field] { return text }
         let text = normalizer.normalize(self.text(of: field))
         cachedNormalized[field] = text

@@ -16,7 +16,7 @@ public struct Pipeline: Sendable {
     public var policy: Policy
 
     /// The heuristics every pipeline runs unless told otherwise.
-    public static let defaultHeuristics: [any Heuristic] = [LinkHeuristic(), ShoutingHeuristic()]
+    public static let defaultHeuristics: [any Heuristic] = [LinkHeuristic(), ShoutingHeuristic(), PaymentCardHeuristic()]
 
     public init(ruleSet: RuleSet, heuristics: [any Heuristic] = Pipeline.defaultHeuristics, policy: Policy = Policy()) {
         self.ruleSet = ruleSet

@@ -22,8 +22,12 @@ public struct Signal: Sendable, Equatable, Codable {
     /// The matched text, when the signal comes from text.
     public var span: Span?
 
+    /// Whether this signal reports a rule that failed or hit a limit rather than matched.
+    public var isRuleError: Bool
+
     public init(source: Source, name: String, score: Double, action: RuleAction? = nil, explanation: String,
-                isShadow: Bool = false, span: Span? = nil) {
+                isShadow: Bool = false, span: Span? = nil, isRuleError: Bool = false) {
+        self.isRuleError = isRuleError
         self.source = source
         self.name = name
         self.score = score

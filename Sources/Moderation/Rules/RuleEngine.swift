@@ -11,20 +11,15 @@ public enum RuleEngine {
     /// Pattern rules run first, skipping those the prefilter rules out; meta rules then combine their hits.
     public static func evaluate(_ ruleSet: RuleSet, on analysis: CommentAnalysis) -> [Signal] {
         var signals: [Signal] = []
-        let prefilter = ruleSet.prefilter
-        let candidates = prefilter.gatedCount > 0 ? prefilter.candidates(in: analysis.normalized(.body).text) : RuleBitSet(count: 0)
         var hits: [String: Bool] = [:]  // rule id → whether the hit was a shadow hit
-        var hasMeta = false
-        for (index, rule) in ruleSet.rules.enumerated() {
-            if rule.meta != nil { hasMeta = true; continue }
-            if prefilter.skips(index, candidates: candidates) { continue }
-            if let signal = evaluate(rule, on: analysis) {
+        ruleSet.prefilter.forEachRuleToRun(normalizedBody: analysis.normalized(.body).text, alwaysRun: ruleSet.ungatedPatternRules) { index in
+            if let signal = evaluate(ruleSet.rules[index], on: analysis) {
                 signals.append(signal)
-                if signal.span != nil { hits[rule.id] = signal.isShadow }  // errors are not hits
+                if !signal.isRuleError { hits[signal.name] = signal.isShadow }
             }
         }
-        guard hasMeta else { return signals }
-        for rule in ruleSet.rules {
+        for index in ruleSet.metaRules {
+            let rule = ruleSet.rules[index]
             guard let meta = rule.meta else { continue }
             let matched = meta.ruleIDs.filter { hits[$0] != nil }
             guard meta.isSatisfied(hits: matched.count) else { continue }
@@ -50,7 +45,7 @@ public enum RuleEngine {
                 let what = error.code == .limitExceeded ? "hit the PCRE2 limit" : "failed"
                 return Signal(source: .rule, name: rule.id, score: 0, action: rule.mode == .shadow ? nil : .hold,
                               explanation: "Rule \(rule.id) \(what) on \(field.rawValue) (\(error.message)); held so a moderator looks",
-                              isShadow: rule.mode == .shadow, span: nil)
+                              isShadow: rule.mode == .shadow, span: nil, isRuleError: true)
             }
         }
         return nil
@@ -128,7 +123,11 @@ public enum RuleEngine {
     }
 
     static func abbreviate(_ text: String, to length: Int = 60) -> String {
-        let flat = text.replacingOccurrences(of: "\n", with: " ")
+        var flat = text
+        if text.utf8.contains(0x0A) {
+            flat = String(text.map { $0.isNewline ? " " : $0 })
+        }
+        if flat.utf8.count <= length { return flat }
         return flat.count <= length ? flat : String(flat.prefix(length - 1)) + "…"
     }
 }

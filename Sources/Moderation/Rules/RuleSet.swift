@@ -11,6 +11,10 @@ public struct RuleSet: Sendable {
     public let prefilter: RulePrefilter
     /// Rule index by id.
     let indexByID: [String: Int]
+    /// Pattern rules that are not gated by the prefilter: they run on every comment.
+    let ungatedPatternRules: RuleIndexSet
+    /// Indices of meta rules, in order.
+    let metaRules: [Int]
 
     /// - Parameter usesPrefilter: Gate rules on their required literals. The default is true; turning it
     ///   off runs every rule on every comment (for checking that the prefilter changes nothing).
@@ -20,6 +24,11 @@ public struct RuleSet: Sendable {
         self.warnings = warnings
         self.prefilter = RulePrefilter(rules: usesPrefilter ? rules : [])
         self.indexByID = Dictionary(rules.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.metaRules = rules.indices.filter { rules[$0].meta != nil }
+        let prefilter = self.prefilter
+        self.ungatedPatternRules = RuleIndexSet(count: rules.count, members: rules.indices.filter {
+            rules[$0].meta == nil && !(($0 < prefilter.isGated.count) && prefilter.isGated[$0])
+        })
     }
 
     /// A copy with some rules' modes changed (for rules switched to shadow while running).
@@ -30,7 +39,7 @@ public struct RuleSet: Sendable {
             if let mode = modes[rule.id] { rule.mode = mode }
             return rule
         }
-        return RuleSet(rules: changed, version: version, warnings: warnings)
+        return RuleSet(rules: changed, version: version, warnings: warnings, usesPrefilter: prefilter.isGated.count == rules.count)
     }
 
     /// An empty rule set.

@@ -17,6 +17,8 @@ public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var spanStart: Int?
     public var spanEnd: Int?
     public var matchedText: String?
+    /// The rule failed or hit a limit instead of matching.
+    public var isError: Bool
 
     enum CodingKeys: String, CodingKey {
         case key, source, name, score, action, explanation, field
@@ -25,6 +27,7 @@ public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, Persi
         case spanStart = "span_start"
         case spanEnd = "span_end"
         case matchedText = "matched_text"
+        case isError = "is_error"
     }
 
     public init(_ signal: Signal, commentKey: Int64) {
@@ -39,6 +42,7 @@ public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, Persi
         self.spanStart = signal.span?.utf8Start
         self.spanEnd = signal.span?.utf8End
         self.matchedText = signal.span?.text
+        self.isError = signal.isRuleError
     }
 
     /// The signal as the domain sees it.
@@ -48,6 +52,6 @@ public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, Persi
             span = Span(field: field, utf8Start: spanStart, utf8End: spanEnd, text: matchedText ?? "")
         }
         return Signal(source: source, name: name, score: score, action: action, explanation: explanation,
-                      isShadow: isShadow, span: span)
+                      isShadow: isShadow, span: span, isRuleError: isError)
     }
 }

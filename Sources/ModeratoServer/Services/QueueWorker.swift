@@ -15,28 +15,32 @@ public struct QueueWorker: Service {
     let pipelines: PipelineHolder
     let notifier: QueueNotifier
     let batchSize: Int
+    let ruleTraffic: RuleTrafficConfiguration
     let logger: Logger
 
-    public init(database: ModerationDatabase, pipelines: PipelineHolder, notifier: QueueNotifier, batchSize: Int, logger: Logger) {
+    public init(database: ModerationDatabase, pipelines: PipelineHolder, notifier: QueueNotifier, batchSize: Int,
+                ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration(), logger: Logger) {
         self.database = database
         self.pipelines = pipelines
         self.notifier = notifier
         self.batchSize = batchSize
+        self.ruleTraffic = ruleTraffic
         self.logger = logger
     }
 
     public func run() async throws {
         let scratch = MatchScratch()
+        var monitor = RuleTrafficMonitor(configuration: ruleTraffic)
         // Judge whatever a previous run left queued before waiting for news.
-        try await drain(scratch: scratch)
+        try await drain(scratch: scratch, monitor: &monitor)
         for await _ in notifier.stream.cancelOnGracefulShutdown() {
-            try await drain(scratch: scratch)
+            try await drain(scratch: scratch, monitor: &monitor)
         }
         logger.info("queue worker stopped")
     }
 
     /// Judges batches until the queue is empty or shutdown begins.
-    func drain(scratch: MatchScratch) async throws {
+    func drain(scratch: MatchScratch, monitor: inout RuleTrafficMonitor) async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let batch: [QueuedComment]
             do {
@@ -50,7 +54,33 @@ public struct QueueWorker: Service {
             let pipeline = pipelines.pipeline
             let judgements = batch.map { item in (key: item.key, judgement: pipeline.judge(item.comment, scratch: scratch)) }
             await record(judgements, batch: batch)
+            var runaway: [String: Double] = [:]
+            for entry in judgements {
+                for (id, share) in monitor.record(hits: entry.judgement.activeRuleHits) { runaway[id] = share }
+            }
+            for (id, share) in runaway.sorted(by: { $0.key < $1.key }) {
+                monitor.forget(id)
+                await switchToShadow(id, share: share, window: monitor.windowSize)
+            }
         }
+    }
+
+    /// The emergency brake: a rule hitting an implausible share of traffic keeps being recorded, in
+    /// shadow, instead of deciding every comment.
+    func switchToShadow(_ ruleID: String, share: Double, window: Int) async {
+        let percent = Int((share * 100).rounded())
+        let reason = "switched to shadow automatically: matched \(percent)% of the last \(window) comments"
+        logger.warning("rule switched to shadow: it matched an implausible share of recent comments; check the rule and re-activate it with modctl rules activate",
+                       metadata: ["rule.id": "\(ruleID)", "rule.share": "\(percent)%"])
+        do {
+            try await database.setRuleState(RuleState(ruleID: ruleID, mode: .shadow, reason: reason, changedBy: Decision.systemActor,
+                                                      changedAt: Date()), for: ruleID)
+        } catch {
+            logger.error("cannot record the switch to shadow", metadata: ["rule.id": "\(ruleID)", "error": "\(error.message)"])
+        }
+        var pipeline = pipelines.pipeline
+        pipeline.ruleSet = pipeline.ruleSet.withModes([ruleID: .shadow])
+        pipelines.replace(with: pipeline)
     }
 
     /// Records a batch; if the batch fails as a whole, records comments one by one so that one bad

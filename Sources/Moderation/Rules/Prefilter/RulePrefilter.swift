@@ -24,34 +24,39 @@ public struct RulePrefilter: Sendable {
         gatedCount = gated.filter { $0 }.count
     }
 
-    /// The rules whose literals occur in the text, as a bit set over rule indices.
-    func candidates(in normalizedBody: String) -> RuleBitSet {
-        var set = RuleBitSet(count: isGated.count)
+    /// Calls `body` with the index of every rule to run on a text, in rule order: every rule in
+    /// `alwaysRun`, and the gated rules whose literals occur in the text.
+    func forEachRuleToRun(normalizedBody: @autoclosure () -> String, alwaysRun: RuleIndexSet, _ body: (Int) -> Void) {
+        var set = alwaysRun
         if gatedCount > 0 {
-            automaton.scan(normalizedBody) { set.insert(Int($0)) }
+            automaton.scan(normalizedBody()) { set.insert(Int($0)) }
         }
-        return set
-    }
-
-    /// Whether a rule may be skipped given the candidates.
-    func skips(_ index: Int, candidates: RuleBitSet) -> Bool {
-        index < isGated.count && isGated[index] && !candidates.contains(index)
+        set.forEach(body)
     }
 }
 
-/// A fixed-size set of rule indices.
-struct RuleBitSet {
+/// A fixed-size set of rule indices, iterated in increasing order.
+struct RuleIndexSet: Sendable {
     private var words: [UInt64]
 
-    init(count: Int) {
+    init(count: Int, members: [Int] = []) {
         words = [UInt64](repeating: 0, count: (count + 63) / 64)
+        for member in members { insert(member) }
     }
 
+    @inline(__always)
     mutating func insert(_ index: Int) {
         words[index >> 6] |= 1 << UInt64(index & 63)
     }
 
-    func contains(_ index: Int) -> Bool {
-        words[index >> 6] & (1 << UInt64(index & 63)) != 0
+    func forEach(_ body: (Int) -> Void) {
+        for (wordIndex, word) in words.enumerated() where word != 0 {
+            var remaining = word
+            while remaining != 0 {
+                let bit = remaining.trailingZeroBitCount
+                body(wordIndex << 6 | bit)
+                remaining &= remaining - 1
+            }
+        }
     }
 }

@@ -1,0 +1,150 @@
+import Foundation
+import GRDB
+import Moderation
+
+/// A rule's mode as changed while running (by the daemon's traffic check or a moderator).
+public struct RuleState: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+    public static let databaseTableName = "rule_state"
+    public var ruleID: String
+    public var mode: RuleMode
+    public var reason: String
+    public var changedBy: String
+    public var changedAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case mode, reason
+        case ruleID = "rule_id"
+        case changedBy = "changed_by"
+        case changedAt = "changed_at"
+    }
+
+    public init(ruleID: String, mode: RuleMode, reason: String, changedBy: String, changedAt: Date) {
+        self.ruleID = ruleID
+        self.mode = mode
+        self.reason = reason
+        self.changedBy = changedBy
+        self.changedAt = changedAt
+    }
+}
+
+extension RuleMode: DatabaseValueConvertible {}
+
+/// How a rule has fared: hits in a period, and how often moderators overturned its outcome.
+public struct RuleStatistics: Sendable, Equatable {
+    public var hits: Int = 0
+    /// Comments it hit that the pipeline held or rejected and a moderator then approved.
+    public var overturned: Int = 0
+    /// Comments it hit that a moderator decided at all.
+    public var reviewed: Int = 0
+
+    public init() {}
+}
+
+extension ModerationDatabase {
+    /// Modes changed while running, by rule id.
+    public func ruleStates() async throws(StoreError) -> [String: RuleState] {
+        do {
+            return try await pool.read { db in
+                Dictionary(uniqueKeysWithValues: try RuleState.fetchAll(db).map { ($0.ruleID, $0) })
+            }
+        } catch {
+            throw Self.wrap(error, "reading rule states")
+        }
+    }
+
+    /// Records a rule's mode; `nil` clears the change so the pack's own mode applies again.
+    public func setRuleState(_ state: RuleState?, for ruleID: String) async throws(StoreError) {
+        do {
+            try await pool.write { db in
+                if let state {
+                    try state.save(db)
+                } else {
+                    _ = try RuleState.deleteOne(db, key: ["rule_id": ruleID])
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "recording a rule state")
+        }
+    }
+
+    /// Hits and moderator overturns per signal name since a time.
+    public func signalStatistics(since: Date) async throws(StoreError) -> [String: RuleStatistics] {
+        do {
+            return try await pool.read { db in
+                var statistics: [String: RuleStatistics] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT s.name, count(DISTINCT s.comment_key) AS hits FROM signal s JOIN comment c ON c.key = s.comment_key
+                    WHERE c.received_at >= ? GROUP BY s.name
+                    """, arguments: [since]) {
+                    statistics[row["name"], default: RuleStatistics()].hits = row["hits"]
+                }
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT s.name,
+                           count(DISTINCT s.comment_key) AS reviewed,
+                           count(DISTINCT CASE WHEN m.status = 'approved' AND sys.status != 'approved' THEN s.comment_key END) AS overturned
+                    FROM signal s
+                    JOIN comment c ON c.key = s.comment_key
+                    JOIN decision sys ON sys.comment_key = s.comment_key AND sys.actor_kind = 'system'
+                    JOIN decision m ON m.seq = (SELECT max(seq) FROM decision WHERE comment_key = s.comment_key AND actor_kind != 'system')
+                    WHERE c.received_at >= ? GROUP BY s.name
+                    """, arguments: [since]) {
+                    statistics[row["name"], default: RuleStatistics()].reviewed = row["reviewed"]
+                    statistics[row["name"], default: RuleStatistics()].overturned = row["overturned"]
+                }
+                return statistics
+            }
+        } catch {
+            throw Self.wrap(error, "reading rule statistics")
+        }
+    }
+
+    /// Comments judged since a time, with their system verdict and current status, for backtesting.
+    public func judgedComments(since: Date, limit: Int) async throws(StoreError) -> [(comment: StoredComment, systemVerdict: CommentStatus)] {
+        do {
+            return try await pool.read { db in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT c.*, d.status AS system_status FROM comment c
+                    JOIN decision d ON d.comment_key = c.key AND d.actor_kind = 'system'
+                    WHERE c.received_at >= ? AND c.status != 'queued'
+                    ORDER BY c.key DESC LIMIT ?
+                    """, arguments: [since, limit])
+                return try rows.map { row in
+                    (try StoredComment(row: row), CommentStatus(rawValue: row["system_status"]) ?? .queued)
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "reading judged comments")
+        }
+    }
+
+    /// Records facts about the running daemon (rule set version, load errors, ...).
+    public func setDaemonStatus(_ values: [String: String], at now: Date = Date()) async throws(StoreError) {
+        do {
+            try await pool.write { db in
+                for (key, value) in values {
+                    try db.execute(sql: """
+                        INSERT INTO daemon_status (key, value, updated_at) VALUES (?, ?, ?)
+                        ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+                        """, arguments: [key, value, now])
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "recording the daemon status")
+        }
+    }
+
+    /// Facts the daemon recorded, by key.
+    public func daemonStatus() async throws(StoreError) -> [String: String] {
+        do {
+            return try await pool.read { db in
+                var values: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT key, value FROM daemon_status") {
+                    values[row["key"]] = row["value"]
+                }
+                return values
+            }
+        } catch {
+            throw Self.wrap(error, "reading the daemon status")
+        }
+    }
+}

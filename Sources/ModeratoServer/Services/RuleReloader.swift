@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import Moderation
+import ModerationStore
+import ServiceLifecycle
+import UnixSignals
+
+/// Loads rule packs into the pipeline in force: at start, on SIGHUP (which `modctl rules reload`
+/// sends), and when the traffic check switches a rule to shadow.
+///
+/// A reload with any error is refused: the errors are logged and recorded for `modctl`, and the old
+/// rules stay active.
+public struct RuleReloader: Service {
+    let daemon: ModeratoDaemon
+    let database: ModerationDatabase
+    let pipelines: PipelineHolder
+    let logger: Logger
+
+    public func run() async throws {
+        for await _ in await UnixSignalsSequence(trapping: .sighup).cancelOnGracefulShutdown() {
+            await reload()
+        }
+    }
+
+    /// Re-reads every pack; swaps the pipeline only if all of them load.
+    func reload() async {
+        let now = Date()
+        do {
+            let pipeline = try await daemon.makePipeline(database: database)
+            pipelines.replace(with: pipeline)
+            logger.info("rules reloaded", metadata: ["rules.count": "\(pipeline.ruleSet.rules.count)", "rules.version": "\(pipeline.ruleSet.version)"])
+            try? await database.setDaemonStatus(["rules_version": pipeline.ruleSet.version, "rules_errors": "",
+                                                 "rules_reload": "ok", "rules_reloaded_at": ISO8601DateFormatter().string(from: now),
+                                                 "rules_reload_id": UUID().uuidString])
+        } catch {
+            logger.error("rule reload refused; the previous rules stay active:\n\(error)")
+            try? await database.setDaemonStatus(["rules_errors": "\(error)", "rules_reload": "refused",
+                                                 "rules_reloaded_at": ISO8601DateFormatter().string(from: now),
+                                                 "rules_reload_id": UUID().uuidString])
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Moderation
+import ModeratoTools
+
+/// `modctl bench`: pipeline speed in process, without a database.
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure validate → normalize → rules → heuristics on comments from CSV files, on one core.",
+        discussion: "Use the release build for figures that mean anything.")
+
+    @Option(help: "A CSV file with a header row; repeat for more.")
+    var csv: [String]
+
+    @Option(help: "The column holding the comment text.")
+    var textColumn: String
+
+    @Option(help: "Run the comments this many times.")
+    var `repeat` = 1
+
+    @Option(help: "Add this many generated word and phrase rules.")
+    var extraRules = 0
+
+    @Option(name: .customLong("rules"), help: "A rule folder; repeat for more (default: Rules).")
+    var directories: [String] = []
+
+    @Flag(help: "Print {\"comments\", \"seconds\", \"comments_per_second\", \"p50_us\", \"p99_us\", \"rules\"} as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard !csv.isEmpty else { throw ValidationError("give at least one --csv FILE") }
+        guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
+        guard extraRules >= 0 else { throw ValidationError("--extra-rules must not be negative") }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            var texts: [String] = []
+            do {
+                for path in csv { texts += try LabeledCSV.load(path: path, textColumn: textColumn).rows.map(\.text) }
+            } catch let error as ToolError {
+                throw CLIError(error.message)
+            }
+            let loaded = try Rules.load(directories.isEmpty ? ["Rules"] : directories)
+            var rules = loaded.rules
+            rules += try ExtraRuleGenerator.rules(count: extraRules)
+            let ruleSet = RuleSet(rules: rules, version: loaded.version)
+            let result = try PipelineBenchmark(pipeline: Pipeline(ruleSet: ruleSet)).run(texts: texts, repeat: `repeat`)
+            if json {
+                try Output.json(result)
+                return
+            }
+            Output.line("\(result.comments) comments, \(result.rules) rules (\(ruleSet.prefilter.gatedCount) prefiltered): "
+                + String(format: "%.0f comments/s, p50 %.1f µs, p99 %.1f µs, %.2f s", result.commentsPerSecond,
+                         result.p50Microseconds, result.p99Microseconds, result.seconds))
+        }
+    }
+}

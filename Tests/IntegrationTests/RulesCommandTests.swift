@@ -1,0 +1,132 @@
+import Foundation
+import ModerationStore
+import ModeratoTestSupport
+import Testing
+
+/// `modctl rules` and live rule reloads against the built binaries.
+@Suite(.serialized) struct RulesCommandTests {
+    static let goodPack = """
+        rules:
+          - id: site.harbour
+            description: Mentions the harbour
+            pattern: '\\bharbour\\b'
+            score: 6
+            examples:
+              match: ["the harbour wall"]
+              no_match: ["harbourside"]
+        """
+
+    @Test func checkReportsEveryErrorAndPassesTheShippedPacks() throws {
+        let shipped = try CommandRunner.run("modctl", ["rules", "check", TestPaths.rulesDirectory.path])
+        #expect(shipped.status == 0, "\(shipped.stderr)")
+        #expect(shipped.stdout.hasPrefix("ok: "))
+        let directory = TemporaryDirectory("rules")
+        directory.write("bad/a.yml", "rules:\n  - id: a.one\n    description: x\n    pattern: 'a(b'\n    score: 1\n  - id: a.two\n    description: x\n    pattern: 'x'\n")
+        let broken = try CommandRunner.run("modctl", ["rules", "check", directory.path("bad")])
+        #expect(broken.status == 1)
+        #expect(broken.stderr.contains("a.yml:4: rule a.one: pattern error at offset 3: missing closing parenthesis"))
+        #expect(broken.stderr.contains("a.yml:6: rule a.two: missing `score` or `action`"))
+        #expect(broken.stderr.contains("modctl: 2 errors in the rule packs"))
+    }
+
+    @Test func testExplainsAVerdictAsJSON() throws {
+        let result = try CommandRunner.run("modctl", ["rules", "test", "--rules", TestPaths.rulesDirectory.path, "--json",
+                                                      "--text", "Best ｏｎｌｉｎｅ c4s1n0, free spins!"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["verdict"] as? String == "held")
+        let hits = try #require(json["hits"] as? [[String: Any]])
+        let gambling = try #require(hits.first { $0["rule"] as? String == "spam.gambling" })
+        #expect(gambling["text"] as? String == "ｏｎｌｉｎｅ c4s1n0")
+        #expect(gambling["start"] as? Int == 5)
+        let plain = try CommandRunner.run("modctl", ["rules", "test", "--rules", TestPaths.rulesDirectory.path, "--text", "lovely day"])
+        #expect(plain.stdout.contains("Verdict: approved"))
+        let usage = try CommandRunner.run("modctl", ["rules", "test"])
+        #expect(usage.status == 64)
+        #expect(usage.stderr.contains("give exactly one of --text or --file"))
+    }
+
+    @Test func reloadSwapsGoodRulesAndRefusesBrokenOnes() async throws {
+        let directory = TemporaryDirectory("reload")
+        let rules = directory.path("rules")
+        directory.write("rules/site.yml", Self.goodPack)
+        let daemon = try await DaemonHarness.start(rules: [rules])
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "h1", body: "the harbour at dawn"))
+        #expect(try await daemon.waitForVerdict("h1")["status"] as? String == "held")
+
+        // A broken edit is refused and the old rules keep working.
+        directory.write("rules/site.yml", Self.goodPack.replacingOccurrences(of: "'\\bharbour\\b'", with: "'harbour('"))
+        let refused = try daemon.modctl(["rules", "reload"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("reload refused; the previous rules stay active"))
+        #expect(refused.stderr.contains("site.yml:4: rule site.harbour: pattern error at offset 8: missing closing parenthesis"))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "h2", body: "the harbour at noon"))
+        #expect(try await daemon.waitForVerdict("h2")["status"] as? String == "held")
+
+        // A good edit takes effect, and verdicts record the new version.
+        directory.write("rules/site.yml", Self.goodPack.replacingOccurrences(of: "score: 6", with: "score: 1"))
+        let reloaded = try daemon.modctl(["rules", "reload"])
+        #expect(reloaded.status == 0, "\(reloaded.stderr)")
+        #expect(reloaded.stdout.hasPrefix("reloaded: rules "))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "h3", body: "the harbour at dusk"))
+        #expect(try await daemon.waitForVerdict("h3")["status"] as? String == "approved")
+        let database = try ModerationDatabase(path: daemon.databasePath)
+        let first = try #require(try await database.details(of: "h1")).comment.rulesetVersion
+        let third = try #require(try await database.details(of: "h3")).comment.rulesetVersion
+        #expect(first != nil && third != nil && first != third)
+        #expect(try await daemon.stop() == 0)
+        let gone = try daemon.modctl(["rules", "reload"])
+        #expect(gone.status == 1)
+        #expect(gone.stderr.contains("no moderatod is running"))
+    }
+
+    @Test func runawayRuleIsSwitchedToShadow() async throws {
+        let directory = TemporaryDirectory("runaway")
+        directory.write("rules/site.yml", """
+            rules:
+              - id: site.everything
+                description: A broken rule that matches nearly everything
+                pattern: '\\b(?:the|a)\\b'
+                action: hold
+            """)
+        let daemon = try await DaemonHarness.start(extraArguments: ["--auto-shadow-window", "20", "--auto-shadow-minimum", "10",
+                                                                    "--auto-shadow-share", "0.5"], rules: [directory.path("rules")])
+        for index in 0..<30 {
+            _ = try await daemon.post("/v1/comments", json: commentJSON(id: "r\(index)", body: "the comment number \(index)"))
+            _ = try await daemon.waitForVerdict("r\(index)")
+        }
+        let first = try await daemon.waitForVerdict("r0")
+        #expect(first["status"] as? String == "held")
+        let last = try await daemon.waitForVerdict("r29")
+        #expect(last["status"] as? String == "approved")
+        let listed = try daemon.modctl(["rules", "list", "--rules", directory.path("rules"), "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+        let rule = try #require((json["rules"] as? [[String: Any]])?.first)
+        #expect(rule["mode"] as? String == "shadow")
+        #expect((rule["mode_reason"] as? String)?.hasPrefix("switched to shadow automatically") == true)
+        #expect((rule["hits"] as? Int ?? 0) == 30)
+        #expect(daemon.log.contains("rule switched to shadow"))
+        // It stays in shadow across a restart, until a moderator re-activates it.
+        #expect(try await daemon.stop() == 0)
+        let activated = try daemon.modctl(["rules", "activate", "site.everything"])
+        #expect(activated.status == 0)
+    }
+
+    @Test func backtestShowsWhatWouldChange() async throws {
+        let daemon = try await DaemonHarness.start()
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "b1", body: "the harbour wall at dawn"))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "b2", body: "a quiet day"))
+        _ = try await daemon.waitForVerdict("b1")
+        _ = try await daemon.waitForVerdict("b2")
+        #expect(try await daemon.stop() == 0)
+        let candidate = TemporaryDirectory("candidate")
+        candidate.write("site/site.yml", Self.goodPack)
+        let result = try daemon.modctl(["rules", "backtest", TestPaths.rulesDirectory.path, candidate.path("site"), "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["comments"] as? Int == 2)
+        let changes = try #require(json["changes"] as? [String: [[String: Any]]])
+        #expect(changes["newly_held"]?.map { $0["id"] as? String } == ["b1"])
+        #expect(changes["released"]?.isEmpty == true)
+    }
+}

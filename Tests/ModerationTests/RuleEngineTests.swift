@@ -1,0 +1,154 @@
+import Foundation
+@testable import Moderation
+import ModeratoTestSupport
+import PCRE2
+import Testing
+
+@Suite struct MetaRuleTests {
+    let packs = """
+        rules:
+          - id: t.link
+            description: link words
+            pattern: '\\bclick\\b'
+            score: 1
+          - id: t.money
+            description: money words
+            pattern: '\\bcash\\b'
+            score: 1
+          - id: t.prize
+            description: prize words
+            pattern: '\\bprize\\b'
+            score: 1
+          - id: t.all
+            description: click and cash together
+            meta: {all: [t.link, t.money]}
+            score: 4
+            examples:
+              match: ["click for cash"]
+              no_match: ["cash only"]
+          - id: t.two
+            description: two of three
+            meta: {at_least: 2, of: [t.link, t.money, t.prize]}
+            action: hold
+          - id: t.any
+            description: any
+            meta: {any: [t.prize]}
+            score: 1
+        """
+
+    @Test func combinesHits() throws {
+        let result = RuleLoader().load(sources: [("t.yml", packs)])
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        let scratch = MatchScratch()
+        func names(_ text: String) -> [String] {
+            RuleEngine.evaluate(result.ruleSet, on: CommentAnalysis(comment: Fixtures.comment(body: text), scratch: scratch)).map(\.name)
+        }
+        #expect(names("click for cash") == ["t.link", "t.money", "t.all", "t.two"])
+        #expect(names("a prize for cash") == ["t.money", "t.prize", "t.two", "t.any"])
+        #expect(names("click here") == ["t.link"])
+    }
+
+    @Test func unknownOrLaterMetaReferencesAreErrors() {
+        let result = RuleLoader().load(sources: [("t.yml", """
+            rules:
+              - id: t.first
+                description: refers to a later meta
+                meta: {any: [t.second]}
+                score: 1
+              - id: t.second
+                description: refers to nothing
+                meta: {all: [t.nothing]}
+                score: 1
+              - id: t.bad
+                description: bad shape
+                meta: [t.first]
+                score: 1
+            """)])
+        let lines = result.errors.map(\.description)
+        #expect(lines.contains("t.yml:2: rule t.first: meta rule names t.second, a meta rule defined after it; define it earlier"))
+        #expect(lines.contains("t.yml:6: rule t.second: meta rule names an unknown rule t.nothing"))
+        #expect(lines.contains { $0.hasPrefix("t.yml:12: rule t.bad: `meta` takes") })
+    }
+
+    @Test func failingMetaExampleIsAnError() {
+        let result = RuleLoader().load(sources: [("t.yml", """
+            rules:
+              - id: t.a
+                description: a
+                pattern: '\\bapple\\b'
+                score: 1
+              - id: t.meta
+                description: meta
+                meta: {all: [t.a]}
+                score: 1
+                examples:
+                  match: ["pear"]
+            """)])
+        #expect(result.errors.map(\.description) == ["t.yml:6: rule t.meta: example does not match but should: “pear”"])
+    }
+}
+
+@Suite struct LiteralExtractorTests {
+    @Test(arguments: [
+        (#"\bcasino\b"#, ["casino"]),
+        (#"\b(?:online\s+casino|free\s+spins)\b"#, ["online", "spins"]),
+        (#"\bcolou?r\b"#, ["color", "colour"]),
+        (#"\b(?:buy|cheap)\s+(?:pills|meds)\b"#, ["meds", "pills"]),
+        (#"\bviagra|\bcialis"#, ["cialis", "viagra"]),
+        (#"\bfree(?:bies)?\b"#, ["free", "freebies"]),
+        (#"(?i)\bspam\b"#, ["spam"]),
+        (#"\bwon(?![\x27’]t)\b"#, ["won"]),
+        (#"\b[sz]ex\b"#, ["sex", "zex"]),
+    ])
+    func findsRequiredLiterals(_ pattern: String, _ expected: [String]) {
+        #expect(LiteralExtractor.requiredLiterals(pattern) == expected)
+    }
+
+    @Test(arguments: [#"\d{4}"#, #"\b\w+\b"#, #"(?x) casino"#, #"\bab\b"#, #"(?:casino)?"#, #"casino|\w+"#, #"\Qcasino\E"#, #"(a)\1"#])
+    func givesUpWhenNoUsableLiteral(_ pattern: String) {
+        #expect(LiteralExtractor.requiredLiterals(pattern) == nil)
+    }
+
+    @Test func ahoCorasickFindsOverlappingLiterals() {
+        let automaton = AhoCorasick(literals: [(Array("he".utf8), 0), (Array("she".utf8), 1), (Array("hers".utf8), 2), (Array("his".utf8), 3)])
+        var found: [Int32] = []
+        automaton.scan("ushers") { found.append($0) }
+        #expect(Set(found) == [0, 1, 2])
+        found = []
+        automaton.scan("nothing here") { found.append($0) }
+        #expect(found == [0])
+    }
+}
+
+@Suite struct HeuristicTests {
+    let scratch = MatchScratch()
+
+    func signals(_ heuristic: some Heuristic, _ body: String) -> [Signal] {
+        heuristic.evaluate(CommentAnalysis(comment: Fixtures.comment(body: body), scratch: scratch))
+    }
+
+    @Test func paymentCardsNeedAValidChecksum() {
+        let card = signals(PaymentCardHeuristic(), "my card is 4111 1111 1111 1111 exp 12/29")
+        #expect(card.first?.action == .hold)
+        #expect(card.first?.span?.text == "4111 1111 1111 1111")
+        #expect(signals(PaymentCardHeuristic(), "order 1234 5678 9012 3456 arrived").isEmpty)
+        #expect(signals(PaymentCardHeuristic(), "call 0000000000000000").isEmpty)
+        #expect(PaymentCardHeuristic.passesLuhn([4, 5, 3, 9, 1, 4, 8, 8, 0, 3, 4, 3, 6, 4, 6, 7]))
+    }
+
+    @Test func trafficMonitorSwitchesARunawayRule() {
+        var configuration = RuleTrafficConfiguration()
+        configuration.window = 10
+        configuration.minimumComments = 5
+        configuration.maximumShare = 0.5
+        var monitor = RuleTrafficMonitor(configuration: configuration)
+        for _ in 0..<4 { #expect(monitor.record(hits: ["r.everything"]).isEmpty) }
+        let over = monitor.record(hits: ["r.everything"])
+        #expect(over.map(\.ruleID) == ["r.everything"])
+        #expect(over.first?.share == 1.0)
+        monitor.forget("r.everything")
+        // An ordinary rule hitting now and then is never switched.
+        var quiet = RuleTrafficMonitor(configuration: configuration)
+        for round in 0..<100 { #expect(quiet.record(hits: round % 4 == 0 ? ["r.normal"] : []).isEmpty) }
+    }
+}
