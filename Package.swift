@@ -64,6 +64,11 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
+        // The digest model and its text, Markdown, HTML and JSON renderers; Foundation only.
+        .target(
+            name: "ModeratoReports",
+            dependencies: ["Moderation", "ModerationStore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .executableTarget(
             name: "moderatod",
             dependencies: [
@@ -77,6 +82,7 @@ let package = Package(
                 "Moderation",
                 "ModerationStore",
                 "ModeratoTools",
+                "ModeratoReports",
                 "PCRE2",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -94,6 +100,7 @@ let package = Package(
             dependencies: ["ModerationStore", "ModeratoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "IntegrationTests", dependencies: ["ModeratoTestSupport", "ModerationStore"]),
+        .testTarget(name: "ModeratoReportsTests", dependencies: ["ModeratoReports"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -46,6 +46,10 @@ extension ModerationDatabase {
         var decision = Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
                                 actorKind: actorKind, reason: reason, note: note, at: now)
         try decision.insert(db)
+        // A person's decision teaches the learning filter; a held verdict teaches it nothing.
+        if verdict != .held {
+            try train(comment, unwanted: verdict == .rejected, source: actorKind == .site ? "site" : "moderator", db)
+        }
         return decision
     }
 

@@ -17,6 +17,7 @@ public struct QueuedComment: Sendable {
     public var key: Int64
     public var comment: Comment
     public var receivedAt: Date
+    public var stored: StoredComment
 }
 
 extension ModerationDatabase {
@@ -40,6 +41,7 @@ extension ModerationDatabase {
             return same ? .duplicate(existing.status) : .conflict
         }
         var record = StoredComment(comment, receivedAt: now)
+        record.authorIsNew = try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM comment WHERE author = ?)", arguments: [comment.author])!
         try record.insert(db)
         return .accepted
     }
@@ -50,7 +52,7 @@ extension ModerationDatabase {
             return try await pool.read { db in
                 try StoredComment.filter(Column("status") == CommentStatus.queued)
                     .order(Column("key")).limit(limit).fetchAll(db)
-                    .map { QueuedComment(key: $0.key!, comment: $0.comment, receivedAt: $0.receivedAt) }
+                    .map { QueuedComment(key: $0.key!, comment: $0.comment, receivedAt: $0.receivedAt, stored: $0) }
             }
         } catch {
             throw Self.wrap(error, "reading the queue")
@@ -70,8 +72,11 @@ extension ModerationDatabase {
     /// system decision per comment. A comment that is no longer queued (judged already, or decided by
     /// a moderator meanwhile) is left alone, so no comment is ever judged twice.
     /// - Returns: How many comments were recorded.
+    /// - Parameter learningConfidence: When set, verdicts the learning filter was at least this sure of
+    ///   (and that agree with it) also teach it; off by default.
     @discardableResult
-    public func record(_ judgements: [(key: Int64, judgement: Judgement)], at now: Date) async throws(StoreError) -> Int {
+    public func record(_ judgements: [(key: Int64, judgement: Judgement)], at now: Date,
+                       learningConfidence: Double? = nil) async throws(StoreError) -> Int {
         do {
             return try await pool.write { db in
                 var recorded = 0
@@ -88,6 +93,13 @@ extension ModerationDatabase {
                                             actor: Decision.systemActor, actorKind: .system, reason: judgement.reason, at: now)
                     try decision.insert(db)
                     recorded += 1
+                    if let confidence = learningConfidence, let p = judgement.classifierProbability {
+                        let unwanted = judgement.verdict == .rejected && p >= confidence
+                        let wanted = judgement.verdict == .approved && p <= 1 - confidence
+                        if unwanted || wanted, let stored = try StoredComment.fetchOne(db, key: key) {
+                            try Self.train(stored, unwanted: unwanted, source: "automatic", db)
+                        }
+                    }
                 }
                 return recorded
             }

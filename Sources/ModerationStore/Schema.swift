@@ -89,6 +89,42 @@ enum Schema {
                 ALTER TABLE signal ADD COLUMN is_error BOOLEAN NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v3-history-and-classifier") { db in
+            try db.execute(sql: """
+                ALTER TABLE comment ADD COLUMN network TEXT;
+                ALTER TABLE comment ADD COLUMN author_is_new BOOLEAN NOT NULL DEFAULT 0;
+                ALTER TABLE comment ADD COLUMN fingerprint INTEGER;
+                ALTER TABLE comment ADD COLUMN fp_band0 INTEGER;
+                ALTER TABLE comment ADD COLUMN fp_band1 INTEGER;
+                ALTER TABLE comment ADD COLUMN fp_band2 INTEGER;
+                ALTER TABLE comment ADD COLUMN fp_band3 INTEGER;
+                CREATE INDEX comment_by_ip ON comment(ip, received_at) WHERE ip IS NOT NULL;
+                CREATE INDEX comment_by_network ON comment(network, received_at) WHERE network IS NOT NULL;
+                CREATE INDEX comment_by_email ON comment(email, received_at) WHERE email IS NOT NULL;
+                CREATE INDEX comment_by_band0 ON comment(fp_band0, received_at) WHERE fp_band0 IS NOT NULL;
+                CREATE INDEX comment_by_band1 ON comment(fp_band1, received_at) WHERE fp_band1 IS NOT NULL;
+                CREATE INDEX comment_by_band2 ON comment(fp_band2, received_at) WHERE fp_band2 IS NOT NULL;
+                CREATE INDEX comment_by_band3 ON comment(fp_band3, received_at) WHERE fp_band3 IS NOT NULL;
+
+                CREATE TABLE classifier_token (
+                    hash INTEGER PRIMARY KEY NOT NULL,
+                    unwanted INTEGER NOT NULL DEFAULT 0 CHECK (unwanted >= 0),
+                    wanted INTEGER NOT NULL DEFAULT 0 CHECK (wanted >= 0)
+                );
+                CREATE TABLE classifier_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    unwanted_documents INTEGER NOT NULL DEFAULT 0 CHECK (unwanted_documents >= 0),
+                    wanted_documents INTEGER NOT NULL DEFAULT 0 CHECK (wanted_documents >= 0),
+                    version INTEGER NOT NULL DEFAULT 0
+                );
+                INSERT INTO classifier_state (id) VALUES (1);
+                CREATE TABLE classifier_training (
+                    comment_key INTEGER PRIMARY KEY REFERENCES comment(key) ON DELETE CASCADE,
+                    unwanted BOOLEAN NOT NULL,
+                    source TEXT NOT NULL CHECK (source IN ('moderator', 'automatic', 'site'))
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -28,12 +28,15 @@ public struct ModeratoDaemon: Sendable {
         self.logger = logger
     }
 
-    /// Loads the rule packs and applies the modes recorded while running (rules switched to shadow).
+    /// Loads the rule packs, applies the modes recorded while running (rules switched to shadow), and
+    /// adds the learning filter as the database has it.
     public func makePipeline(database: ModerationDatabase) async throws -> Pipeline {
         var pipeline = try loadPipeline()
         let states = try await database.ruleStates()
         let modes = states.mapValues(\.mode).filter { pipeline.ruleSet.rule(id: $0.key) != nil }
         pipeline.ruleSet = pipeline.ruleSet.withModes(modes)
+        let classifier = try await database.classifierModel()
+        pipeline.classifier = TokenClassifier(model: classifier.model, configuration: configuration.classifier)
         return pipeline
     }
 
@@ -45,7 +48,8 @@ public struct ModeratoDaemon: Sendable {
             for warning in ruleSet.warnings {
                 logger.warning("\(warning.description)")
             }
-            return Pipeline(ruleSet: ruleSet, policy: Policy(configuration: configuration.policy))
+            return Pipeline(ruleSet: ruleSet, heuristics: configuration.heuristics.makeHeuristics(),
+                            policy: Policy(configuration: configuration.policy))
         } catch {
             throw DaemonError("the rule packs have errors:\n" + error.description)
         }
@@ -67,7 +71,8 @@ public struct ModeratoDaemon: Sendable {
         }
         let pipelines: PipelineHolder
         do {
-            pipelines = PipelineHolder(try await makePipeline(database: database))
+            pipelines = PipelineHolder(try await makePipeline(database: database),
+                                       classifierVersion: (try? await database.classifierVersion()) ?? 0)
         } catch let error as DaemonError {
             throw DaemonError(error.message + "\nfix them (modctl rules check) and start again")
         }
@@ -89,7 +94,8 @@ public struct ModeratoDaemon: Sendable {
                                              "pid": "\(getpid())"])
         let notifier = QueueNotifier()
         let worker = QueueWorker(database: database, pipelines: pipelines, notifier: notifier,
-                                 batchSize: configuration.batchSize, ruleTraffic: configuration.ruleTraffic, logger: logger)
+                                 batchSize: configuration.batchSize, ruleTraffic: configuration.ruleTraffic,
+                                 heuristics: configuration.heuristics, logger: logger)
         let reloader = RuleReloader(daemon: self, database: database, pipelines: pipelines, logger: logger)
 
         let router = Router(context: BasicRequestContext.self)

@@ -21,6 +21,10 @@ public struct ServerConfiguration: Sendable {
     public var policy: PolicyConfiguration = PolicyConfiguration()
     /// How many queued comments a worker judges per transaction. The default is 256.
     public var batchSize: Int = 256
+    /// Settings for every heuristic.
+    public var heuristics: HeuristicsConfiguration = HeuristicsConfiguration()
+    /// Settings for the learning filter.
+    public var classifier: ClassifierConfiguration = ClassifierConfiguration()
     /// When a rule that hits too much recent traffic is switched to shadow.
     public var ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration()
 

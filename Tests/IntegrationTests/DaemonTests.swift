@@ -13,10 +13,10 @@ import Testing
         #expect(response.status == 202)
         #expect(response.json["id"] as? String == "clean-1")
         #expect(response.json["status"] as? String == "queued")
-        response = try await daemon.post("/v1/comments", json: commentJSON(id: "spam-1",
+        response = try await daemon.post("/v1/comments", json: commentJSON(id: "spam-1", author: "Spammer",
             body: "Check out my channel! Earn $500 a day at our online casino http://a.example.com http://b.example.com"))
         #expect(response.status == 202)
-        response = try await daemon.post("/v1/comments", json: commentJSON(id: "held-1", article: "news-7",
+        response = try await daemon.post("/v1/comments", json: commentJSON(id: "held-1", article: "news-7", author: "Mallory",
             body: "Please subscribe to my channel, like and subscribe"))
         #expect(response.status == 202)
 

@@ -92,7 +92,9 @@ import Testing
         let daemon = try await DaemonHarness.start(extraArguments: ["--auto-shadow-window", "20", "--auto-shadow-minimum", "10",
                                                                     "--auto-shadow-share", "0.5"], rules: [directory.path("rules")])
         for index in 0..<30 {
-            _ = try await daemon.post("/v1/comments", json: commentJSON(id: "r\(index)", body: "the comment number \(index)"))
+            let words = ["harbour", "council", "weather", "traffic", "school", "market"]
+            _ = try await daemon.post("/v1/comments", json: commentJSON(id: "r\(index)", author: "Reader \(index)",
+                                                                      body: "the \(words[index % 6]) and \(words[(index / 6) % 6]), take \(index)"))
             _ = try await daemon.waitForVerdict("r\(index)")
         }
         let first = try await daemon.waitForVerdict("r0")

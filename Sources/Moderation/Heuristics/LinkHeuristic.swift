@@ -1,6 +1,9 @@
-/// Counts the links in a comment. Reader comments rarely need more than one; spam needs them.
+import Foundation
+
+/// Looks at the links in a comment: how many, how dense, whether there is anything but links, whether
+/// a link's visible text names a different site than it goes to, and the site's own block and allow lists.
 public struct LinkHeuristic: Heuristic {
-    /// Settings for the link count.
+    /// Settings for links.
     public struct Configuration: Sendable, Equatable {
         /// Links allowed before the count scores. The default is 1.
         public var freeLinks: Int = 1
@@ -8,6 +11,14 @@ public struct LinkHeuristic: Heuristic {
         public var scorePerLink: Double = 2.5
         /// The highest score the count can add. The default is 10.
         public var maximumScore: Double = 10
+        /// Score for a comment that is little more than a link. The default is 3.
+        public var linkOnlyScore: Double = 3
+        /// Score for link text that names another site than the link goes to. The default is 5.
+        public var mismatchScore: Double = 5
+        /// Domains whose links reject a comment (a site's own list; `modctl block add domain` adds more).
+        public var blockedDomains: Set<String> = []
+        /// Domains whose links never count against a comment (the site itself, gov.uk, ...).
+        public var allowedDomains: Set<String> = ["gov.uk", "parliament.uk", "nhs.uk", "bbc.co.uk", "wikipedia.org"]
         public init() {}
     }
 
@@ -17,16 +28,71 @@ public struct LinkHeuristic: Heuristic {
         self.configuration = configuration
     }
 
+    func matches(_ host: String, _ domains: Set<String>) -> Bool {
+        if domains.contains(host) { return true }
+        var rest = Substring(host)
+        while let dot = rest.firstIndex(of: ".") {
+            rest = rest[rest.index(after: dot)...]
+            if domains.contains(String(rest)) { return true }
+        }
+        return false
+    }
+
     public func evaluate(_ analysis: CommentAnalysis) -> [Signal] {
-        let links = analysis.links
-        guard links.count > configuration.freeLinks else { return [] }
-        let extra = links.count - configuration.freeLinks
-        let score = min(configuration.maximumScore, Double(extra) * configuration.scorePerLink)
-        let hosts = Array(Set(links.map(\.host))).sorted().prefix(3).joined(separator: ", ")
-        let first = links[configuration.freeLinks]
-        let span = Span(field: .body, utf8Start: first.utf8Range.lowerBound, utf8End: first.utf8Range.upperBound, text: first.url)
-        return [Signal(source: .heuristic, name: "links.count", score: score,
-                       explanation: "Contains \(links.count) links (to \(hosts)); reader comments rarely need more than \(configuration.freeLinks)",
-                       span: span)]
+        let allLinks = analysis.links
+        guard !allLinks.isEmpty else { return [] }
+        var signals: [Signal] = []
+        func span(_ link: Link) -> Span {
+            Span(field: .body, utf8Start: link.utf8Range.lowerBound, utf8End: link.utf8Range.upperBound, text: link.url)
+        }
+        if let blocked = allLinks.first(where: { matches($0.host, configuration.blockedDomains) }) {
+            signals.append(Signal(source: .heuristic, name: "links.blocked_domain", score: 0, action: .reject,
+                                  explanation: "Links to \(blocked.host), a blocked domain", span: span(blocked)))
+        }
+        let links = allLinks.filter { !matches($0.host, configuration.allowedDomains) }
+        guard !links.isEmpty else { return signals }
+        if links.count > configuration.freeLinks {
+            let extra = links.count - configuration.freeLinks
+            let score = min(configuration.maximumScore, Double(extra) * configuration.scorePerLink)
+            let hosts = Array(Set(links.map(\.host))).sorted().prefix(3).joined(separator: ", ")
+            signals.append(Signal(source: .heuristic, name: "links.count", score: score,
+                                  explanation: "Contains \(links.count) links (to \(hosts)); reader comments rarely need more than \(configuration.freeLinks)",
+                                  span: span(links[configuration.freeLinks])))
+        }
+        // What is left when the links are taken out: a comment that is nothing but a link is an advert.
+        let body = analysis.comment.body
+        var remaining = body.utf8.count
+        for link in allLinks { remaining -= link.utf8Range.count }
+        let words = analysis.words.filter { $0.count >= 2 }.count
+        if remaining < 25 || words <= links.count * 2 + 2 {
+            signals.append(Signal(source: .heuristic, name: "links.link_only", score: configuration.linkOnlyScore,
+                                  explanation: "Little more than a link: \(words) words around \(links.count) link\(links.count == 1 ? "" : "s")",
+                                  span: span(links[0])))
+        }
+        if let mismatch = Self.mismatchedAnchor(in: body) {
+            signals.append(Signal(source: .heuristic, name: "links.mismatched_text", score: configuration.mismatchScore,
+                                  explanation: "A link shows “\(mismatch.shown)” but goes to \(mismatch.target): a common phishing trick"))
+        }
+        return signals
+    }
+
+    /// An HTML or Markdown link whose visible text is a different domain than its target.
+    static func mismatchedAnchor(in body: String) -> (shown: String, target: String)? {
+        guard body.contains("](") || body.lowercased().contains("<a ") else { return nil }
+        let patterns = [#"<a\s[^>]*href\s*=\s*["']?([^"'\s>]+)[^>]*>([^<]{3,100})</a>"#, #"\[([^\]]{3,100})\]\((https?://[^)\s]+)\)"#]
+        for (index, source) in patterns.enumerated() {
+            guard let regex = try? NSRegularExpression(pattern: source, options: [.caseInsensitive]) else { continue }
+            let range = NSRange(body.startIndex..., in: body)
+            for match in regex.matches(in: body, range: range) {
+                guard let first = Range(match.range(at: 1), in: body), let second = Range(match.range(at: 2), in: body) else { continue }
+                let (href, text) = index == 0 ? (String(body[first]), String(body[second])) : (String(body[second]), String(body[first]))
+                let shown = LinkExtractor.links(in: text).first?.host
+                let target = LinkExtractor.host(of: href)
+                if let shown, !shown.isEmpty, !target.isEmpty, shown != target, !target.hasSuffix("." + shown), !shown.hasSuffix("." + target) {
+                    return (shown, target)
+                }
+            }
+        }
+        return nil
     }
 }

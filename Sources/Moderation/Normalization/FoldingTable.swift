@@ -113,8 +113,26 @@ enum FoldingTable {
     }
 }
 
-/// HTML character references, as websites sometimes forward escaped text.
+/// HTML character references and tags, as websites sometimes forward escaped or marked-up text.
 enum HTMLEntities {
+    /// The length in scalars (all ASCII up to `>` is not required: attribute values may hold any text)
+    /// of an HTML tag starting at `index` (`<br>`, `</a>`, `<a href="...">`), or `nil` if it is not one.
+    static func tagLength(at index: String.UnicodeScalarView.Index, in scalars: String.UnicodeScalarView) -> Int? {
+        var cursor = scalars.index(after: index)
+        guard cursor < scalars.endIndex else { return nil }
+        if scalars[cursor] == "/" { cursor = scalars.index(after: cursor) }
+        guard cursor < scalars.endIndex, scalars[cursor].isASCII, scalars[cursor].properties.isAlphabetic else { return nil }
+        var length = scalars.distance(from: index, to: cursor)
+        while cursor < scalars.endIndex, length < 400 {
+            let scalar = scalars[cursor]
+            length += 1
+            if scalar == ">" { return length }
+            if scalar == "<" || scalar == "\n" { return nil }
+            cursor = scalars.index(after: cursor)
+        }
+        return nil
+    }
+
     static let named: [String: Unicode.Scalar] = [
         "amp": "&", "lt": "<", "gt": ">", "quot": "\"", "apos": "'", "nbsp": "\u{A0}", "ndash": "–", "mdash": "—",
         "lsquo": "‘", "rsquo": "’", "ldquo": "“", "rdquo": "”", "hellip": "…", "pound": "£", "euro": "€",

@@ -3,7 +3,8 @@ import Foundation
 /// Undoes the tricks used to slip words past filters, so rules see what a reader sees.
 ///
 /// In order:
-/// 1. HTML character references (`&amp;`, `&#39;`, `&#x1F600;`) become the characters they stand for.
+/// 1. HTML tags read as a space, and character references (`&amp;`, `&#39;`, `&#x1F600;`) become the
+///    characters they stand for.
 /// 2. Compatibility forms fold to plain letters (Unicode NFKD: fullwidth `ｆｒｅｅ`, mathematical
 ///    `𝐟𝐫𝐞𝐞`, circled `ⓕⓡⓔⓔ`, ligatures), accents and other combining marks are removed, and
 ///    everything is lower-cased (`ß` → `ss`).
@@ -52,6 +53,14 @@ public struct TextNormalizer: Sendable {
             let scalar = scalars[scalarIndex]
             let width = Int32(UTF8.width(scalar))
             let start = offset
+            // HTML tags (<br />, <a href=...>) read as a space.
+            if scalar == "<", let length = HTMLEntities.tagLength(at: scalarIndex, in: scalars) {
+                let end = start + Int32(length)
+                units.append(Unit(scalar: " ", start: start, end: end))
+                scalarIndex = scalars.index(scalarIndex, offsetBy: length)
+                offset = end
+                continue
+            }
             // HTML character references.
             if scalar == "&", let (decoded, length) = HTMLEntities.decode(at: scalarIndex, in: scalars) {
                 let end = start + Int32(length)

@@ -5,6 +5,8 @@ import PCRE2
 /// Not thread-safe: one analysis per comment per worker.
 public final class CommentAnalysis {
     public let comment: Comment
+    /// What the store knows about the comment's surroundings.
+    public let context: CommentContext
     let scratch: MatchScratch
     private var cachedLinks: [Link]?
     private var cachedTexts: [CommentField: String] = [:]
@@ -12,9 +14,21 @@ public final class CommentAnalysis {
     private var normalizedBody: NormalizedText?
     private let normalizer = TextNormalizer()
 
-    public init(comment: Comment, scratch: MatchScratch) {
+    public init(comment: Comment, context: CommentContext = .none, scratch: MatchScratch) {
         self.comment = comment
+        self.context = context
         self.scratch = scratch
+    }
+
+    private var cachedWords: [Substring]?
+
+    /// The words of the normalized body (letters and digits), in order.
+    public var words: [Substring] {
+        if let cachedWords { return cachedWords }
+        let text = normalized(.body).text
+        let words = text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "\u{27}") })
+        cachedWords = words
+        return words
     }
 
     /// The links in the body.

@@ -14,20 +14,24 @@ public struct Pipeline: Sendable {
     public var ruleSet: RuleSet
     public var heuristics: [any Heuristic]
     public var policy: Policy
+    /// The learning filter, when it is in use.
+    public var classifier: TokenClassifier?
 
     /// The heuristics every pipeline runs unless told otherwise.
-    public static let defaultHeuristics: [any Heuristic] = [LinkHeuristic(), ShoutingHeuristic(), PaymentCardHeuristic()]
+    public static let defaultHeuristics: [any Heuristic] = HeuristicsConfiguration().makeHeuristics()
 
-    public init(ruleSet: RuleSet, heuristics: [any Heuristic] = Pipeline.defaultHeuristics, policy: Policy = Policy()) {
+    public init(ruleSet: RuleSet, heuristics: [any Heuristic] = Pipeline.defaultHeuristics, policy: Policy = Policy(),
+                classifier: TokenClassifier? = nil) {
         self.ruleSet = ruleSet
         self.heuristics = heuristics
         self.policy = policy
+        self.classifier = classifier
     }
 
     /// Judges one comment.
     /// - Parameter scratch: Match state for this thread; reuse it across comments.
-    public func judge(_ comment: Comment, scratch: MatchScratch) -> Judgement {
-        judge(CommentAnalysis(comment: comment, scratch: scratch), extraSignals: [])
+    public func judge(_ comment: Comment, context: CommentContext = .none, scratch: MatchScratch) -> Judgement {
+        judge(CommentAnalysis(comment: comment, context: context, scratch: scratch), extraSignals: [])
     }
 
     /// Judges one comment, adding signals found elsewhere (blocks, article modes, history).
@@ -37,8 +41,15 @@ public struct Pipeline: Sendable {
         for heuristic in heuristics {
             signals += heuristic.evaluate(analysis)
         }
+        var probability: Double?
+        if let classifier, let result = classifier.signal(for: analysis) {
+            if let signal = result.signal { signals.append(signal) }
+            probability = result.probability
+        }
         let decision = policy.decide(signals)
-        return Judgement(verdict: decision.verdict, score: decision.score, signals: signals,
-                         reason: decision.reason, rulesetVersion: ruleSet.version)
+        var judgement = Judgement(verdict: decision.verdict, score: decision.score, signals: signals,
+                                  reason: decision.reason, rulesetVersion: ruleSet.version)
+        judgement.classifierProbability = probability
+        return judgement
     }
 }

@@ -25,6 +25,16 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var judgedAt: Date?
     /// The version of the rule set it was judged with.
     public var rulesetVersion: String?
+    /// The /24 or /48 network of `ip`.
+    public var network: String?
+    /// Whether the author had no earlier comment when this one arrived.
+    public var authorIsNew: Bool = false
+    /// SimHash of the normalized body, for near-duplicate search.
+    public var fingerprint: Int64?
+    public var fpBand0: Int64?
+    public var fpBand1: Int64?
+    public var fpBand2: Int64?
+    public var fpBand3: Int64?
 
     enum CodingKeys: String, CodingKey {
         case key, author, email, ip, body, rating, status, score
@@ -36,6 +46,13 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         case receivedAt = "received_at"
         case judgedAt = "judged_at"
         case rulesetVersion = "ruleset_version"
+        case network
+        case authorIsNew = "author_is_new"
+        case fingerprint
+        case fpBand0 = "fp_band0"
+        case fpBand1 = "fp_band1"
+        case fpBand2 = "fp_band2"
+        case fpBand3 = "fp_band3"
     }
 
     public init(_ comment: Comment, receivedAt: Date) {
@@ -51,6 +68,17 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.submittedAt = comment.submittedAt
         self.receivedAt = receivedAt
         self.status = .queued
+        self.network = comment.ip.flatMap(IPAddress.init)?.network
+        if let fingerprint = TextFingerprint(normalizedText: TextNormalizer().normalize(comment.body).text) {
+            let bands = fingerprint.bands
+            self.fingerprint = Int64(bitPattern: fingerprint.value)
+            (fpBand0, fpBand1, fpBand2, fpBand3) = (bands[0], bands[1], bands[2], bands[3])
+        }
+    }
+
+    /// The stored fingerprint, if the body was long enough to have one.
+    public var textFingerprint: TextFingerprint? {
+        fingerprint.map { TextFingerprint(value: UInt64(bitPattern: $0)) }
     }
 
     /// The comment as the pipeline sees it.

@@ -16,11 +16,14 @@ public struct QueueWorker: Service {
     let notifier: QueueNotifier
     let batchSize: Int
     let ruleTraffic: RuleTrafficConfiguration
+    let judge: CommentJudge
     let logger: Logger
 
     public init(database: ModerationDatabase, pipelines: PipelineHolder, notifier: QueueNotifier, batchSize: Int,
-                ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration(), logger: Logger) {
+                ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration(),
+                heuristics: HeuristicsConfiguration = HeuristicsConfiguration(), logger: Logger) {
         self.database = database
+        self.judge = CommentJudge(database: database, heuristics: heuristics)
         self.pipelines = pipelines
         self.notifier = notifier
         self.batchSize = batchSize
@@ -51,8 +54,9 @@ public struct QueueWorker: Service {
                 continue
             }
             if batch.isEmpty { return }
+            await refreshClassifier()
             let pipeline = pipelines.pipeline
-            let judgements = batch.map { item in (key: item.key, judgement: pipeline.judge(item.comment, scratch: scratch)) }
+            let judgements = await judge.judge(batch, with: pipeline, scratch: scratch)
             await record(judgements, batch: batch)
             var runaway: [String: Double] = [:]
             for entry in judgements {
@@ -63,6 +67,11 @@ public struct QueueWorker: Service {
                 await switchToShadow(id, share: share, window: monitor.windowSize)
             }
         }
+    }
+
+    var learningConfidence: Double? {
+        guard let configuration = pipelines.pipeline.classifier?.configuration, configuration.learnsFromAutomaticVerdicts else { return nil }
+        return configuration.automaticConfidence
     }
 
     /// The emergency brake: a rule hitting an implausible share of traffic keeps being recorded, in
@@ -83,12 +92,28 @@ public struct QueueWorker: Service {
         pipelines.replace(with: pipeline)
     }
 
+    /// Picks up what the learning filter learned from moderators since the last batch.
+    func refreshClassifier() async {
+        guard let current = pipelines.pipeline.classifier else { return }
+        do {
+            let version = try await database.classifierVersion()
+            guard version != pipelines.classifierVersion else { return }
+            let loaded = try await database.classifierModel()
+            var pipeline = pipelines.pipeline
+            pipeline.classifier = TokenClassifier(model: loaded.model, configuration: current.configuration)
+            pipelines.replace(with: pipeline, classifierVersion: loaded.version)
+            logger.debug("classifier updated", metadata: ["classifier.version": "\(loaded.version)"])
+        } catch {
+            logger.error("cannot read the classifier; keeping the previous one", metadata: ["error": "\(error.message)"])
+        }
+    }
+
     /// Records a batch; if the batch fails as a whole, records comments one by one so that one bad
     /// comment is held with an error signal instead of stopping the queue.
     func record(_ judgements: [(key: Int64, judgement: Judgement)], batch: [QueuedComment]) async {
         let now = Date()
         do {
-            try await database.record(judgements, at: now)
+            try await database.record(judgements, at: now, learningConfidence: learningConfidence)
             for (item, entry) in zip(batch, judgements) {
                 logger.debug("judged", metadata: ["comment.id": "\(item.comment.id)", "verdict": "\(entry.judgement.verdict.rawValue)"])
             }
@@ -101,9 +126,7 @@ public struct QueueWorker: Service {
                 try await database.record([entry], at: now)
             } catch {
                 logger.error("cannot record a verdict; holding the comment", metadata: ["comment.id": "\(item.comment.id)", "error": "\(error.message)"])
-                let held = Judgement(verdict: .held, score: 0, signals: [Signal(source: .pipeline, name: "pipeline.error", score: 0, action: .hold,
-                    explanation: "The pipeline failed on this comment (\(error.message)); held so a moderator looks")],
-                    reason: "held by pipeline.error", rulesetVersion: entry.judgement.rulesetVersion)
+                let held = CommentJudge.failed(pipeline: pipelines.pipeline, because: error.message)
                 do {
                     try await database.record([(key: entry.key, judgement: held)], at: now)
                 } catch {
@@ -113,4 +136,9 @@ public struct QueueWorker: Service {
             }
         }
     }
+}
+
+extension QueueWorker: CustomStringConvertible {
+    // ServiceLifecycle logs services by description; the default would reflect over the whole pipeline.
+    public var description: String { "QueueWorker(batchSize: \(batchSize))" }
 }

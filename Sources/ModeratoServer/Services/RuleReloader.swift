@@ -40,3 +40,7 @@ public struct RuleReloader: Service {
         }
     }
 }
+
+extension RuleReloader: CustomStringConvertible {
+    public var description: String { "RuleReloader" }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import Moderation
+import PCRE2
+
+/// Judges queued comments with their history and records the verdicts: the work of the daemon's
+/// queue worker, shared with `modctl eval` so evaluation runs exactly what production runs.
+public struct CommentJudge: Sendable {
+    public let database: ModerationDatabase
+    public let history: any CommentHistoryProvider
+    public let windows: HistoryWindows
+
+    public init(database: ModerationDatabase, history: (any CommentHistoryProvider)? = nil,
+                heuristics: HeuristicsConfiguration = HeuristicsConfiguration()) {
+        self.database = database
+        self.history = history ?? StoreHistory(database: database)
+        self.windows = HistoryWindows(heuristics)
+    }
+
+    /// Judges a batch. If its history cannot be read, every comment in it is held with an error signal.
+    public func judge(_ batch: [QueuedComment], with pipeline: Pipeline, scratch: MatchScratch) async -> [(key: Int64, judgement: Judgement)] {
+        let contexts: [CommentContext]
+        do {
+            contexts = try await history.contexts(for: batch.map(\.historyQuery), windows: windows)
+        } catch {
+            return batch.map { item in
+                (item.key, Self.failed(pipeline: pipeline, because: "its history could not be read (\(error))"))
+            }
+        }
+        return zip(batch, contexts).map { item, context in
+            (item.key, pipeline.judge(item.comment, context: context, scratch: scratch))
+        }
+    }
+
+    /// A held judgement for a comment the pipeline could not judge.
+    public static func failed(pipeline: Pipeline, because reason: String) -> Judgement {
+        Judgement(verdict: .held, score: 0, signals: [Signal(source: .pipeline, name: "pipeline.error", score: 0, action: .hold,
+                                                             explanation: "The pipeline failed on this comment: \(reason); held so a moderator looks")],
+                  reason: "held by pipeline.error", rulesetVersion: pipeline.ruleSet.version)
+    }
+}

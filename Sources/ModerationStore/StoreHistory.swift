@@ -1,0 +1,103 @@
+import Foundation
+import GRDB
+import Moderation
+
+/// The pipeline's view of the past, read from the database with indexed window queries.
+public struct StoreHistory: CommentHistoryProvider {
+    let database: ModerationDatabase
+
+    public init(database: ModerationDatabase) {
+        self.database = database
+    }
+
+    public func context(for query: HistoryQuery, windows: HistoryWindows) async throws -> CommentContext {
+        try await database.pool.read { db in try Self.context(for: query, windows: windows, db) }
+    }
+
+    /// Reads every context of a batch in one read transaction.
+    public func contexts(for queries: [HistoryQuery], windows: HistoryWindows) async throws -> [CommentContext] {
+        try await database.pool.read { db in try queries.map { try Self.context(for: $0, windows: windows, db) } }
+    }
+
+    /// Reads the context inside an open read transaction.
+    static func context(for query: HistoryQuery, windows: HistoryWindows, _ db: Database) throws -> CommentContext {
+        var context = CommentContext()
+        let comment = query.comment
+        let now = query.receivedAt
+        // "Up to and including this comment": earlier arrivals, by time and then by sequence.
+        let upToThis = "(received_at < ? OR (received_at = ? AND key <= ?))"
+        func count(_ column: String, _ value: String?, since: Date) throws -> Int {
+            guard let value else { return 0 }
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM comment WHERE \(column) = ? AND received_at > ? AND \(upToThis)",
+                                    arguments: [value, since, now, now, query.sequence]) ?? 0
+        }
+        let floodStart = now.addingTimeInterval(-windows.flood)
+        context.flood.sameIP = try count("ip", comment.ip, since: floodStart)
+        context.flood.sameNetwork = try count("network", query.network, since: floodStart)
+        context.flood.sameAuthor = try count("author", comment.author, since: floodStart)
+        context.flood.sameEmail = try count("email", comment.email, since: floodStart)
+
+        for row in try Row.fetchAll(db, sql: """
+            SELECT status, count(*) AS n FROM comment WHERE author = ? AND (received_at < ? OR (received_at = ? AND key < ?))
+            GROUP BY status
+            """, arguments: [comment.author, now, now, query.sequence]) {
+            let n: Int = row["n"]
+            context.author.total += n
+            switch CommentStatus(rawValue: row["status"]) {
+            case .approved: context.author.approved += n
+            case .rejected: context.author.rejected += n
+            case .held: context.author.held += n
+            default: break
+            }
+        }
+
+        if let fingerprint = query.fingerprint {
+            let bands = fingerprint.bands
+            let since = now.addingTimeInterval(-windows.duplicates)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT author, article_id, fingerprint FROM comment
+                WHERE (fp_band0 = ? OR fp_band1 = ? OR fp_band2 = ? OR fp_band3 = ?)
+                  AND received_at > ? AND (received_at < ? OR (received_at = ? AND key < ?))
+                LIMIT 500
+                """, arguments: [bands[0], bands[1], bands[2], bands[3], since, now, now, query.sequence])
+            var otherAuthors: Set<String> = []
+            var otherArticles: Set<String> = []
+            for row in rows {
+                guard let value: Int64 = row["fingerprint"],
+                      TextFingerprint(value: UInt64(bitPattern: value)).distance(to: fingerprint) <= TextFingerprint.nearDuplicateDistance
+                else { continue }
+                let author: String = row["author"]
+                let article: String = row["article_id"]
+                if author == comment.author {
+                    context.duplicates.sameAuthor += 1
+                    if article != comment.articleID { otherArticles.insert(article) }
+                } else {
+                    otherAuthors.insert(author)
+                }
+            }
+            context.duplicates.otherAuthors = otherAuthors.count
+            context.duplicates.otherArticles = otherArticles.count
+        }
+
+        if comment.rating == 1 || comment.rating == 5 {
+            let since = now.addingTimeInterval(-windows.ratings)
+            if let row = try Row.fetchOne(db, sql: """
+                SELECT count(*) AS n, coalesce(sum(author_is_new), 0) AS new_authors,
+                       coalesce(sum(network IS NOT NULL AND network = ?), 0) AS same_network
+                FROM comment WHERE article_id = ? AND rating = ? AND received_at > ? AND \(upToThis)
+                """, arguments: [query.network, comment.articleID, comment.rating, since, now, now, query.sequence]) {
+                context.ratings.sameExtremeRating = row["n"]
+                context.ratings.fromNewAuthors = row["new_authors"]
+                context.ratings.fromSameNetwork = row["same_network"]
+            }
+        }
+        return context
+    }
+}
+
+extension QueuedComment {
+    /// The history query for this comment.
+    public var historyQuery: HistoryQuery {
+        HistoryQuery(comment: comment, receivedAt: receivedAt, sequence: key, fingerprint: stored.textFingerprint, network: stored.network)
+    }
+}

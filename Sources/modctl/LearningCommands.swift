@@ -1,0 +1,184 @@
+import ArgumentParser
+import Foundation
+import Moderation
+import ModerationStore
+import ModeratoTools
+
+/// Options naming the columns of a labelled CSV file.
+struct LabelOptions: ParsableArguments {
+    @Option(help: "The column holding the comment text.")
+    var textColumn: String
+
+    @Option(help: "The column holding the label.")
+    var labelColumn: String
+
+    @Option(help: "A label value meaning the comment should not be published; repeat for more.")
+    var unwantedLabel: [String]
+
+    @Option(help: "The column holding the author's name, if any.")
+    var authorColumn: String?
+
+    func validate() throws {
+        guard !unwantedLabel.isEmpty else { throw ValidationError("give at least one --unwanted-label VALUE") }
+    }
+
+    func rows(_ paths: [String]) throws -> [Evaluation.Row] {
+        do {
+            return try Evaluation.rows(from: paths, textColumn: textColumn, labelColumn: labelColumn,
+                                       unwantedLabels: Set(unwantedLabel), authorColumn: authorColumn)
+        } catch let error as ToolError {
+            throw CLIError(error.message)
+        }
+    }
+}
+
+/// `modctl train`: seed, inspect or reset the learning filter.
+struct Train: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Teach the learning filter from labelled history, or show or reset what it knows.",
+        discussion: """
+            modctl train --csv FILE --text-column C --label-column L --unwanted-label V [--author-column A]
+            modctl train --stats
+            modctl train --reset
+            Moderators' approve and reject decisions teach it as they happen.
+            """)
+
+    @OptionGroup var store: DatabaseOptions
+
+    @Option(help: "A labelled CSV file; repeat for more.")
+    var csv: [String] = []
+
+    @Option(help: "The column holding the comment text.")
+    var textColumn: String?
+
+    @Option(help: "The column holding the label.")
+    var labelColumn: String?
+
+    @Option(help: "A label value meaning the comment should not be published; repeat for more.")
+    var unwantedLabel: [String] = []
+
+    @Option(help: "The column holding the author's name, if any.")
+    var authorColumn: String?
+
+    @Flag(help: "Show what the filter has learned.")
+    var stats = false
+
+    @Flag(help: "Forget everything the filter has learned.")
+    var reset = false
+
+    @Flag(help: "Print --stats as JSON.")
+    var json = false
+
+    func validate() throws {
+        let modes = [!csv.isEmpty, stats, reset].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give exactly one of --csv FILE, --stats or --reset") }
+        if !csv.isEmpty {
+            guard textColumn != nil, labelColumn != nil, !unwantedLabel.isEmpty else {
+                throw ValidationError("--csv needs --text-column, --label-column and --unwanted-label")
+            }
+        }
+    }
+
+    func run() async throws {
+        try await reportingErrors {
+            let database = try store.open()
+            if reset {
+                try await database.resetClassifier()
+                Output.line("the learning filter has forgotten everything")
+                return
+            }
+            if !csv.isEmpty {
+                let labels = LabelOptions(textColumn: textColumn!, labelColumn: labelColumn!, unwantedLabel: unwantedLabel, authorColumn: authorColumn)
+                let rows = try labels.rows(csv)
+                try await Evaluation.train(database, rows: rows)
+                let unwanted = rows.filter(\.isUnwanted).count
+                Output.line("learned \(rows.count) comments: \(unwanted) unwanted, \(rows.count - unwanted) wanted")
+            }
+            let statistics = try await database.classifierStatistics()
+            if json {
+                try Output.json(statistics)
+                return
+            }
+            Output.line("The learning filter knows \(statistics.unwantedDocuments) unwanted and \(statistics.wantedDocuments) wanted comments "
+                + "(\(statistics.tokens) distinct tokens; \(statistics.fromDecisions) learned from decisions, "
+                + "\(statistics.fromAutomaticVerdicts) from confident automatic verdicts).")
+            let minimum = ClassifierConfiguration().minimumPerClass
+            if statistics.unwantedDocuments < minimum || statistics.wantedDocuments < minimum {
+                Output.line("It stays silent until it has learned at least \(minimum) of each.")
+            }
+        }
+    }
+}
+
+extension LabelOptions {
+    init(textColumn: String, labelColumn: String, unwantedLabel: [String], authorColumn: String?) {
+        self.init()
+        self.textColumn = textColumn
+        self.labelColumn = labelColumn
+        self.unwantedLabel = unwantedLabel
+        self.authorColumn = authorColumn
+    }
+}
+
+/// `modctl eval`: accuracy of the real pipeline on labelled files.
+struct Eval: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure the pipeline on labelled CSV files, against a temporary database.",
+        discussion: """
+            Rows with an unwanted label should not be published; the rest should. Only the text and author \
+            are sent. --online replays the files in order and feeds every held comment's true label back \
+            as a moderator decision, the way a moderated site learns.
+            """)
+
+    @Option(help: "A labelled CSV file to evaluate; repeat for more (judged in the order given).")
+    var csv: [String]
+
+    @OptionGroup var labels: LabelOptions
+
+    @Option(help: "A labelled CSV file to train the learning filter on first; repeat for more.")
+    var train: [String] = []
+
+    @Option(name: .customLong("rules"), help: "A rule folder; repeat for more (default: Rules).")
+    var directories: [String] = []
+
+    @Flag(help: "Feed held comments' true labels back as moderator decisions, in order.")
+    var online = false
+
+    @Option(help: "Show up to this many mistakes of each kind.")
+    var mistakes = 0
+
+    @Flag(help: "Print the report as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let rows = try labels.rows(csv)
+            let training = try train.isEmpty ? [] : labels.rows(train)
+            var evaluation = Evaluation(ruleSet: try Rules.load(directories.isEmpty ? ["Rules"] : directories))
+            evaluation.isOnline = online
+            evaluation.mistakesKept = mistakes
+            let report = try await evaluation.run(rows, training: training)
+            if json {
+                try Output.json(report)
+                return
+            }
+            func row(_ name: String, _ verdicts: Evaluation.Verdicts) -> String {
+                Output.cell(name, 10) + Output.cell("\(verdicts.approved)", 10) + Output.cell("\(verdicts.held)", 8) + "\(verdicts.rejected)"
+            }
+            func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+            Output.line(Output.styled("\(report.rows) comments" + (online ? ", online (\(report.feedback) held comments fed back)" : ""), .bold))
+            Output.line(Output.styled(Output.cell("truth", 10) + Output.cell("approved", 10) + Output.cell("held", 8) + "rejected", .dim))
+            Output.line(row("wanted", report.confusion["wanted"]!))
+            Output.line(row("unwanted", report.confusion["unwanted"]!))
+            Output.line(String(format: "precision %.3f  recall %.3f  F1 %.3f", report.precision, report.recall, report.f1))
+            Output.line("wanted rejected \(percent(report.wantedRejectedRate)) · unwanted approved \(percent(report.unwantedApprovedRate)) · held \(percent(report.holdRate))")
+            if report.skipped > 0 { Output.line("\(report.skipped) rows skipped: they fail validation") }
+            for mistake in report.mistakes {
+                Output.line()
+                Output.line(Output.styled("\(mistake.unwanted ? "unwanted" : "wanted") comment \(mistake.verdict)", .bold) + ": "
+                    + Output.excerpt(mistake.text, width: 120))
+                Output.line("  " + (mistake.signals.isEmpty ? "no signals" : mistake.signals.joined(separator: ", ")))
+            }
+        }
+    }
+}
