@@ -84,6 +84,7 @@ let package = Package(
                 "ModeratoTools",
                 "ModeratoReports",
                 "PCRE2",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -35,7 +35,10 @@ extension ModerationDatabase {
         if comment.status == .queued {
             throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; try again in a moment")
         }
-        let last = try Decision.filter(Column("comment_key") == comment.key!).order(Column("seq").desc).fetchOne(db)
+        // The decision in force: the latest that is neither an undo nor undone.
+        let decisions = try Decision.filter(Column("comment_key") == comment.key!).order(Column("seq")).fetchAll(db)
+        let undone = Set(decisions.compactMap(\.undoes))
+        let last = decisions.last { $0.undoes == nil && !undone.contains($0.seq!) }
         if let last, last.actorKind != .system, !force {
             let when = Self.timestamp(last.at)
             throw StoreError(.alreadyDecided,

@@ -125,6 +125,51 @@ enum Schema {
                 );
                 """)
         }
+        migrator.registerMigration("v4-workflow-lists-articles-outbox") { db in
+            try db.execute(sql: """
+                CREATE TABLE block (
+                    key INTEGER PRIMARY KEY AUTOINCREMENT,
+                    list TEXT NOT NULL CHECK (list IN ('block', 'allow')),
+                    kind TEXT NOT NULL CHECK (kind IN ('ip', 'network', 'email', 'author', 'domain')),
+                    value TEXT NOT NULL CHECK (length(value) > 0),
+                    reason TEXT,
+                    created_by TEXT NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    expires_at DATETIME,
+                    UNIQUE (list, kind, value)
+                );
+                CREATE INDEX block_by_value ON block(kind, value);
+
+                CREATE TABLE article (
+                    article_id TEXT PRIMARY KEY NOT NULL,
+                    mode TEXT NOT NULL CHECK (mode IN ('open', 'premoderate', 'closed')),
+                    changed_by TEXT NOT NULL,
+                    changed_at DATETIME NOT NULL
+                );
+
+                CREATE TABLE claim (
+                    comment_key INTEGER PRIMARY KEY REFERENCES comment(key) ON DELETE CASCADE,
+                    moderator TEXT NOT NULL,
+                    expires_at DATETIME NOT NULL
+                );
+
+                ALTER TABLE decision ADD COLUMN undoes INTEGER REFERENCES decision(seq);
+
+                CREATE TABLE outbox (
+                    seq INTEGER PRIMARY KEY REFERENCES decision(seq),
+                    comment_key INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+                    delivered_at DATETIME,
+                    failed_at DATETIME,
+                    last_error TEXT
+                );
+                CREATE INDEX outbox_pending ON outbox(delivered_at, failed_at, comment_key, seq);
+                CREATE TRIGGER decision_to_outbox AFTER INSERT ON decision
+                WHEN EXISTS (SELECT 1 FROM daemon_status WHERE key = 'webhook_url' AND value != '')
+                BEGIN INSERT INTO outbox (seq, comment_key) VALUES (NEW.seq, NEW.comment_key); END;
+                """)
+        }
         return migrator
     }
 }

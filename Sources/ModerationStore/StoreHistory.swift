@@ -79,6 +79,30 @@ public struct StoreHistory: CommentHistoryProvider {
             context.duplicates.otherArticles = otherArticles.count
         }
 
+        // The site's lists and the article's mode.
+        let domains = Array(Set(LinkExtractor.links(in: comment.body).map(\.host)))
+        var candidates: [(kind: String, value: String)] = [("author", comment.author)]
+        if let ip = comment.ip { candidates.append(("ip", ip)) }
+        if let network = query.network { candidates.append(("network", network)) }
+        if let email = comment.email { candidates.append(("email", email.lowercased())) }
+        for domain in domains {
+            // A listed domain covers its subdomains: mail.spam.example matches spam.example.
+            let labels = domain.split(separator: ".")
+            for start in 0..<max(1, labels.count - 1) { candidates.append(("domain", labels[start...].joined(separator: "."))) }
+        }
+        for candidate in candidates {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT list, reason FROM block WHERE kind = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)
+                """, arguments: [candidate.kind, candidate.value, now])
+            for row in rows {
+                let match = CommentContext.ListMatch(kind: candidate.kind, value: candidate.value, reason: row["reason"])
+                if (row["list"] as String) == "block" { context.blocks.append(match) } else { context.allows.append(match) }
+            }
+        }
+        if let mode = try String.fetchOne(db, sql: "SELECT mode FROM article WHERE article_id = ?", arguments: [comment.articleID]) {
+            context.articleMode = ArticleMode(rawValue: mode) ?? .open
+        }
+
         if comment.rating == 1 || comment.rating == 5 {
             let since = now.addingTimeInterval(-windows.ratings)
             if let row = try Row.fetchOne(db, sql: """

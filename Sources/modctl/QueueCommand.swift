@@ -18,6 +18,9 @@ struct Queue: AsyncParsableCommand {
     @Option(help: "Only comments this rule or heuristic fired on.")
     var rule: String?
 
+    @Option(help: "Only comments older than this (30m, 12h, 2d).")
+    var olderThan: String?
+
     @Option(help: "Show at most this many comments.")
     var limit = 50
 
@@ -26,6 +29,7 @@ struct Queue: AsyncParsableCommand {
 
     func validate() throws {
         guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        if let olderThan, TimeArguments.duration(olderThan) == nil { throw ValidationError("--older-than must be a length such as 12h or 2d") }
     }
 
     func run() async throws {
@@ -36,6 +40,7 @@ struct Queue: AsyncParsableCommand {
             filter.author = author
             filter.signalName = rule
             filter.limit = limit
+            filter.receivedBefore = olderThan.flatMap(TimeArguments.duration).map { Date().addingTimeInterval(-$0) }
             let comments = try await database.comments(matching: filter)
             if json {
                 struct Listing: Encodable { var comments: [CommentJSON] }

@@ -31,12 +31,48 @@ struct Show: AsyncParsableCommand {
                                       signals: details.signals.map(SignalJSON.init), decisions: details.history.map(DecisionJSON.init)))
                 return
             }
-            print(CommentRenderer.render(details))
+            print(try await DetailsRenderer.render(details, database: database))
         }
     }
 }
 
-/// The text view of a comment for `show` (and later `review`).
+/// The full view for `show` and review's details: the comment, then the author's history, neighbours
+/// on the same network, and the article's mode.
+enum DetailsRenderer {
+    static func render(_ details: CommentDetails, database: ModerationDatabase) async throws -> String {
+        var lines = [CommentRenderer.render(details)]
+        let comment = details.comment
+        let related = try await database.relatedComments(to: comment, limit: 8)
+        lines.append("")
+        lines.append(Output.styled("Author history", .bold) + " (\(comment.author))")
+        if related.byAuthor.isEmpty {
+            lines.append("  first comment by this author")
+        } else {
+            var counts: [CommentStatus: Int] = [:]
+            for other in related.byAuthor { counts[other.status, default: 0] += 1 }
+            lines.append("  " + CommentStatus.allCases.compactMap { status in counts[status].map { "\($0) \(status.rawValue)" } }.joined(separator: ", ")
+                + (related.byAuthor.count == 8 ? " (latest 8)" : ""))
+            for other in related.byAuthor.prefix(5) {
+                lines.append("  \(Output.cell(other.externalID, 12)) \(Output.statusStyled(other.status))  \(Output.excerpt(other.body, width: 60))")
+            }
+        }
+        if let network = comment.network {
+            lines.append("")
+            lines.append(Output.styled("Same network", .bold) + " (\(network))")
+            if related.byNetwork.isEmpty { lines.append("  no other authors from this network") }
+            for other in related.byNetwork.prefix(5) {
+                lines.append("  \(Output.cell(other.externalID, 12)) \(Output.cell(other.author, 14)) \(Output.statusStyled(other.status))  \(Output.excerpt(other.body, width: 44))")
+            }
+        }
+        let mode = try await database.articleMode(comment.articleID)
+        lines.append("")
+        lines.append(Output.styled("Article", .bold) + " \(comment.articleID): \(mode.rawValue)"
+            + (mode == .open ? "" : mode == .premoderate ? " (every comment is held)" : " (new comments are rejected)"))
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The text view of a comment for `show` and `review`.
 enum CommentRenderer {
     static func render(_ details: CommentDetails) -> String {
         let comment = details.comment

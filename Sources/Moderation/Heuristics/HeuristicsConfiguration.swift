@@ -12,7 +12,7 @@ public struct HeuristicsConfiguration: Sendable, Equatable {
 
     /// The heuristics these settings describe, in the order they run.
     public func makeHeuristics() -> [any Heuristic] {
-        [LinkHeuristic(configuration: links), ShoutingHeuristic(configuration: shouting), ShapeHeuristic(configuration: shape),
+        [ModerationListsHeuristic(), LinkHeuristic(configuration: links), ShoutingHeuristic(configuration: shouting), ShapeHeuristic(configuration: shape),
          PaymentCardHeuristic(), DuplicateHeuristic(configuration: duplicates), FloodHeuristic(configuration: flood),
          AuthorHistoryHeuristic(configuration: history), RatingHeuristic(configuration: ratings)]
     }

@@ -48,6 +48,25 @@ public struct CommentContext: Sendable, Equatable {
         public init() {}
     }
 
+    /// A block or allow-list entry that matched the comment.
+    public struct ListMatch: Sendable, Equatable {
+        public var kind: String
+        public var value: String
+        public var reason: String?
+        public init(kind: String, value: String, reason: String? = nil) {
+            self.kind = kind
+            self.value = value
+            self.reason = reason
+        }
+    }
+
+    /// Block-list entries the comment matches (its IP, network, email, author or a linked domain).
+    public var blocks: [ListMatch] = []
+    /// Allow-list entries the comment matches (its author, email or a linked domain).
+    public var allows: [ListMatch] = []
+    /// How the article takes comments.
+    public var articleMode: ArticleMode = .open
+
     public var flood = Flood()
     public var author = AuthorHistory()
     public var duplicates = Duplicates()
@@ -59,6 +78,16 @@ public struct CommentContext: Sendable, Equatable {
 
     /// No history at all: every author new, nothing seen before.
     public static let none = CommentContext()
+}
+
+/// How an article takes comments.
+public enum ArticleMode: String, Sendable, Codable, CaseIterable {
+    /// Comments are judged as usual.
+    case open
+    /// Every comment waits for a moderator (a live court case, a sensitive story).
+    case premoderate
+    /// New comments are refused.
+    case closed
 }
 
 /// The comment whose surroundings are wanted, with what the store computed when it arrived.

@@ -27,16 +27,19 @@ public struct Decision: Codable, Sendable, Equatable, FetchableRecord, Persistab
     public var reason: String?
     public var note: String?
     public var at: Date
+    /// The decision this one undid, if it is an undo.
+    public var undoes: Int64?
 
     enum CodingKeys: String, CodingKey {
-        case seq, status, actor, reason, note, at
+        case seq, status, actor, reason, note, at, undoes
         case commentKey = "comment_key"
         case previousStatus = "previous_status"
         case actorKind = "actor_kind"
     }
 
     public init(commentKey: Int64, status: CommentStatus, previousStatus: CommentStatus?, actor: String,
-                actorKind: ActorKind, reason: String?, note: String? = nil, at: Date) {
+                actorKind: ActorKind, reason: String?, note: String? = nil, at: Date, undoes: Int64? = nil) {
+        self.undoes = undoes
         self.commentKey = commentKey
         self.status = status
         self.previousStatus = previousStatus

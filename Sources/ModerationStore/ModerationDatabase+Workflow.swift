@@ -1,0 +1,253 @@
+import Foundation
+import GRDB
+import Moderation
+
+/// A block or allow-list entry.
+public struct ListEntry: Sendable, Equatable, Codable, FetchableRecord {
+    public var list: String
+    public var kind: String
+    public var value: String
+    public var reason: String?
+    public var createdBy: String
+    public var createdAt: Date
+    public var expiresAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case list, kind, value, reason
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+        case expiresAt = "expires_at"
+    }
+}
+
+/// An article's comment mode, with how many comments it has.
+public struct ArticleSummary: Sendable, Equatable {
+    public var articleID: String
+    public var mode: ArticleMode
+    public var changedBy: String?
+    public var changedAt: Date?
+    public var comments: Int
+    public var held: Int
+}
+
+extension ArticleMode: DatabaseValueConvertible {}
+
+extension ModerationDatabase {
+    // MARK: Block and allow lists
+
+    /// Adds (or replaces) a block or allow-list entry. Values are compared exactly; emails and domains in lower case.
+    public func addListEntry(list: String, kind: String, value: String, reason: String?, by actor: String,
+                             expiresAt: Date?, at now: Date) async throws(StoreError) {
+        let normalized = ["email", "domain"].contains(kind) ? value.lowercased() : value
+        do {
+            try await pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO block (list, kind, value, reason, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(list, kind, value) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by,
+                        created_at = excluded.created_at, expires_at = excluded.expires_at
+                    """, arguments: [list, kind, normalized, reason, actor, now, expiresAt])
+            }
+        } catch {
+            throw Self.wrap(error, "adding a list entry")
+        }
+    }
+
+    /// Removes an entry; false when there was none.
+    public func removeListEntry(list: String, kind: String, value: String) async throws(StoreError) -> Bool {
+        let normalized = ["email", "domain"].contains(kind) ? value.lowercased() : value
+        do {
+            return try await pool.write { db in
+                try db.execute(sql: "DELETE FROM block WHERE list = ? AND kind = ? AND value = ?", arguments: [list, kind, normalized])
+                return db.changesCount > 0
+            }
+        } catch {
+            throw Self.wrap(error, "removing a list entry")
+        }
+    }
+
+    /// Entries of a list that have not expired, newest first.
+    public func listEntries(list: String, at now: Date) async throws(StoreError) -> [ListEntry] {
+        do {
+            return try await pool.read { db in
+                try ListEntry.fetchAll(db, sql: """
+                    SELECT * FROM block WHERE list = ? AND (expires_at IS NULL OR expires_at > ?) ORDER BY created_at DESC
+                    """, arguments: [list, now])
+            }
+        } catch {
+            throw Self.wrap(error, "reading a list")
+        }
+    }
+
+    // MARK: Articles
+
+    /// Sets how an article takes comments (also before it has any).
+    public func setArticleMode(_ articleID: String, mode: ArticleMode, by actor: String, at now: Date) async throws(StoreError) {
+        do {
+            try await pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO article (article_id, mode, changed_by, changed_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT(article_id) DO UPDATE SET mode = excluded.mode, changed_by = excluded.changed_by, changed_at = excluded.changed_at
+                    """, arguments: [articleID, mode, actor, now])
+            }
+        } catch {
+            throw Self.wrap(error, "setting an article's mode")
+        }
+    }
+
+    /// Articles with a mode set or with comments, most recently active first.
+    public func articles(limit: Int) async throws(StoreError) -> [ArticleSummary] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT ids.article_id, a.mode, a.changed_by, a.changed_at,
+                           (SELECT count(*) FROM comment c WHERE c.article_id = ids.article_id) AS comments,
+                           (SELECT count(*) FROM comment c WHERE c.article_id = ids.article_id AND c.status = 'held') AS held,
+                           (SELECT max(received_at) FROM comment c WHERE c.article_id = ids.article_id) AS latest
+                    FROM (SELECT article_id FROM article UNION SELECT DISTINCT article_id FROM comment) ids
+                    LEFT JOIN article a ON a.article_id = ids.article_id
+                    ORDER BY coalesce(latest, a.changed_at) DESC LIMIT ?
+                    """, arguments: [limit]).map { row in
+                    ArticleSummary(articleID: row["article_id"], mode: ArticleMode(rawValue: row["mode"] ?? "open") ?? .open,
+                                   changedBy: row["changed_by"], changedAt: row["changed_at"], comments: row["comments"], held: row["held"])
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "listing articles")
+        }
+    }
+
+    /// The mode of one article (open when never set).
+    public func articleMode(_ articleID: String) async throws(StoreError) -> ArticleMode {
+        do {
+            return try await pool.read { db in
+                try String.fetchOne(db, sql: "SELECT mode FROM article WHERE article_id = ?", arguments: [articleID])
+                    .flatMap(ArticleMode.init(rawValue:)) ?? .open
+            }
+        } catch {
+            throw Self.wrap(error, "reading an article's mode")
+        }
+    }
+
+    // MARK: Undo and the audit log
+
+    /// Undoes the latest decision on a comment, restoring the state before it, with a decision of its own.
+    /// The learning filter forgets what that decision taught it.
+    @discardableResult
+    public func undo(_ externalID: String, actor: String, at now: Date) async throws(StoreError) -> Decision {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var result: Decision!
+                try db.inTransaction(.immediate) {
+                    guard let comment = try StoredComment.filter(Column("external_id") == externalID).fetchOne(db) else {
+                        throw StoreError(.notFound, "no comment with id \(externalID)")
+                    }
+                    let decisions = try Decision.filter(Column("comment_key") == comment.key!).order(Column("seq")).fetchAll(db)
+                    // Undoing an undo would go in circles: undo the latest decision that is not an undo or undone.
+                    let undone = Set(decisions.compactMap(\.undoes))
+                    guard let last = decisions.last(where: { $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system }),
+                          let previous = last.previousStatus else {
+                        throw StoreError(.notFound, "comment \(externalID) has no moderator decision to undo")
+                    }
+                    try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [previous, comment.key!])
+                    var decision = Decision(commentKey: comment.key!, status: previous, previousStatus: comment.status, actor: actor,
+                                            actorKind: .moderator, reason: "undo", note: "undid #\(last.seq!) (\(last.status.rawValue) by \(last.actor))",
+                                            at: now, undoes: last.seq)
+                    try decision.insert(db)
+                    // Teach the filter what the remaining decisions say, or nothing.
+                    let remaining = decisions.filter { $0.seq != last.seq && $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system
+                        && $0.status != .held }
+                    try Self.train(comment, unwanted: remaining.last.map { $0.status == .rejected }, source: "moderator", db)
+                    result = decision
+                    return .commit
+                }
+                return result
+            }
+        } catch {
+            throw Self.wrap(error, "undoing a decision")
+        }
+    }
+
+    /// Decisions, newest first, optionally by one actor and since a time.
+    public func decisionLog(actor: String?, since: Date?, limit: Int) async throws(StoreError) -> [DecisionEntry] {
+        do {
+            return try await pool.read { db in
+                var sql = """
+                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
+                    FROM decision d JOIN comment c ON c.key = d.comment_key WHERE 1 = 1
+                    """
+                var arguments: StatementArguments = []
+                if let actor {
+                    sql += " AND d.actor = ?"
+                    arguments += [actor]
+                }
+                if let since {
+                    sql += " AND d.at >= ?"
+                    arguments += [since]
+                }
+                sql += " ORDER BY d.seq DESC LIMIT ?"
+                arguments += [limit]
+                return try DecisionEntry.fetchAll(db, sql: sql, arguments: arguments)
+            }
+        } catch {
+            throw Self.wrap(error, "reading the decision log")
+        }
+    }
+
+    // MARK: Claims for interactive review
+
+    /// Claims the oldest held comment nobody else is looking at, for `ttl` seconds, skipping `excluded` ids.
+    public func claimNextHeld(moderator: String, excluding excluded: Set<String>, ttl: TimeInterval, at now: Date) async throws(StoreError) -> StoredComment? {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var claimed: StoredComment?
+                try db.inTransaction(.immediate) {
+                    try db.execute(sql: "DELETE FROM claim WHERE expires_at <= ? OR moderator = ?", arguments: [now, moderator])
+                    let candidates = try StoredComment.fetchAll(db, sql: """
+                        SELECT * FROM comment WHERE status = 'held' AND key NOT IN (SELECT comment_key FROM claim)
+                        ORDER BY received_at, key LIMIT ?
+                        """, arguments: [excluded.count + 1])
+                    if let next = candidates.first(where: { !excluded.contains($0.externalID) }) {
+                        try db.execute(sql: "INSERT INTO claim (comment_key, moderator, expires_at) VALUES (?, ?, ?)",
+                                       arguments: [next.key!, moderator, now.addingTimeInterval(ttl)])
+                        claimed = next
+                    }
+                    return .commit
+                }
+                return claimed
+            }
+        } catch {
+            throw Self.wrap(error, "claiming a comment")
+        }
+    }
+
+    /// Releases a moderator's claims.
+    public func releaseClaims(moderator: String) async throws(StoreError) {
+        do {
+            try await pool.write { try $0.execute(sql: "DELETE FROM claim WHERE moderator = ?", arguments: [moderator]) }
+        } catch {
+            throw Self.wrap(error, "releasing claims")
+        }
+    }
+
+    // MARK: Author history for `show`
+
+    /// Other comments by the same author, and from the same IP or network, newest first.
+    public func relatedComments(to comment: StoredComment, limit: Int) async throws(StoreError) -> (byAuthor: [StoredComment], byNetwork: [StoredComment]) {
+        do {
+            return try await pool.read { db in
+                let byAuthor = try StoredComment.fetchAll(db, sql: """
+                    SELECT * FROM comment WHERE author = ? AND key != ? ORDER BY key DESC LIMIT ?
+                    """, arguments: [comment.author, comment.key!, limit])
+                var byNetwork: [StoredComment] = []
+                if let network = comment.network {
+                    byNetwork = try StoredComment.fetchAll(db, sql: """
+                        SELECT * FROM comment WHERE network = ? AND key != ? AND author != ? ORDER BY key DESC LIMIT ?
+                        """, arguments: [network, comment.key!, comment.author, limit])
+                }
+                return (byAuthor, byNetwork)
+            }
+        } catch {
+            throw Self.wrap(error, "reading related comments")
+        }
+    }
+}

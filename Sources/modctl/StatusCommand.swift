@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import GRDB
+import ModerationStore
+
+/// `modctl status`: is the daemon up, and how is the queue doing.
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show whether moderatod runs, the queue, the backlog, webhooks and the rules in force.")
+
+    @OptionGroup var store: DatabaseOptions
+
+    @Flag(help: "Print the status as JSON.")
+    var json = false
+
+    func run() async throws {
+        try await reportingErrors {
+            let database = try store.open()
+            let pidPath = URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("moderatod.pid").path
+            let pid = (try? String(contentsOfFile: pidPath, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            let running = pid.map { kill($0, 0) == 0 } ?? false
+            let daemon = try await database.daemonStatus()
+            let counts = try await database.statusCounts()
+            let webhook = try await database.pool.read { db -> (backlog: Int, failed: Int, lastError: String?) in
+                let backlog = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL") ?? 0
+                let failed = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL") ?? 0
+                let lastError = try String.fetchOne(db, sql: "SELECT last_error FROM outbox WHERE last_error IS NOT NULL ORDER BY seq DESC LIMIT 1")
+                return (backlog, failed, lastError)
+            }
+            let oldestHeld = try await database.comments(matching: { var filter = CommentFilter(status: .held); filter.limit = 1; return filter }())
+                .first?.comment.receivedAt
+            struct Report: Encodable {
+                var running: Bool; var pid: Int32?; var listen: String?; var queued: Int; var held: Int
+                var oldestHeldSeconds: Double?; var webhook: String?; var webhookBacklog: Int; var webhookFailed: Int
+                var webhookLastError: String?; var rulesVersion: String?; var rulesErrors: String?
+                enum CodingKeys: String, CodingKey {
+                    case running, pid, listen, queued, held, webhook
+                    case oldestHeldSeconds = "oldest_held_seconds"
+                    case webhookBacklog = "webhook_backlog"
+                    case webhookFailed = "webhook_failed"
+                    case webhookLastError = "webhook_last_error"
+                    case rulesVersion = "rules_version"
+                    case rulesErrors = "rules_errors"
+                }
+            }
+            let report = Report(running: running, pid: running ? pid : nil, listen: daemon["listen"], queued: counts[.queued] ?? 0,
+                                held: counts[.held] ?? 0, oldestHeldSeconds: oldestHeld.map { Date().timeIntervalSince($0) },
+                                webhook: daemon["webhook_url"].flatMap { $0.isEmpty ? nil : $0 }, webhookBacklog: webhook.backlog,
+                                webhookFailed: webhook.failed, webhookLastError: webhook.lastError, rulesVersion: daemon["rules_version"],
+                                rulesErrors: daemon["rules_errors"].flatMap { $0.isEmpty ? nil : $0 })
+            if json {
+                try Output.json(report)
+                return
+            }
+            Output.line(running ? Output.styled("moderatod is running", .green) + " (pid \(pid!)" + (report.listen.map { ", \($0)" } ?? "") + ")"
+                                : Output.styled("moderatod is not running", .red) + " for \(store.path)")
+            Output.line("queue: \(report.queued) waiting to be judged")
+            Output.line("held: \(report.held)" + (oldestHeld.map { ", oldest waiting \(Output.age(since: $0))" } ?? ""))
+            if let url = report.webhook {
+                Output.line("webhook: \(url) — \(report.webhookBacklog) to deliver, \(report.webhookFailed) given up"
+                    + (report.webhookLastError.map { "; last error: \($0)" } ?? ""))
+            } else {
+                Output.line("webhook: none (the website reads GET /v1/decisions)")
+            }
+            Output.line("rules: \(report.rulesVersion ?? "unknown")" + (report.rulesErrors.map { "\n" + Output.styled("last reload refused:", .red) + "\n\($0)" } ?? ""))
+        }
+    }
+}
