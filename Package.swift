@@ -18,6 +18,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // PCRE2 from the system (libpcre2-dev), seen by Swift only through the PCRE2 wrapper.
@@ -52,6 +54,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // Offline tools over the pipeline: labelled CSV input, benchmark, evaluation.
@@ -91,7 +95,11 @@ let package = Package(
         // Fixtures, temporary databases and a harness that runs the built binaries.
         .target(
             name: "ModeratoTestSupport",
-            dependencies: ["Moderation", "ModerationStore", "ModeratoTools"],
+            dependencies: [
+                "Moderation", "ModerationStore", "ModeratoTools",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/ModeratoTestSupport"
         ),
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),

@@ -97,6 +97,13 @@ public struct ModeratoDaemon: Sendable {
                                  batchSize: configuration.batchSize, ruleTraffic: configuration.ruleTraffic,
                                  heuristics: configuration.heuristics, logger: logger)
         let reloader = RuleReloader(daemon: self, database: database, pipelines: pipelines, logger: logger)
+        var services: [any Service] = [reloader, worker]
+        // Decisions enter the outbox only while a webhook is configured.
+        try? await database.setDaemonStatus(["webhook_url": configuration.webhook?.url ?? ""])
+        if let webhook = configuration.webhook {
+            services.append(WebhookDelivery(configuration: webhook, database: database, logger: logger))
+            logger.info("delivering decisions to the webhook", metadata: ["webhook.url": "\(webhook.url)"])
+        }
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
@@ -110,7 +117,7 @@ public struct ModeratoDaemon: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "moderatod"),
-            services: [reloader, worker],
+            services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let shown = host.contains(":") ? "[\(host)]" : host

@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var heuristics: HeuristicsConfiguration = HeuristicsConfiguration()
     /// Settings for the learning filter.
     public var classifier: ClassifierConfiguration = ClassifierConfiguration()
+    /// Where decisions are POSTed, if anywhere.
+    public var webhook: WebhookConfiguration?
     /// When a rule that hits too much recent traffic is switched to shadow.
     public var ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration()
 

@@ -38,6 +38,12 @@ struct Moderatod: AsyncParsableCommand {
     @Option(help: "How many comments must be seen before the automatic shadow check acts.")
     var autoShadowMinimum = 200
 
+    @Option(help: "POST every decision to this URL (signed with MODERATO_WEBHOOK_SECRET).")
+    var webhook: String?
+
+    @Option(help: "Give up delivering a decision to the webhook after this many hours.")
+    var webhookGiveUpHours: Double = 24
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -47,6 +53,12 @@ struct Moderatod: AsyncParsableCommand {
         }
         guard batchSize >= 1 && batchSize <= 10_000 else {
             throw ValidationError("--batch-size must be from 1 to 10000")
+        }
+        if let webhook {
+            guard let url = URL(string: webhook), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                throw ValidationError("--webhook must be an http:// or https:// URL")
+            }
+            guard webhookGiveUpHours > 0 else { throw ValidationError("--webhook-give-up-hours must be positive") }
         }
         guard (0...1).contains(autoShadowShare) else { throw ValidationError("--auto-shadow-share must be from 0 to 1") }
         guard autoShadowWindow >= 1, autoShadowMinimum >= 1 else {
@@ -75,6 +87,15 @@ struct Moderatod: AsyncParsableCommand {
         configuration.ruleTraffic.window = autoShadowWindow
         configuration.ruleTraffic.minimumComments = min(autoShadowMinimum, autoShadowWindow)
         if !rules.isEmpty { configuration.ruleDirectories = rules }
+        if let webhook {
+            guard let secret = ProcessInfo.processInfo.environment["MODERATO_WEBHOOK_SECRET"], !secret.isEmpty else {
+                logger.critical("--webhook needs MODERATO_WEBHOOK_SECRET, the key the website checks signatures with")
+                throw ExitCode(2)
+            }
+            var settings = WebhookConfiguration(url: webhook, secret: secret)
+            settings.giveUpAfter = webhookGiveUpHours * 3600
+            configuration.webhook = settings
+        }
         do {
             if let token = ProcessInfo.processInfo.environment["MODERATO_API_TOKEN"], !token.isEmpty {
                 configuration.apiToken = token

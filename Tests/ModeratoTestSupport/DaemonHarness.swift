@@ -53,19 +53,26 @@ public final class DaemonHarness: @unchecked Sendable {
 
     /// Starts the daemon and waits until it listens.
     public static func start(extraArguments: [String] = [], rules: [String]? = nil, token: String = "test-token",
+                             environment: [String: String] = [:],
                              directory: TemporaryDirectory = TemporaryDirectory("moderatod")) async throws -> DaemonHarness {
         let databasePath = directory.path("moderato.sqlite")
         let harness = DaemonHarness(directory: directory, token: token, databasePath: databasePath)
-        try harness.launch(extraArguments: extraArguments, rules: rules ?? [TestPaths.rulesDirectory.path])
+        try harness.launch(extraArguments: extraArguments, rules: rules ?? [TestPaths.rulesDirectory.path], environment: environment)
         return harness
     }
 
-    private func launch(extraArguments: [String], rules: [String]) throws {
+    /// Starts another daemon on the same database and folder (after this one stopped).
+    public func restart(extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonHarness {
+        try await DaemonHarness.start(extraArguments: extraArguments, token: token, environment: environment, directory: directory)
+    }
+
+    private func launch(extraArguments: [String], rules: [String], environment extra: [String: String]) throws {
         process.executableURL = TestPaths.executable("moderatod")
         process.arguments = ["--database", databasePath, "--listen", "127.0.0.1:0"]
             + rules.flatMap { ["--rules", $0] } + extraArguments
         var environment = ProcessInfo.processInfo.environment
         environment["MODERATO_API_TOKEN"] = token
+        for (key, value) in extra { environment[key] = value }
         process.environment = environment
         let pipe = Pipe()
         process.standardError = pipe

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import Moderation
+
+/// A decision waiting to be sent to the website's webhook.
+public struct PendingDelivery: Sendable {
+    public var entry: DecisionEntry
+    public var attempts: Int
+}
+
+extension ModerationDatabase {
+    /// Decisions due for delivery, oldest first, at most one per comment (the earliest undelivered), so
+    /// each comment's decisions arrive in order.
+    public func dueDeliveries(at now: Date, limit: Int) async throws(StoreError) -> [PendingDelivery] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at, o.attempts
+                    FROM outbox o JOIN decision d ON d.seq = o.seq JOIN comment c ON c.key = o.comment_key
+                    WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
+                      AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.comment_key = o.comment_key AND e.seq < o.seq
+                                      AND e.delivered_at IS NULL AND e.failed_at IS NULL)
+                    ORDER BY o.seq LIMIT ?
+                    """, arguments: [now, limit]).map { row in
+                    PendingDelivery(entry: try DecisionEntry(row: row), attempts: row["attempts"])
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "reading the webhook outbox")
+        }
+    }
+
+    /// Marks a delivery as done.
+    public func markDelivered(_ seq: Int64, at now: Date) async throws(StoreError) {
+        do {
+            try await pool.write { try $0.execute(sql: "UPDATE outbox SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE seq = ?",
+                                                  arguments: [now, seq]) }
+        } catch {
+            throw Self.wrap(error, "recording a delivery")
+        }
+    }
+
+    /// Records a failed attempt: retry at `retryAt`, or give up (`retryAt` nil).
+    public func markAttemptFailed(_ seq: Int64, error message: String, retryAt: Date?, at now: Date) async throws(StoreError) {
+        do {
+            try await pool.write { db in
+                if let retryAt {
+                    try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE seq = ?",
+                                   arguments: [retryAt, message, seq])
+                } else {
+                    try db.execute(sql: "UPDATE outbox SET attempts = attempts + 1, failed_at = ?, last_error = ? WHERE seq = ?",
+                                   arguments: [now, message, seq])
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "recording a failed delivery")
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import AsyncHTTPClient
+import Crypto
+import Foundation
+import Logging
+import ModerationStore
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Settings for sending decisions to the website.
+public struct WebhookConfiguration: Sendable {
+    /// Where to POST each decision.
+    public var url: String
+    /// The key for the `X-Moderato-Signature: sha256=HEX` header (HMAC-SHA256 of the body).
+    public var secret: String
+    /// Stop retrying a decision this long after it was made. The default is 24 hours.
+    public var giveUpAfter: TimeInterval = 86_400
+    /// The longest wait between attempts. The default is 10 minutes.
+    public var maximumBackoff: TimeInterval = 600
+    /// How long one request may take. The default is 10 seconds.
+    public var timeout: TimeInterval = 10
+
+    public init(url: String, secret: String) {
+        self.url = url
+        self.secret = secret
+    }
+}
+
+/// Delivers every decision (the pipeline's included) to the website's webhook from the outbox table:
+/// one POST per decision, in order for each comment, retried with exponential backoff, surviving
+/// restarts because the outbox is in the database.
+public struct WebhookDelivery: Service, CustomStringConvertible {
+    let configuration: WebhookConfiguration
+    let database: ModerationDatabase
+    let logger: Logger
+
+    public var description: String { "WebhookDelivery" }
+
+    public init(configuration: WebhookConfiguration, database: ModerationDatabase, logger: Logger) {
+        self.configuration = configuration
+        self.database = database
+        self.logger = logger
+    }
+
+    struct Payload: Encodable {
+        var seq: Int64
+        var id: String
+        var status: String
+        var previous: String?
+        var actor: String
+        var actorKind: String
+        var reason: String?
+        var at: Date
+
+        enum CodingKeys: String, CodingKey {
+            case seq, id, status, previous, actor, reason, at
+            case actorKind = "actor_kind"
+        }
+    }
+
+    /// The signature header value for a body.
+    public static func signature(of body: Data, secret: String) -> String {
+        let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+        return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
+    }
+
+    public func run() async throws {
+        let client = HTTPClient.shared
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let due: [PendingDelivery]
+            do {
+                due = try await database.dueDeliveries(at: Date(), limit: 50)
+            } catch {
+                logger.error("cannot read the webhook outbox", metadata: ["error": "\(error.message)"])
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
+            if due.isEmpty {
+                try? await Task.sleep(for: .milliseconds(250))
+                continue
+            }
+            for delivery in due where !Task.isShuttingDownGracefully {
+                let entry = delivery.entry
+                let body = try encoder.encode(Payload(seq: entry.seq, id: entry.externalID, status: entry.status.rawValue,
+                                                      previous: entry.previousStatus?.rawValue, actor: entry.actor,
+                                                      actorKind: entry.actorKind.rawValue, reason: entry.reason, at: entry.at))
+                let failure = await send(body, client: client)
+                let now = Date()
+                if let failure {
+                    let age = now.timeIntervalSince(entry.at)
+                    let wait = min(configuration.maximumBackoff, pow(2, Double(delivery.attempts)))
+                    let givesUp = age + wait > configuration.giveUpAfter
+                    logger.warning(givesUp ? "webhook delivery given up" : "webhook delivery failed; will retry",
+                                   metadata: ["decision.seq": "\(entry.seq)", "attempts": "\(delivery.attempts + 1)", "error": "\(failure)"])
+                    try? await database.markAttemptFailed(entry.seq, error: failure, retryAt: givesUp ? nil : now.addingTimeInterval(wait), at: now)
+                } else {
+                    try? await database.markDelivered(entry.seq, at: now)
+                }
+            }
+        }
+    }
+
+    /// Sends one body; the failure's description, or nil on a 2xx answer.
+    func send(_ body: Data, client: HTTPClient) async -> String? {
+        do {
+            var request = HTTPClientRequest(url: configuration.url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "User-Agent", value: "moderatod")
+            request.headers.add(name: "X-Moderato-Signature", value: Self.signature(of: body, secret: configuration.secret))
+            request.body = .bytes(ByteBuffer(bytes: body))
+            let response = try await client.execute(request, timeout: .seconds(Int64(configuration.timeout)))
+            _ = try? await response.body.collect(upTo: 64 * 1024)
+            return (200..<300).contains(Int(response.status.code)) ? nil : "HTTP \(response.status.code)"
+        } catch {
+            return "\(error)"
+        }
+    }
+}
