@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // PCRE2 from the system (libpcre2-dev), seen by Swift only through the PCRE2 wrapper.
@@ -56,6 +58,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // Offline tools over the pipeline: labelled CSV input, benchmark, evaluation.
@@ -77,6 +81,8 @@ let package = Package(
             name: "moderatod",
             dependencies: [
                 "ModeratoServer",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -108,7 +114,10 @@ let package = Package(
             name: "ModerationStoreTests",
             dependencies: ["ModerationStore", "ModeratoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "IntegrationTests", dependencies: ["ModeratoTestSupport", "ModerationStore"]),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["ModeratoTestSupport", "ModerationStore", "Moderation", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "ModeratoReportsTests", dependencies: ["ModeratoReports"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import Moderation
+import Prometheus
 import ModerationStore
 import ServiceLifecycle
 
@@ -22,10 +24,13 @@ public struct DaemonError: Error, CustomStringConvertible {
 public struct ModeratoDaemon: Sendable {
     public var configuration: ServerConfiguration
     public var logger: Logger
+    /// Where `GET /metrics` reads from; the executable bootstraps swift-metrics with it.
+    public var metrics: PrometheusCollectorRegistry?
 
-    public init(configuration: ServerConfiguration, logger: Logger) {
+    public init(configuration: ServerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Loads the rule packs, applies the modes recorded while running (rules switched to shadow), and
@@ -93,23 +98,50 @@ public struct ModeratoDaemon: Sendable {
                                              "started_at": ISO8601DateFormatter().string(from: Date()),
                                              "pid": "\(getpid())"])
         let notifier = QueueNotifier()
+        let depth = QueueDepth((try? await database.queueDepth()) ?? 0)
         let worker = QueueWorker(database: database, pipelines: pipelines, notifier: notifier,
                                  batchSize: configuration.batchSize, ruleTraffic: configuration.ruleTraffic,
-                                 heuristics: configuration.heuristics, logger: logger)
+                                 heuristics: configuration.heuristics, depth: depth, logger: logger)
+        let batcher = IngestBatcher(database: database, notifier: notifier, depth: depth, logger: logger)
         let reloader = RuleReloader(daemon: self, database: database, pipelines: pipelines, logger: logger)
-        var services: [any Service] = [reloader, worker]
+        // Shutdown runs in reverse: the server stops taking requests, the batcher commits what it holds,
+        // then the worker finishes the batch in hand.
+        var services: [any Service] = configuration.isJudgingPaused ? [reloader] : [reloader, worker]
+        if configuration.isJudgingPaused { logger.warning("judging is paused: comments are accepted and queued, not judged") }
         // Decisions enter the outbox only while a webhook is configured.
         try? await database.setDaemonStatus(["webhook_url": configuration.webhook?.url ?? ""])
         if let webhook = configuration.webhook {
             services.append(WebhookDelivery(configuration: webhook, database: database, logger: logger))
             logger.info("delivering decisions to the webhook", metadata: ["webhook.url": "\(webhook.url)"])
         }
+        if let spool = configuration.spoolDirectory {
+            let ingest = SpoolIngest(directory: spool, batcher: batcher, decoder: CommentDecoder(limits: configuration.limits), logger: logger)
+            do {
+                try ingest.prepare()
+            } catch {
+                throw DaemonError("cannot use the spool folder \(spool): \(error.localizedDescription)")
+            }
+            services.append(ingest)
+            logger.info("accepting comments from the spool", metadata: ["spool.path": "\(spool)"])
+        }
+        if let days = configuration.retentionDays {
+            services.append(RetentionService(database: database, days: days, logger: logger))
+        }
+        services.append(batcher)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: MetricsMiddleware())
         HealthRoutes(database: database, pipelines: pipelines).register(on: router)
+        if let metrics {
+            router.group("metrics").add(middleware: TokenAuthMiddleware(token: configuration.apiToken)).get { _, _ in
+                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
+            }
+        }
         let api = router.group("v1").add(middleware: TokenAuthMiddleware(token: configuration.apiToken))
-        CommentRoutes(database: database, notifier: notifier, decoder: CommentDecoder(limits: configuration.limits))
+        CommentRoutes(database: database, batcher: batcher, depth: depth, maximumQueueDepth: configuration.maximumQueueDepth,
+                      decoder: CommentDecoder(limits: configuration.limits))
             .register(on: api)
 
         let logger = self.logger

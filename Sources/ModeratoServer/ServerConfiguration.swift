@@ -19,12 +19,20 @@ public struct ServerConfiguration: Sendable {
     public var limits: CommentLimits = .default
     /// Score thresholds.
     public var policy: PolicyConfiguration = PolicyConfiguration()
+    /// Above this many queued comments, submissions get 503 with Retry-After. The default is 20,000.
+    public var maximumQueueDepth: Int = 20_000
     /// How many queued comments a worker judges per transaction. The default is 256.
     public var batchSize: Int = 256
     /// Settings for every heuristic.
     public var heuristics: HeuristicsConfiguration = HeuristicsConfiguration()
     /// Settings for the learning filter.
     public var classifier: ClassifierConfiguration = ClassifierConfiguration()
+    /// Accept and queue comments but judge none. The default is false.
+    public var isJudgingPaused: Bool = false
+    /// A spool folder whose `incoming/` files are accepted as comments, if any.
+    public var spoolDirectory: String?
+    /// Remove IP addresses, emails and user agents from comments older than this many days (nil: keep).
+    public var retentionDays: Double?
     /// Where decisions are POSTed, if anywhere.
     public var webhook: WebhookConfiguration?
     /// When a rule that hits too much recent traffic is switched to shadow.

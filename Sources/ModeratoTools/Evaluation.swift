@@ -16,6 +16,13 @@ public struct Evaluation {
         public var isUnwanted: Bool
         /// Where it came from (the file name), used as its article.
         public var source: String
+
+        public init(text: String, author: String?, isUnwanted: Bool, source: String) {
+            self.text = text
+            self.author = author
+            self.isUnwanted = isUnwanted
+            self.source = source
+        }
     }
 
     /// Counts of verdicts for one kind of comment.

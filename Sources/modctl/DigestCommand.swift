@@ -36,18 +36,23 @@ struct DigestCommand: AsyncParsableCommand {
     @Option(help: "Exit with status 3 when more than this many comments are held.")
     var failIfBacklog: Int?
 
+    /// "Now" as an ISO 8601 time, for reproducible reports in tests (backlog ages, relative periods, footer).
+    @Option(help: .hidden)
+    var now: String?
+
     func validate() throws {
         guard TimeArguments.time(since) != nil else { throw ValidationError("--since must be \(TimeArguments.help)") }
         if let until, TimeArguments.time(until) == nil { throw ValidationError("--until must be \(TimeArguments.help)") }
         guard DigestFormat(rawValue: format) != nil else { throw ValidationError("--format must be text, markdown, html or json") }
         guard slaHours > 0 else { throw ValidationError("--sla-hours must be positive") }
         if let failIfBacklog, failIfBacklog < 0 { throw ValidationError("--fail-if-backlog must not be negative") }
+        if let now, (try? Date(now, strategy: .iso8601)) == nil { throw ValidationError("--now must be an ISO 8601 time") }
     }
 
     func run() async throws {
         var backlog = 0
         try await reportingErrors {
-            let now = Date()
+            let now = try now.map { try Date($0, strategy: .iso8601) } ?? Date()
             let start = TimeArguments.time(since, now: now)!
             let end = until.flatMap { TimeArguments.time($0, now: now) } ?? now
             guard start < end else { throw CLIError("the period is empty: --since is not before --until") }

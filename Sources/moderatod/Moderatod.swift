@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
 import ModeratoServer
+import Prometheus
 
 @main
 struct Moderatod: AsyncParsableCommand {
@@ -26,6 +28,9 @@ struct Moderatod: AsyncParsableCommand {
     @Flag(help: "Allow listening on a non-loopback address (a token must then be set explicitly).")
     var allowRemote = false
 
+    @Option(help: "Above this many queued comments, submissions get 503 with Retry-After.")
+    var maxQueue = 20_000
+
     @Option(help: "How many queued comments to judge per transaction.")
     var batchSize = 256
 
@@ -38,11 +43,20 @@ struct Moderatod: AsyncParsableCommand {
     @Option(help: "How many comments must be seen before the automatic shadow check acts.")
     var autoShadowMinimum = 200
 
+    @Option(help: "Also accept comments from files in DIR/incoming/ (one JSON object per file).")
+    var spool: String?
+
+    @Option(help: "Remove IP addresses, emails and user agents from comments older than this many days.")
+    var retentionDays: Double?
+
     @Option(help: "POST every decision to this URL (signed with MODERATO_WEBHOOK_SECRET).")
     var webhook: String?
 
     @Option(help: "Give up delivering a decision to the webhook after this many hours.")
     var webhookGiveUpHours: Double = 24
+
+    @Flag(help: "Accept and queue comments but judge none (for maintenance; restart without it to judge the queue).")
+    var pauseJudging = false
 
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
@@ -60,6 +74,8 @@ struct Moderatod: AsyncParsableCommand {
             }
             guard webhookGiveUpHours > 0 else { throw ValidationError("--webhook-give-up-hours must be positive") }
         }
+        if let retentionDays, retentionDays <= 0 { throw ValidationError("--retention-days must be positive") }
+        guard maxQueue >= 1 else { throw ValidationError("--max-queue must be at least 1") }
         guard (0...1).contains(autoShadowShare) else { throw ValidationError("--auto-shadow-share must be from 0 to 1") }
         guard autoShadowWindow >= 1, autoShadowMinimum >= 1 else {
             throw ValidationError("--auto-shadow-window and --auto-shadow-minimum must be at least 1")
@@ -74,6 +90,8 @@ struct Moderatod: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "moderatod")
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         var configuration = ServerConfiguration()
         configuration.databasePath = database
@@ -82,6 +100,10 @@ struct Moderatod: AsyncParsableCommand {
         configuration.port = address.port
         configuration.allowsRemote = allowRemote
         configuration.batchSize = batchSize
+        configuration.maximumQueueDepth = maxQueue
+        configuration.spoolDirectory = spool
+        configuration.isJudgingPaused = pauseJudging
+        configuration.retentionDays = retentionDays
         configuration.ruleTraffic.isEnabled = autoShadowShare > 0
         configuration.ruleTraffic.maximumShare = autoShadowShare
         configuration.ruleTraffic.window = autoShadowWindow
@@ -104,7 +126,7 @@ struct Moderatod: AsyncParsableCommand {
                 configuration.apiToken = development.token
                 logger.notice("MODERATO_API_TOKEN is not set; using the development token from \(development.path): \(development.token)")
             }
-            try await ModeratoDaemon(configuration: configuration, logger: logger).run()
+            try await ModeratoDaemon(configuration: configuration, logger: logger, metrics: registry).run()
         } catch let error as DaemonError {
             logger.critical("\(error.message)")
             throw ExitCode(2)

@@ -7,7 +7,9 @@ import ModerationStore
 /// `POST /v1/comments`, `GET /v1/comments/{id}` and `GET /v1/decisions`.
 struct CommentRoutes<Context: RequestContext> {
     let database: ModerationDatabase
-    let notifier: QueueNotifier
+    let batcher: IngestBatcher
+    let depth: QueueDepth
+    let maximumQueueDepth: Int
     let decoder: CommentDecoder
 
     func register(on group: RouterGroup<Context>) {
@@ -22,6 +24,13 @@ struct CommentRoutes<Context: RequestContext> {
     }
 
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
+        // Backpressure: past the configured depth, ask the website to come back rather than queue forever.
+        if depth.current >= maximumQueueDepth {
+            var error = APIError(.serviceUnavailable, code: "queue_full",
+                                 message: "\(depth.current) comments are waiting to be judged; retry shortly.")
+            error.headers[.retryAfter] = "5"
+            throw error
+        }
         let limit = decoder.limits.maxRequestBytes
         // Refuse an announced oversized body before reading any of it.
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
@@ -42,10 +51,9 @@ struct CommentRoutes<Context: RequestContext> {
         } catch {
             throw APIError(error)
         }
-        let outcome = try await database.accept([comment], at: Date())[0]
+        let outcome = try await batcher.accept(comment)
         switch outcome {
         case .accepted:
-            notifier.notify()
             context.logger.debug("accepted", metadata: ["comment.id": "\(comment.id)"])
             return try JSONResponse.make(.accepted, Accepted(id: comment.id, status: CommentStatus.queued.rawValue))
         case .duplicate(let status):
@@ -138,19 +146,13 @@ struct HealthRoutes<Context: RequestContext> {
 
     struct Health: Encodable {
         var status: String
-        var queueDepth: Int
-        var rulesetVersion: String
-        enum CodingKeys: String, CodingKey {
-            case status
-            case queueDepth = "queue_depth"
-            case rulesetVersion = "ruleset_version"
-        }
     }
 
+    // Open to load balancers without a token, so it says no more than "up and the database answers".
     func register(on router: Router<Context>) {
         router.get("healthz") { _, _ in
-            let depth = try await database.queueDepth()
-            return try JSONResponse.make(.ok, Health(status: "ok", queueDepth: depth, rulesetVersion: pipelines.pipeline.ruleSet.version))
+            _ = try await database.queueDepth()
+            return try JSONResponse.make(.ok, Health(status: "ok"))
         }
     }
 }

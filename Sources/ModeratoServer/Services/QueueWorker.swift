@@ -17,12 +17,14 @@ public struct QueueWorker: Service {
     let batchSize: Int
     let ruleTraffic: RuleTrafficConfiguration
     let judge: CommentJudge
+    let depth: QueueDepth?
     let logger: Logger
 
     public init(database: ModerationDatabase, pipelines: PipelineHolder, notifier: QueueNotifier, batchSize: Int,
                 ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration(),
-                heuristics: HeuristicsConfiguration = HeuristicsConfiguration(), logger: Logger) {
+                heuristics: HeuristicsConfiguration = HeuristicsConfiguration(), depth: QueueDepth? = nil, logger: Logger) {
         self.database = database
+        self.depth = depth
         self.judge = CommentJudge(database: database, heuristics: heuristics)
         self.pipelines = pipelines
         self.notifier = notifier
@@ -53,11 +55,20 @@ public struct QueueWorker: Service {
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
-            if batch.isEmpty { return }
+            if batch.isEmpty {
+                depth?.set(0)
+                return
+            }
             await refreshClassifier()
             let pipeline = pipelines.pipeline
             let judgements = await judge.judge(batch, with: pipeline, scratch: scratch)
             await record(judgements, batch: batch)
+            depth?.add(-batch.count)
+            let judgedAt = Date()
+            for (item, entry) in zip(batch, judgements) {
+                ModeratoMetrics.recordVerdict(entry.judgement, receivedAt: item.receivedAt, judgedAt: judgedAt)
+            }
+            ModeratoMetrics.recordQueueDepth(depth?.current ?? 0)
             var runaway: [String: Double] = [:]
             for entry in judgements {
                 for (id, share) in monitor.record(hits: entry.judgement.activeRuleHits) { runaway[id] = share }

@@ -89,6 +89,7 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
                                                       actorKind: entry.actorKind.rawValue, reason: entry.reason, at: entry.at))
                 let failure = await send(body, client: client)
                 let now = Date()
+                ModeratoMetrics.recordWebhook(failed: failure != nil)
                 if let failure {
                     let age = now.timeIntervalSince(entry.at)
                     let wait = min(configuration.maximumBackoff, pow(2, Double(delivery.attempts)))

@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import Moderation
+import ModerationStore
+import ServiceLifecycle
+import Synchronization
+
+/// Commits concurrent submissions together (group commit): while one transaction is being made
+/// durable, new comments gather, and the next transaction takes them all. Each request is answered
+/// only after the transaction holding its comment has committed.
+public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
+    struct Pending {
+        var comment: Comment
+        var continuation: CheckedContinuation<AcceptOutcome, any Error>
+    }
+
+    private let database: ModerationDatabase
+    private let notifier: QueueNotifier
+    private let depth: QueueDepth
+    private let logger: Logger
+    private let pending = Mutex<[Pending]>([])
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    /// The most comments committed in one transaction.
+    let maximumBatch = 1_000
+
+    public var description: String { "IngestBatcher" }
+
+    public init(database: ModerationDatabase, notifier: QueueNotifier, depth: QueueDepth, logger: Logger) {
+        self.database = database
+        self.notifier = notifier
+        self.depth = depth
+        self.logger = logger
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Stores a comment durably; returns once it is committed.
+    public func accept(_ comment: Comment) async throws -> AcceptOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            pending.withLock { $0.append(Pending(comment: comment, continuation: continuation)) }
+            wake.yield()
+        }
+    }
+
+    public func run() async throws {
+        // On shutdown the stream ends after the last wake-up, so everything already received is committed.
+        await withGracefulShutdownHandler {
+            for await _ in wakeups {
+                await commitPending()
+            }
+            await commitPending()
+        } onGracefulShutdown: {
+            self.wake.finish()
+        }
+    }
+
+    private func commitPending() async {
+        while true {
+            let batch = pending.withLock { queue -> [Pending] in
+                let taken = Array(queue.prefix(maximumBatch))
+                queue.removeFirst(taken.count)
+                return taken
+            }
+            if batch.isEmpty { return }
+            await commit(batch)
+        }
+    }
+
+    private func commit(_ batch: [Pending]) async {
+        do {
+            let outcomes = try await database.accept(batch.map(\.comment), at: Date())
+            deliver(outcomes, to: batch)
+        } catch {
+            // One bad comment must not fail the others: commit them one by one.
+            logger.warning("a group commit failed; committing its \(batch.count) comments one by one", metadata: ["error": "\(error.message)"])
+            for item in batch {
+                do {
+                    let outcome = try await database.accept([item.comment], at: Date())
+                    deliver(outcome, to: [item])
+                } catch {
+                    item.continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func deliver(_ outcomes: [AcceptOutcome], to batch: [Pending]) {
+        var accepted = 0
+        for (item, outcome) in zip(batch, outcomes) {
+            if outcome == .accepted { accepted += 1 }
+            item.continuation.resume(returning: outcome)
+        }
+        if accepted > 0 {
+            depth.add(accepted)
+            ModeratoMetrics.recordAccepted(accepted)
+            ModeratoMetrics.recordQueueDepth(depth.current)
+            notifier.notify()
+        }
+    }
+}
+
+/// An approximate count of queued comments, kept in memory so every request can check it cheaply.
+public final class QueueDepth: Sendable {
+    private let value = Atomic<Int>(0)
+
+    public init(_ initial: Int) {
+        value.store(initial, ordering: .relaxed)
+    }
+
+    public var current: Int { value.load(ordering: .relaxed) }
+
+    public func add(_ count: Int) {
+        value.add(count, ordering: .relaxed)
+    }
+
+    public func set(_ count: Int) {
+        value.store(count, ordering: .relaxed)
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import Logging
+import ModerationStore
+import ServiceLifecycle
+
+/// Removes personal data (IP addresses, emails, user agents) from old comments every hour.
+struct RetentionService: Service, CustomStringConvertible {
+    let database: ModerationDatabase
+    let days: Double
+    let logger: Logger
+
+    var description: String { "RetentionService(\(days) days)" }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let cleaned = try await database.purgePersonalData(receivedBefore: Date().addingTimeInterval(-days * 86_400))
+                if cleaned > 0 { logger.info("retention: removed personal data from old comments", metadata: ["comments": "\(cleaned)"]) }
+            } catch {
+                logger.error("retention: purge failed", metadata: ["error": "\(error.message)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}

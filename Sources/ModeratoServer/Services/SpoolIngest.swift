@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import Moderation
+import ModerationStore
+import ServiceLifecycle
+
+/// Accepts comments dropped as files into `SPOOL/incoming/` (one JSON object per file, written
+/// elsewhere and renamed in), exactly as `POST /v1/comments` would.
+///
+/// Each file is claimed by an atomic rename into `processing/`, accepted, then removed. A file that is
+/// not a valid comment moves to `bad/` with a `.error` file saying why. After a crash, files left in
+/// `processing/` go back to `incoming/`; accepting is idempotent by id, so nothing is lost or doubled.
+public struct SpoolIngest: Service, CustomStringConvertible {
+    let directory: URL
+    let batcher: IngestBatcher
+    let decoder: CommentDecoder
+    let logger: Logger
+
+    public var description: String { "SpoolIngest(\(directory.path))" }
+
+    public init(directory: String, batcher: IngestBatcher, decoder: CommentDecoder, logger: Logger) {
+        self.directory = URL(fileURLWithPath: directory)
+        self.batcher = batcher
+        self.decoder = decoder
+        self.logger = logger
+    }
+
+    var incoming: URL { directory.appendingPathComponent("incoming") }
+    var processing: URL { directory.appendingPathComponent("processing") }
+    var bad: URL { directory.appendingPathComponent("bad") }
+
+    /// Creates the folders and returns files a crash left half-done to `incoming/`.
+    public func prepare() throws {
+        let manager = FileManager.default
+        for folder in [incoming, processing, bad] {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o770])
+        }
+        for name in try manager.contentsOfDirectory(atPath: processing.path) {
+            _ = rename(processing.appendingPathComponent(name).path, incoming.appendingPathComponent(name).path)
+            logger.notice("spool: a file claimed before a stop is back in incoming", metadata: ["spool.file": "\(name)"])
+        }
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let found = await scanOnce()
+            if found == 0 {
+                try? await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    /// Handles every file now in `incoming/`; returns how many there were.
+    @discardableResult
+    public func scanOnce() async -> Int {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [])
+            .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+        for name in names where !Task.isShuttingDownGracefully {
+            let claimed = processing.appendingPathComponent(name)
+            // The rename is the claim: if it fails, the file is gone or another process took it.
+            guard rename(incoming.appendingPathComponent(name).path, claimed.path) == 0 else { continue }
+            await ingest(claimed, name: name)
+        }
+        return names.count
+    }
+
+    private func ingest(_ file: URL, name: String) async {
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            moveToBad(file, name: name, because: "the file cannot be read")
+            return
+        }
+        let comment: Comment
+        do {
+            comment = try decoder.decode(data)
+        } catch {
+            moveToBad(file, name: name, because: "\(error.code.rawValue): \(error.description)")
+            return
+        }
+        do {
+            let outcome = try await batcher.accept(comment)
+            if outcome == .conflict {
+                moveToBad(file, name: name, because: "id_conflict: a different comment was already accepted with id \(comment.id)")
+                return
+            }
+            try? FileManager.default.removeItem(at: file)
+            logger.debug("spool: accepted", metadata: ["comment.id": "\(comment.id)"])
+        } catch {
+            // The database is unavailable: put the file back to try again.
+            _ = rename(file.path, incoming.appendingPathComponent(name).path)
+            logger.error("spool: cannot store a comment; will retry", metadata: ["spool.file": "\(name)", "error": "\(error)"])
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    private func moveToBad(_ file: URL, name: String, because reason: String) {
+        let target = bad.appendingPathComponent(name)
+        _ = rename(file.path, target.path)
+        try? (reason + "\n").write(to: bad.appendingPathComponent(name + ".error"), atomically: true, encoding: .utf8)
+        logger.warning("spool: refused a file", metadata: ["spool.file": "\(name)", "reason": "\(reason)"])
+    }
+}

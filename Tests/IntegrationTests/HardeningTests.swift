@@ -1,0 +1,171 @@
+import Foundation
+import ModerationStore
+import GRDB
+import ModeratoTestSupport
+import Testing
+
+/// Nothing lost, nothing let in: backpressure, spool, retention, metrics and crashes.
+@Suite(.serialized) struct HardeningTests {
+    @Test func backpressureAnswers503WithRetryAfter() async throws {
+        let daemon = try await DaemonHarness.start(extraArguments: ["--max-queue", "3", "--pause-judging"])
+        var statuses: [Int] = []
+        var retryAfter: String?
+        for index in 0..<5 {
+            let result = try await daemon.post("/v1/comments", json: commentJSON(id: "q\(index)", author: "Q\(index)", body: "Comment \(index)."))
+            statuses.append(result.status)
+            if result.status == 503 {
+                retryAfter = result.headers["retry-after"]
+                #expect((result.json["error"] as? [String: Any])?["code"] as? String == "queue_full")
+            }
+        }
+        #expect(statuses == [202, 202, 202, 503, 503])
+        #expect(retryAfter == "5")
+        #expect(try await daemon.stop() == 0)
+        // Nothing accepted was lost: restarted with judging on, the three are judged.
+        let second = try await daemon.restart()
+        for index in 0..<3 { #expect(try await second.waitForVerdict("q\(index)")["status"] as? String == "approved") }
+        #expect(try await second.stop() == 0)
+    }
+
+    @Test func spoolClaimsFilesRefusesBadOnesAndRecoversAfterACrash() async throws {
+        let directory = TemporaryDirectory("spool")
+        let spool = directory.path("spool")
+        // A file claimed before a crash waits in processing/.
+        directory.write("spool/processing/left-over.json", commentJSON(id: "s0", author: "S0", body: "Claimed before the crash."))
+        let daemon = try await DaemonHarness.start(extraArguments: ["--spool", spool])
+        // Written elsewhere and renamed in, as the website should.
+        directory.write("spool/tmp/s1.json", commentJSON(id: "s1", author: "S1", body: "From the spool."))
+        #expect(rename(directory.path("spool/tmp/s1.json"), directory.path("spool/incoming/s1.json")) == 0)
+        directory.write("spool/tmp/bad.json", #"{"id":"s2","article_id":"a","author":"B","body":"x","rating":9}"#)
+        #expect(rename(directory.path("spool/tmp/bad.json"), directory.path("spool/incoming/bad.json")) == 0)
+        #expect(try await daemon.waitForVerdict("s0")["status"] as? String == "approved")
+        #expect(try await daemon.waitForVerdict("s1")["status"] as? String == "approved")
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: directory.path("spool/bad/bad.json.error")) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let why = try String(contentsOfFile: directory.path("spool/bad/bad.json.error"), encoding: .utf8)
+        #expect(why.hasPrefix("invalid_value: rating: rating must be from 1 to 5"))
+        #expect(FileManager.default.fileExists(atPath: directory.path("spool/bad/bad.json")))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("spool/incoming")).isEmpty)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("spool/processing")).isEmpty)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func purgeExportAndForget() async throws {
+        let daemon = try await DaemonHarness.start()
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "p1", author: "Pat", body: "My view on the bypass.",
+                                                                  extra: ["email": "pat@example.org", "ip": "203.0.113.9", "user_agent": "UA"]))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "p2", author: "Sam", body: "Another view.", extra: ["ip": "198.51.100.4"]))
+        _ = try await daemon.waitForVerdict("p1")
+        _ = try await daemon.waitForVerdict("p2")
+        #expect(try await daemon.stop() == 0)
+
+        let export = try daemon.modctl(["export", "--author", "Pat"])
+        #expect(export.status == 0)
+        #expect(export.stdout.contains("pat@example.org") && export.stdout.contains("My view on the bypass."))
+        let nobody = try daemon.modctl(["export", "--author", "Nobody"])
+        #expect(nobody.status == 1)
+
+        // Purging "older than 1 second" after a pause removes personal data but keeps the verdicts.
+        try await Task.sleep(for: .seconds(1.2))
+        let purged = try daemon.modctl(["purge", "--older-than", "1s"])
+        #expect(purged.stdout.hasPrefix("removed personal data from 2 comments"))
+        let database = try ModerationDatabase(path: daemon.databasePath)
+        let p1 = try #require(try await database.details(of: "p1"))
+        #expect(p1.comment.email == nil && p1.comment.ip == nil && p1.comment.userAgent == nil && p1.comment.network == nil)
+        #expect(p1.comment.status == .approved && p1.history.count == 1)
+
+        let refused = try daemon.modctl(["forget", "--author", "Sam"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("add --yes"))
+        let forgotten = try daemon.modctl(["forget", "--author", "Sam", "--yes"])
+        #expect(forgotten.status == 0)
+        #expect(try await database.export(author: "Sam").comments.isEmpty)
+        let p2 = try #require(try await database.details(of: "p2"))
+        #expect(p2.comment.body.isEmpty && p2.comment.author.hasPrefix("forgotten-"))
+        #expect(p2.history.count == 1, "the verdict stays as an anonymous record")
+    }
+
+    @Test func metricsArePrometheusTextBehindTheToken() async throws {
+        let daemon = try await DaemonHarness.start()
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "m1", author: "M", body: "Counting this."))
+        _ = try await daemon.waitForVerdict("m1")
+        #expect(try await daemon.get("/metrics", token: .some(nil)).status == 401)
+        let metrics = try await daemon.get("/metrics")
+        #expect(metrics.status == 200)
+        let lines = metrics.text.split(separator: "\n")
+        // Every sample line is NAME{LABELS} VALUE with a numeric value.
+        for line in lines where !line.hasPrefix("#") {
+            let parts = line.split(separator: " ")
+            #expect(parts.count == 2 && Double(parts[1]) != nil, "\(line)")
+        }
+        #expect(lines.contains { $0.hasPrefix("moderato_verdicts_total{verdict=\"approved\"} ") })
+        #expect(lines.contains { $0.hasPrefix("moderato_comments_accepted_total ") })
+        #expect(lines.contains { $0.hasPrefix("moderato_receipt_to_verdict_seconds_bucket") })
+        #expect(lines.contains { $0.hasPrefix("http_requests_total") || $0.hasPrefix("hb_requests") || $0.contains("http") })
+        #expect(try await daemon.stop() == 0)
+    }
+
+    /// Bounded load, SIGKILL at random moments, restarts: every comment that got a 202 ends with exactly
+    /// one verdict and one system decision. `MODERATO_CRASH_CYCLES` makes it longer (Scripts/crash-test.sh).
+    @Test func crashesLoseNothingAndJudgeNothingTwice() async throws {
+        let cycles = ProcessInfo.processInfo.environment["MODERATO_CRASH_CYCLES"].flatMap(Int.init) ?? 3
+        var generator = SystemRandomNumberGenerator()
+        let directory = TemporaryDirectory("crash")
+        var accepted: Set<String> = []
+        var daemon = try await DaemonHarness.start(directory: directory)
+        for cycle in 0..<cycles {
+            let deadline = Date().addingTimeInterval(Double.random(in: 0.3...1.2, using: &generator))
+            var sent = 0
+            await withTaskGroup(of: String?.self) { group in
+                for worker in 0..<8 {
+                    let harness = daemon
+                    group.addTask {
+                        var mine: [String] = []
+                        var index = 0
+                        while Date() < deadline {
+                            let id = "c\(cycle)-\(worker)-\(index)"
+                            index += 1
+                            guard let result = try? await harness.post("/v1/comments", json: commentJSON(
+                                id: id, author: "Crash \(worker)", body: "Load comment \(index) from \(worker) in cycle \(cycle).")) else { break }
+                            if result.status == 202 { mine.append(id) }
+                        }
+                        return mine.joined(separator: ",")
+                    }
+                }
+                // Kill in the middle of the load, at a random moment.
+                try? await Task.sleep(for: .milliseconds(Int.random(in: 100...600, using: &generator)))
+                _ = try? await daemon.stop(signal: SIGKILL)
+                for await ids in group {
+                    for id in (ids ?? "").split(separator: ",") where !id.isEmpty {
+                        accepted.insert(String(id))
+                        sent += 1
+                    }
+                }
+            }
+            #expect(sent > 0, "cycle \(cycle) accepted nothing")
+            daemon = try await daemon.restart()
+        }
+        // Let the last daemon drain the queue, then count.
+        let database = try ModerationDatabase(path: daemon.databasePath)
+        let drainDeadline = Date().addingTimeInterval(60)
+        while try await database.queueDepth() > 0 && Date() < drainDeadline { try await Task.sleep(for: .milliseconds(100)) }
+        #expect(try await daemon.stop() == 0)
+        let counts = try await database.pool.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT c.external_id, c.status, (SELECT count(*) FROM decision d WHERE d.comment_key = c.key AND d.actor_kind = 'system') AS n
+                FROM comment c
+                """)
+        }
+        var byID: [String: (String, Int)] = [:]
+        for row in counts { byID[row["external_id"]] = (row["status"], row["n"]) }
+        let lost = accepted.filter { byID[$0] == nil }
+        #expect(lost.isEmpty, "accepted but lost: \(lost.prefix(5))")
+        let unjudged = byID.filter { $0.value.0 == "queued" }
+        #expect(unjudged.isEmpty, "never judged: \(unjudged.keys.prefix(5))")
+        let doubled = byID.filter { $0.value.1 != 1 && $0.value.0 != "queued" }
+        #expect(doubled.isEmpty, "not exactly one system decision: \(doubled.prefix(5))")
+        #expect(accepted.count > 50, "the load was too small to mean anything: \(accepted.count)")
+    }
+}
