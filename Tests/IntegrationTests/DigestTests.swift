@@ -119,12 +119,17 @@ import Testing
         try CommandRunner.run("modctl", ["digest", "--database", path, "--since", since, "--until", until, "--now", now] + extra)
     }
 
+    /// Writes a report to `MODERATO_DIGEST_GOLDENS/name` when that folder is set, to review or refresh goldens.
+    static func dump(_ report: String, _ name: String) {
+        if let folder = ProcessInfo.processInfo.environment["MODERATO_DIGEST_GOLDENS"] {
+            try? report.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8)
+        }
+    }
+
     /// Compares a report with its golden, writing the actual one to `MODERATO_DIGEST_GOLDENS` when set.
     static func expectGolden(_ actual: String, _ golden: String, _ name: String,
                              sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-        if let folder = ProcessInfo.processInfo.environment["MODERATO_DIGEST_GOLDENS"] {
-            try? actual.write(toFile: "\(folder)/\(name)", atomically: true, encoding: .utf8)
-        }
+        dump(actual, name)
         if actual != golden {
             let a = actual.components(separatedBy: "\n")
             let g = golden.components(separatedBy: "\n")
@@ -228,6 +233,7 @@ import Testing
         let result = try Self.digest(path, ["--format", "html"])
         #expect(result.status == 0, "\(result.stderr)")
         let html = result.stdout
+        Self.dump(html, "digest.html")
         #expect(html.hasPrefix("<!DOCTYPE html>"))
 
         // Well-formed: every element closed in order (void elements aside), every & an entity.
@@ -368,10 +374,11 @@ import Testing
         #expect(under.status == 0)
         #expect(under.stderr.isEmpty)
 
-        // Bare, as the hourly cron alert runs it, with the report thrown away.
-        let bare = try Self.runBare(["digest", "--database", path, "--since", "1h", "--fail-if-backlog", "0", "--output", "/dev/null"])
+        // Bare, as the hourly cron alert runs it (the crontab sends stdout to /dev/null with the shell;
+        // never pass `--output /dev/null`: the atomic write would replace the device when run as root).
+        let bare = try Self.runBare(["digest", "--database", path, "--since", "1h", "--fail-if-backlog", "0", "--format", "json"])
         #expect(bare.status == 3)
-        #expect(bare.stdout.isEmpty)
+        #expect(!bare.stdout.isEmpty)
         #expect(bare.stderr.split(separator: "\n").count == 1, "\(bare.stderr)")
         _ = directory
     }
@@ -449,14 +456,457 @@ import Testing
 
 extension DigestTests {
     static let goldenText = """
+        Moderation digest
+        28 Nov 2026 07:00 to 29 Nov 2026 07:00 UTC
+
+        Summary
+        -------
+        9 comments received between 28 Nov 07:00 and 29 Nov 07:00 UTC: 4 approved (44%),
+        1 held, 3 rejected, 1 still queued. 1 comment is waiting for a moderator; it has
+        waited 21h 40m, and 1 is over the 12h SLA.
+
+        Volume
+        ------
+          Verdict   Comments  Share
+          approved         4    44%
+          held             1    11%
+          rejected         3    33%
+          queued           1    11%
+
+          Decided by  Approved  Held  Rejected
+          pipeline           3     3         2
+          bob                0     0         1
+          alice              1     0         0
+
+          Hour (UTC)  Received  Held  Rejected
+          07:00              2     0         0  ########################################
+          08:00              2     0         2  ########################################
+          09:00              2     1         0  ########################################
+          10:00              1     0         1  ####################
+          17:00              1     0         0  ####################
+          06:00              1     0         0  ####################
+          Busiest hour: 2 comments at 07:00; quietest: 1 at 10:00.
+
+        Busiest articles
+        ----------------
+          Article  Comments  Held  Rejected  Rating
+          news-2          4     1         2     2.0
+          news-1          3     0         1     3.3
+          news-3          2     0         0     4.0
+
+        Ratings
+        -------
+          Rating   Comments  Share
+          5 stars         2    22%  ###########################
+          4 stars         2    22%  ###########################
+          3 stars         1    11%  #############
+          2 stars         1    11%  #############
+          1 star          3    33%  ########################################
+          Average 2.9 stars from 9 ratings.
+
+        Backlog
+        -------
+          Held now                       1
+          Oldest waiting           21h 40m
+          Over the 12h SLA               1
+          Median time to decision       2h
+
+          Waiting  Held
+          <1h         0
+          1–4h        0
+          4–12h       0
+          12–24h      1  ########################################
+          >24h        0
+
+        Rules
+        -----
+        Noisiest first: the lowest share of hits upheld by moderators.
+          1.  spam.gambling (rule)
+              4 hits, precision 50% (1 of 2 overturned)
+          2.  links.count (heuristic)
+              4 hits, not reviewed
+          3.  spam.adult (rule, shadow)
+              1 hit, not reviewed
+
+          Shadow rules against moderators
+          - spam.adult: 1 hit, none decided by a moderator.
+
+        Offenders
+        ---------
+          Author       Rejected
+          Casino Carl         2
+
+          Network          Rejected
+          198.51.100.0/24         2
+
+          Domain              Rejected
+          casino.example.com         2
+
+          Blocks: 0 added, 0 expired.
+
+        Pipeline health
+        ---------------
+          Time to verdict  p50 500 ms, p95 3.0 s, p99 3.0 s
+          Throughput       0.3 comments/hour
+          Pipeline errors  0
+          Webhooks         0 failed, none waiting
+
+        Generated 29 Nov 2026 07:00 UTC by Moderato.
+
         """
 
     static let goldenMarkdown = """
+        # Moderation digest
+
+        28 Nov 2026 07:00 to 29 Nov 2026 07:00 UTC
+
+        ## Summary
+
+        9 comments received between 28 Nov 07:00 and 29 Nov 07:00 UTC: 4 approved (44%), 1 held, 3 rejected, 1 still queued. 1 comment is waiting for a moderator; it has waited 21h 40m, and 1 is over the 12h SLA.
+
+        ## Volume
+
+        | Verdict | Comments | Share |
+        | :-- | --: | --: |
+        | approved | 4 | 44% |
+        | held | 1 | 11% |
+        | rejected | 3 | 33% |
+        | queued | 1 | 11% |
+
+        | Decided by | Approved | Held | Rejected |
+        | :-- | --: | --: | --: |
+        | pipeline | 3 | 3 | 2 |
+        | bob | 0 | 0 | 1 |
+        | alice | 1 | 0 | 0 |
+
+        Comments per hour, 07:00 to 06:00 UTC: `███▅▅▅`\u{20}\u{20}
+        Busiest hour: 2 comments at 07:00; quietest: 1 at 10:00.
+
+        ## Busiest articles
+
+        | Article | Comments | Held | Rejected | Rating |
+        | :-- | --: | --: | --: | --: |
+        | `news-2` | 4 | 1 | 2 | 2.0 |
+        | `news-1` | 3 | 0 | 1 | 3.3 |
+        | `news-3` | 2 | 0 | 0 | 4.0 |
+
+        ## Ratings
+
+        | Rating | Comments | Share |
+        | :-- | --: | --: |
+        | ★★★★★ | 2 | 22% |
+        | ★★★★☆ | 2 | 22% |
+        | ★★★☆☆ | 1 | 11% |
+        | ★★☆☆☆ | 1 | 11% |
+        | ★☆☆☆☆ | 3 | 33% |
+
+        Average **2.9** stars from 9 ratings.
+
+        ## Backlog
+
+        - Held now: **1**
+        - Oldest waiting: 21h 40m
+        - Over the 12h SLA: 1
+        - Median time to decision: 2h
+
+        | Waiting | Held |
+        | :-- | --: |
+        | \\<1h | 0 |
+        | 1–4h | 0 |
+        | 4–12h | 0 |
+        | 12–24h | 1 |
+        | \\>24h | 0 |
+
+        ## Rules
+
+        Noisiest first: the lowest share of hits upheld by moderators.
+
+        | Rule | Kind | Hits | Precision |
+        | :-- | :-- | --: | :-- |
+        | `spam.gambling` | rule | 4 | 50% (1 of 2 overturned) |
+        | `links.count` | heuristic | 4 | not reviewed |
+        | `spam.adult` | rule, shadow | 1 | not reviewed |
+
+        **Shadow rules against moderators**
+
+        - `spam.adult`: 1 hit, none decided by a moderator.
+
+        ## Offenders
+
+        | Author | Rejected |
+        | :-- | --: |
+        | `Casino Carl` | 2 |
+
+        | Network | Rejected |
+        | :-- | --: |
+        | `198.51.100.0/24` | 2 |
+
+        | Domain | Rejected |
+        | :-- | --: |
+        | `casino.example.com` | 2 |
+
+        Blocks: 0 added, 0 expired.
+
+        ## Pipeline health
+
+        - Time to verdict: p50 500 ms, p95 3.0 s, p99 3.0 s
+        - Throughput: 0.3 comments/hour
+        - Pipeline errors: 0
+        - Webhooks: 0 failed, none waiting
+
+        _Generated 29 Nov 2026 07:00 UTC by Moderato._
+
         """
 
     static let goldenJSON = """
+        {
+          "auto_shadowed" : [],
+          "average_rating" : 2.888888888888889,
+          "backlog_ages" : [
+            {
+              "count" : 0,
+              "label" : "<1h"
+            },
+            {
+              "count" : 0,
+              "label" : "1–4h"
+            },
+            {
+              "count" : 0,
+              "label" : "4–12h"
+            },
+            {
+              "count" : 1,
+              "label" : "12–24h"
+            },
+            {
+              "count" : 0,
+              "label" : ">24h"
+            }
+          ],
+          "blocks_added" : 0,
+          "blocks_expired" : 0,
+          "busiest_articles" : [
+            {
+              "article_id" : "news-2",
+              "average_rating" : 2,
+              "comments" : 4,
+              "held" : 1,
+              "rating_counts" : [
+                2,
+                1,
+                0,
+                1,
+                0
+              ],
+              "rejected" : 2
+            },
+            {
+              "article_id" : "news-1",
+              "average_rating" : 3.3333333333333335,
+              "comments" : 3,
+              "held" : 0,
+              "rating_counts" : [
+                1,
+                0,
+                0,
+                1,
+                1
+              ],
+              "rejected" : 1
+            },
+            {
+              "article_id" : "news-3",
+              "average_rating" : 4,
+              "comments" : 2,
+              "held" : 0,
+              "rating_counts" : [
+                0,
+                0,
+                1,
+                0,
+                1
+              ],
+              "rejected" : 0
+            }
+          ],
+          "by_decider" : [
+            {
+              "approved" : 3,
+              "decider" : "pipeline",
+              "held" : 3,
+              "rejected" : 2
+            },
+            {
+              "approved" : 0,
+              "decider" : "bob",
+              "held" : 0,
+              "rejected" : 1
+            },
+            {
+              "approved" : 1,
+              "decider" : "alice",
+              "held" : 0,
+              "rejected" : 0
+            }
+          ],
+          "by_verdict" : [
+            {
+              "count" : 4,
+              "verdict" : "approved"
+            },
+            {
+              "count" : 1,
+              "verdict" : "held"
+            },
+            {
+              "count" : 3,
+              "verdict" : "rejected"
+            },
+            {
+              "count" : 1,
+              "verdict" : "queued"
+            }
+          ],
+          "end" : "2026-11-29T07:00:00Z",
+          "generated_at" : "2026-11-29T07:00:00Z",
+          "held_now" : 1,
+          "hourly" : [
+            {
+              "approved" : 2,
+              "held" : 0,
+              "hour" : "2026-11-28T07:00:00Z",
+              "received" : 2,
+              "rejected" : 0
+            },
+            {
+              "approved" : 0,
+              "held" : 0,
+              "hour" : "2026-11-28T08:00:00Z",
+              "received" : 2,
+              "rejected" : 2
+            },
+            {
+              "approved" : 1,
+              "held" : 1,
+              "hour" : "2026-11-28T09:00:00Z",
+              "received" : 2,
+              "rejected" : 0
+            },
+            {
+              "approved" : 0,
+              "held" : 0,
+              "hour" : "2026-11-28T10:00:00Z",
+              "received" : 1,
+              "rejected" : 1
+            },
+            {
+              "approved" : 1,
+              "held" : 0,
+              "hour" : "2026-11-28T17:00:00Z",
+              "received" : 1,
+              "rejected" : 0
+            },
+            {
+              "approved" : 0,
+              "held" : 0,
+              "hour" : "2026-11-29T06:00:00Z",
+              "received" : 1,
+              "rejected" : 0
+            }
+          ],
+          "is_empty" : false,
+          "latency_p50" : 0.5000174045562744,
+          "latency_p95" : 2.9999837279319763,
+          "latency_p99" : 2.9999837279319763,
+          "median_time_to_decision" : 7200.000013411045,
+          "oldest_held_age" : 78000,
+          "over_sla" : 1,
+          "pipeline_errors" : 0,
+          "rating_alerts" : [],
+          "rating_distribution" : [
+            3,
+            1,
+            1,
+            2,
+            2
+          ],
+          "received" : 9,
+          "rule_errors" : [],
+          "rule_stats" : [
+            {
+              "estimated_precision" : null,
+              "hits" : 4,
+              "kind" : "heuristic",
+              "mode" : "active",
+              "overturned" : 0,
+              "reviewed" : 0,
+              "rule_id" : "links.count"
+            },
+            {
+              "estimated_precision" : null,
+              "hits" : 1,
+              "kind" : "rule",
+              "mode" : "shadow",
+              "overturned" : 0,
+              "reviewed" : 0,
+              "rule_id" : "spam.adult"
+            },
+            {
+              "estimated_precision" : 0.5,
+              "hits" : 4,
+              "kind" : "rule",
+              "mode" : "active",
+              "overturned" : 1,
+              "reviewed" : 2,
+              "rule_id" : "spam.gambling"
+            }
+          ],
+          "shadow_agreement" : [
+            {
+              "agreed_with_moderators" : 0,
+              "disagreed" : 0,
+              "hits" : 1,
+              "rule_id" : "spam.adult"
+            }
+          ],
+          "site_name" : null,
+          "sla_hours" : 12,
+          "start" : "2026-11-28T07:00:00Z",
+          "summary" : "9 comments received between 28 Nov 07:00 and 29 Nov 07:00 UTC: 4 approved (44%), 1 held, 3 rejected, 1 still queued. 1 comment is waiting for a moderator; it has waited 21h 40m, and 1 is over the 12h SLA.",
+          "throughput_per_hour" : 0.3333333333333333,
+          "top_authors" : [
+            {
+              "rejected" : 2,
+              "value" : "Casino Carl"
+            }
+          ],
+          "top_domains" : [
+            {
+              "rejected" : 2,
+              "value" : "casino.example.com"
+            }
+          ],
+          "top_networks" : [
+            {
+              "rejected" : 2,
+              "value" : "198.51.100.0/24"
+            }
+          ],
+          "webhook_backlog" : 0,
+          "webhook_failures" : 0
+        }
+
         """
 
     static let goldenEmptyText = """
+        Moderation digest
+        28 Nov 2026 07:00 to 29 Nov 2026 07:00 UTC
+
+        Nothing happened between 28 Nov 07:00 and 29 Nov 07:00 UTC: no comments were
+        received and nothing is waiting.
+
+        Generated 29 Nov 2026 07:00 UTC by Moderato.
+
         """
 }

@@ -136,11 +136,14 @@ import Testing
 
     // MARK: Duplicates
 
-    @Test func nearDuplicatesByOtherAuthorsWithinADay() async throws {
+    static let campaignText = "Make thousands every week from home with this one simple trick that the banks do not want you to know about"
+
+    @Test func duplicatesByOtherAuthorsWithinADay() async throws {
         let (database, directory) = try Fixtures.database()
         defer { _ = directory }
-        let text = "Make thousands every week from home with this one simple trick that the banks do not want you to know about"
-        let edited = "Make thousands every week from home with this one simple trick that the banks really do not want you to know about"
+        let text = Self.campaignText
+        // Case and punctuation differ; the normalized words are the same.
+        let edited = "MAKE thousands every week, from home, with this one simple trick that the banks do not want you to know about."
         let original = try #require(TextFingerprint(normalizedText: TextNormalizer().normalize(text).text))
         let near = try #require(TextFingerprint(normalizedText: TextNormalizer().normalize(edited).text))
         #expect(original.distance(to: near) <= TextFingerprint.nearDuplicateDistance)
@@ -173,6 +176,24 @@ import Testing
         try await seed(database, [(Fixtures.comment("short", body: "Great stuff", author: "Yan"), at(120)),
                                   (Fixtures.comment("short2", body: "Great stuff", author: "Xi"), at(180))])
         #expect(try await context(database, of: "short2").duplicates == CommentContext.Duplicates())
+    }
+
+    /// "Nearly the same text" (CommentContext.Duplicates, TextFingerprint's documentation: "texts that
+    /// differ by a word or two have fingerprints that differ in a few bits"): a copy with one word
+    /// added is part of the same campaign.
+    @Test func oneWordEditCountsAsANearDuplicate() async throws {
+        let (database, directory) = try Fixtures.database()
+        defer { _ = directory }
+        let edited = "Make thousands every week from home with this one simple trick that the banks really do not want you to know about"
+        let original = try #require(TextFingerprint(normalizedText: TextNormalizer().normalize(Self.campaignText).text))
+        let near = try #require(TextFingerprint(normalizedText: TextNormalizer().normalize(edited).text))
+        #expect(original.distance(to: near) <= TextFingerprint.nearDuplicateDistance)
+
+        try await seed(database, [
+            (Fixtures.comment("d1", body: Self.campaignText, author: "Carol"), at(-3_600)),
+            (Fixtures.comment("q", body: edited, author: "Dave"), now),
+        ])
+        #expect(try await context(database, of: "q").duplicates.otherAuthors == 1)
     }
 
     // MARK: Ratings
