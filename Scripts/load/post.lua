@@ -1,7 +1,7 @@
 -- wrk script: POST development comments with unique ids, round robin over a prepared body file.
 local bodies = {}
 local counter = 0
-local prefix = ""
+
 
 function setup(thread)
   counter = counter + 1

@@ -25,24 +25,37 @@ extension ModerationDatabase {
     ///
     /// Re-sending an id is idempotent: the stored comment is left as it is.
     public func accept(_ comments: [Comment], at now: Date) async throws(StoreError) -> [AcceptOutcome] {
+        // Fingerprints and networks are computed before taking the write lock.
+        let records = comments.map { StoredComment($0, receivedAt: now) }
         do {
             return try await pool.write { db in
-                try comments.map { comment in try Self.accept(comment, at: now, db) }
+                try records.map { record in try Self.accept(record, db) }
             }
         } catch {
             throw Self.wrap(error, "accepting comments")
         }
     }
 
-    static func accept(_ comment: Comment, at now: Date, _ db: Database) throws -> AcceptOutcome {
-        if let existing = try StoredComment.filter(Column("external_id") == comment.id).fetchOne(db) {
-            let same = existing.articleID == comment.articleID && existing.author == comment.author
-                && existing.body == comment.body && existing.rating == comment.rating
-            return same ? .duplicate(existing.status) : .conflict
+    static func accept(_ record: StoredComment, _ db: Database) throws -> AcceptOutcome {
+        let existing = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT status, article_id, author, body, rating FROM comment WHERE external_id = ?
+            """), arguments: [record.externalID])
+        if let existing {
+            let same = existing["article_id"] == record.articleID && existing["author"] == record.author
+                && existing["body"] == record.body && existing["rating"] == record.rating
+            return same ? .duplicate(CommentStatus(rawValue: existing["status"]) ?? .queued) : .conflict
         }
-        var record = StoredComment(comment, receivedAt: now)
-        record.authorIsNew = try !Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM comment WHERE author = ?)", arguments: [comment.author])!
-        try record.insert(db)
+        let seen = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM comment WHERE author = ?)"),
+                                     arguments: [record.author]) ?? false
+        try db.cachedStatement(sql: """
+            INSERT INTO comment (external_id, article_id, article_url, author, email, ip, user_agent, body, rating, submitted_at,
+                                 received_at, status, network, author_is_new, fingerprint, fp_band0, fp_band1, fp_band2, fp_band3,
+                                 fp_band4, fp_band5)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [record.externalID, record.articleID, record.articleURL, record.author, record.email, record.ip,
+                                     record.userAgent, record.body, record.rating, record.submittedAt, record.receivedAt, record.network,
+                                     !seen, record.fingerprint, record.fpBand0, record.fpBand1, record.fpBand2, record.fpBand3,
+                                     record.fpBand4, record.fpBand5])
         return .accepted
     }
 
@@ -81,17 +94,24 @@ extension ModerationDatabase {
             return try await pool.write { db in
                 var recorded = 0
                 for (key, judgement) in judgements {
-                    try db.execute(sql: """
+                    try db.cachedStatement(sql: """
                         UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?
                         WHERE key = ? AND status = 'queued'
-                        """, arguments: [CommentStatus(judgement.verdict), judgement.score, now, judgement.rulesetVersion, key])
+                        """).execute(arguments: [CommentStatus(judgement.verdict), judgement.score, now, judgement.rulesetVersion, key])
                     guard db.changesCount == 1 else { continue }
+                    let insertSignal = try db.cachedStatement(sql: """
+                        INSERT INTO signal (comment_key, source, name, score, action, explanation, is_shadow, field, span_start, span_end,
+                                            matched_text, is_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
                     for signal in judgement.signals {
-                        try StoredSignal(signal, commentKey: key).insert(db)
+                        try insertSignal.execute(arguments: [key, signal.source, signal.name, signal.score, signal.action, signal.explanation,
+                                                             signal.isShadow, signal.span?.field.rawValue, signal.span?.utf8Start,
+                                                             signal.span?.utf8End, signal.span?.text, signal.isRuleError])
                     }
-                    var decision = Decision(commentKey: key, status: CommentStatus(judgement.verdict), previousStatus: .queued,
-                                            actor: Decision.systemActor, actorKind: .system, reason: judgement.reason, at: now)
-                    try decision.insert(db)
+                    try db.cachedStatement(sql: """
+                        INSERT INTO decision (comment_key, status, previous_status, actor, actor_kind, reason, at)
+                        VALUES (?, ?, 'queued', ?, 'system', ?, ?)
+                        """).execute(arguments: [key, CommentStatus(judgement.verdict), Decision.systemActor, judgement.reason, now])
                     recorded += 1
                     if let confidence = learningConfidence, let p = judgement.classifierProbability {
                         let unwanted = judgement.verdict == .rejected && p >= confidence

@@ -170,6 +170,14 @@ enum Schema {
                 BEGIN INSERT INTO outbox (seq, comment_key) VALUES (NEW.seq, NEW.comment_key); END;
                 """)
         }
+        migrator.registerMigration("v5-six-fingerprint-bands") { db in
+            try db.execute(sql: """
+                ALTER TABLE comment ADD COLUMN fp_band4 INTEGER;
+                ALTER TABLE comment ADD COLUMN fp_band5 INTEGER;
+                CREATE INDEX comment_by_band4 ON comment(fp_band4, received_at) WHERE fp_band4 IS NOT NULL;
+                CREATE INDEX comment_by_band5 ON comment(fp_band5, received_at) WHERE fp_band5 IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -66,7 +66,11 @@ struct DigestCommand: AsyncParsableCommand {
             let report = try DigestRenderer.render(digest, as: DigestFormat(rawValue: format)!)
             if let output {
                 do {
-                    try report.write(toFile: output, atomically: true, encoding: .utf8)
+                    // Atomic replacement only for regular files: never rename over a device such as /dev/null.
+                    var isDirectory: ObjCBool = false
+                    let exists = FileManager.default.fileExists(atPath: output, isDirectory: &isDirectory)
+                    let isRegular = !exists || (try? FileManager.default.attributesOfItem(atPath: output)[.type] as? FileAttributeType) == .typeRegular
+                    try report.write(toFile: output, atomically: isRegular, encoding: .utf8)
                 } catch {
                     throw CLIError("cannot write \(output): \(error.localizedDescription)")
                 }
@@ -75,7 +79,7 @@ struct DigestCommand: AsyncParsableCommand {
             }
         }
         if let failIfBacklog, backlog > failIfBacklog {
-            Output.error("\(backlog) comments are held, more than \(failIfBacklog)")
+            Output.error("\(backlog) comment\(backlog == 1 ? " is" : "s are") held, more than \(failIfBacklog)")
             throw ExitCode(3)
         }
     }

@@ -12,7 +12,7 @@ enum TimeArguments {
     /// A point in time: a duration ago, a date (midnight UTC), or an ISO 8601 time.
     static func time(_ text: String, now: Date = Date()) -> Date? {
         if let seconds = duration(text) { return now.addingTimeInterval(-seconds) }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day()) {
+        if text.count == 10, let date = try? Date(text, strategy: Date.ISO8601FormatStyle(timeZone: TimeZone(identifier: "UTC")!).year().month().day()) {
             return date
         }
         return try? Date(text, strategy: .iso8601)

@@ -35,6 +35,8 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var fpBand1: Int64?
     public var fpBand2: Int64?
     public var fpBand3: Int64?
+    public var fpBand4: Int64?
+    public var fpBand5: Int64?
 
     enum CodingKeys: String, CodingKey {
         case key, author, email, ip, body, rating, status, score
@@ -53,6 +55,8 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         case fpBand1 = "fp_band1"
         case fpBand2 = "fp_band2"
         case fpBand3 = "fp_band3"
+        case fpBand4 = "fp_band4"
+        case fpBand5 = "fp_band5"
     }
 
     public init(_ comment: Comment, receivedAt: Date) {
@@ -72,7 +76,7 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         if let fingerprint = TextFingerprint(normalizedText: TextNormalizer().normalize(comment.body).text) {
             let bands = fingerprint.bands
             self.fingerprint = Int64(bitPattern: fingerprint.value)
-            (fpBand0, fpBand1, fpBand2, fpBand3) = (bands[0], bands[1], bands[2], bands[3])
+            (fpBand0, fpBand1, fpBand2, fpBand3, fpBand4, fpBand5) = (bands[0], bands[1], bands[2], bands[3], bands[4], bands[5])
         }
     }
 

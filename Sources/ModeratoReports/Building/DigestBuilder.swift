@@ -41,18 +41,27 @@ public struct DigestBuilder: Sendable {
             digest.byDecider = try Row.fetchAll(db, sql: """
                 SELECT CASE actor_kind WHEN 'system' THEN 'pipeline' ELSE actor END AS decider,
                        sum(status = 'approved') AS approved, sum(status = 'held') AS held, sum(status = 'rejected') AS rejected
-                FROM decision WHERE at >= ? AND at < ? GROUP BY decider ORDER BY count(*) DESC
+                FROM decision WHERE at >= ? AND at < ? GROUP BY decider ORDER BY count(*) DESC, decider
                 """, arguments: range).map {
                 Digest.DeciderCount(decider: $0["decider"], approved: $0["approved"], held: $0["held"], rejected: $0["rejected"])
             }
-            digest.hourly = try Row.fetchAll(db, sql: """
+            let counted = try Row.fetchAll(db, sql: """
                 SELECT strftime('%Y-%m-%d %H:00:00.000', received_at) AS hour, count(*) AS n,
                        sum(status = 'approved') AS approved, sum(status = 'held') AS held, sum(status = 'rejected') AS rejected
                 FROM comment WHERE \(inPeriod) GROUP BY hour ORDER BY hour
-                """, arguments: range).compactMap { row in
+                """, arguments: range).compactMap { row -> Digest.HourBucket? in
                 guard let hour = Date.fromDatabaseValue(row["hour"]) else { return nil }
                 return Digest.HourBucket(hour: hour, received: row["n"], approved: row["approved"], held: row["held"], rejected: row["rejected"])
             }
+            // Every hour of the period appears, quiet ones as zero, so charts keep time to scale.
+            let byHour = Dictionary(counted.map { ($0.hour, $0) }, uniquingKeysWith: { first, _ in first })
+            var hour = Date(timeIntervalSince1970: (start.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
+            var buckets: [Digest.HourBucket] = []
+            while hour < end && buckets.count < 24 * 62 {
+                buckets.append(byHour[hour] ?? Digest.HourBucket(hour: hour, received: 0, approved: 0, held: 0, rejected: 0))
+                hour = hour.addingTimeInterval(3600)
+            }
+            digest.hourly = buckets
             digest.busiestArticles = try Row.fetchAll(db, sql: """
                 SELECT article_id, count(*) AS n, sum(status = 'held') AS held, sum(status = 'rejected') AS rejected, avg(rating) AS average,
                        sum(rating = 1) AS r1, sum(rating = 2) AS r2, sum(rating = 3) AS r3, sum(rating = 4) AS r4, sum(rating = 5) AS r5
@@ -161,7 +170,7 @@ public struct DigestBuilder: Sendable {
             digest.latencyP95 = Self.percentile(latencies, 0.95)
             digest.latencyP99 = Self.percentile(latencies, 0.99)
             let hours = max(1.0 / 60, end.timeIntervalSince(start) / 3600)
-            digest.throughputPerHour = Double(latencies.count) / hours
+            digest.throughputPerHour = (Double(latencies.count) / hours * 10).rounded() / 10
             digest.pipelineErrors = try Int.fetchOne(db, sql: """
                 SELECT count(DISTINCT s.comment_key) FROM signal s JOIN comment c ON c.key = s.comment_key
                 WHERE (s.source = 'pipeline' OR s.is_error = 1) AND c.received_at >= ? AND c.received_at < ?
@@ -202,8 +211,14 @@ public struct DigestBuilder: Sendable {
         digest.webhookBacklog = extras.3
     }
 
+    /// A percentile by linear interpolation (the median of an even count is the mean of the middle two),
+    /// rounded to the millisecond so SQLite's date arithmetic leaves no noise.
     static func percentile(_ sorted: [Double], _ p: Double) -> Double? {
         guard !sorted.isEmpty else { return nil }
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count - 1) * p + 0.5))]
+        let position = Double(sorted.count - 1) * p
+        let lower = Int(position.rounded(.down))
+        let upper = min(sorted.count - 1, lower + 1)
+        let value = sorted[lower] + (sorted[upper] - sorted[lower]) * (position - Double(lower))
+        return (value * 1000).rounded() / 1000
     }
 }

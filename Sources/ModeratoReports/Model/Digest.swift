@@ -171,7 +171,7 @@ public struct Digest: Sendable, Codable, Equatable {
         heldNow: Int = 0,
         oldestHeldAge: TimeInterval? = nil,
         overSLA: Int = 0,
-        slaHours: Double = 24,
+        slaHours: Double = 12,
         medianTimeToDecision: TimeInterval? = nil,
         backlogAges: [AgeBucket] = [],
         ruleStats: [RuleStat] = [],
