@@ -78,21 +78,42 @@ public struct LinkHeuristic: Heuristic {
 
     /// An HTML or Markdown link whose visible text is a different domain than its target.
     static func mismatchedAnchor(in body: String) -> (shown: String, target: String)? {
-        guard body.contains("](") || body.lowercased().contains("<a ") else { return nil }
-        let patterns = [#"<a\s[^>]*href\s*=\s*["']?([^"'\s>]+)[^>]*>([^<]{3,100})</a>"#, #"\[([^\]]{3,100})\]\((https?://[^)\s]+)\)"#]
-        for (index, source) in patterns.enumerated() {
-            guard let regex = try? NSRegularExpression(pattern: source, options: [.caseInsensitive]) else { continue }
-            let range = NSRange(body.startIndex..., in: body)
-            for match in regex.matches(in: body, range: range) {
-                guard let first = Range(match.range(at: 1), in: body), let second = Range(match.range(at: 2), in: body) else { continue }
-                let (href, text) = index == 0 ? (String(body[first]), String(body[second])) : (String(body[second]), String(body[first]))
-                let shown = LinkExtractor.links(in: text).first?.host
-                let target = LinkExtractor.host(of: href)
-                if let shown, !shown.isEmpty, !target.isEmpty, shown != target, !target.hasSuffix("." + shown), !shown.hasSuffix("." + target) {
-                    return (shown, target)
-                }
+        for (href, text) in anchors(in: body) {
+            let shown = LinkExtractor.links(in: text).first?.host
+            let target = LinkExtractor.host(of: href)
+            if let shown, !shown.isEmpty, !target.isEmpty, shown != target, !target.hasSuffix("." + shown), !shown.hasSuffix("." + target) {
+                return (shown, target)
             }
         }
         return nil
+    }
+
+    /// The (target, visible text) of `<a href="...">text</a>` and `[text](url)` links.
+    static func anchors(in body: String) -> [(href: String, text: String)] {
+        var found: [(String, String)] = []
+        var rest = body[...]
+        while let open = rest.range(of: "<a ", options: .caseInsensitive) {
+            rest = rest[open.upperBound...]
+            guard let close = rest.firstIndex(of: ">"), let end = rest.range(of: "</a>", options: .caseInsensitive),
+                  close < end.lowerBound else { continue }
+            let attributes = rest[..<close]
+            if let href = attributes.range(of: "href=", options: .caseInsensitive) {
+                var value = attributes[href.upperBound...].drop { $0 == " " }
+                let quote = value.first.flatMap { $0 == "\"" || $0 == "'" ? $0 : nil }
+                if let quote { value = value.dropFirst() }
+                let target = value.prefix { character in quote.map { character != $0 } ?? !character.isWhitespace }
+                found.append((String(target), String(rest[rest.index(after: close)..<end.lowerBound])))
+            }
+            rest = rest[end.upperBound...]
+        }
+        rest = body[...]
+        while let middle = rest.range(of: "](") {
+            guard let textStart = rest[..<middle.lowerBound].lastIndex(of: "["),
+                  let close = rest[middle.upperBound...].firstIndex(of: ")") else { break }
+            let href = rest[middle.upperBound..<close]
+            if href.hasPrefix("http") { found.append((String(href), String(rest[rest.index(after: textStart)..<middle.lowerBound]))) }
+            rest = rest[close...]
+        }
+        return found
     }
 }

@@ -48,9 +48,13 @@ public struct ShapeHeuristic: Heuristic {
         }
         var symbols = 0
         var visible = 0
-        for scalar in body.unicodeScalars where !scalar.properties.isWhitespace {
-            visible += 1
-            if !scalar.isASCII, scalar.properties.isEmoji || scalar.properties.generalCategory == .otherSymbol { symbols += 1 }
+        for scalar in body.unicodeScalars {
+            if scalar.isASCII {
+                if scalar.value > 0x20 { visible += 1 }
+            } else if !scalar.properties.isWhitespace {
+                visible += 1
+                if scalar.properties.isEmoji || scalar.properties.generalCategory == .otherSymbol { symbols += 1 }
+            }
         }
         if symbols >= configuration.symbolFloodMinimum, symbols * 2 >= visible {
             signals.append(Signal(source: .heuristic, name: "shape.symbol_flood", score: configuration.symbolFloodScore,
@@ -64,71 +68,88 @@ public struct ShapeHeuristic: Heuristic {
     }
 
     func longestRun(in text: String) -> (character: Character, count: Int)? {
-        var best: (Character, Int)?
-        var current: Character?
+        var best: (Unicode.Scalar, Int)?
+        var current: Unicode.Scalar?
         var count = 0
-        for character in text {
-            if character == current {
+        for scalar in text.unicodeScalars {
+            if scalar == current {
                 count += 1
             } else {
-                current = character
+                current = scalar
                 count = 1
             }
-            if !character.isWhitespace, count > (best?.1 ?? 0) { best = (character, count) }
+            if scalar.value > 0x20, count > (best?.1 ?? 0) { best = (scalar, count) }
         }
-        return best
+        return best.map { (Character($0.0), $0.1) }
     }
 
     func repeatedWord(_ words: [Substring]) -> (word: Substring, count: Int)? {
         guard words.count >= 4 else { return nil }
-        var counts: [Substring: Int] = [:]
         var runWord: Substring = ""
         var run = 0
         for word in words {
-            counts[word, default: 0] += 1
             if word == runWord { run += 1 } else { runWord = word; run = 1 }
-            if run >= 4 && word.count >= 2 { return (word, counts[word]!) }
+            if run >= 4 && word.count >= 2 { return (word, words.filter { $0 == word }.count) }
         }
-        guard words.count >= 10, let top = counts.filter({ $0.key.count >= 3 }).max(by: { $0.value < $1.value }),
-              Double(top.value) >= 0.4 * Double(words.count) else { return nil }
-        return (top.key, top.value)
+        guard words.count >= 10 else { return nil }
+        // A word making up 40% of the text is among the two Misra–Gries candidates; count those exactly.
+        var candidates: [(word: Substring, count: Int)] = []
+        for word in words where word.utf8.count >= 3 {
+            if let index = candidates.firstIndex(where: { $0.word == word }) {
+                candidates[index].count += 1
+            } else if candidates.count < 2 {
+                candidates.append((word, 1))
+            } else {
+                for index in candidates.indices { candidates[index].count -= 1 }
+                candidates.removeAll { $0.count == 0 }
+            }
+        }
+        for candidate in candidates {
+            let count = words.filter { $0 == candidate.word }.count
+            if Double(count) >= 0.4 * Double(words.count) { return (candidate.word, count) }
+        }
+        return nil
     }
 
     /// Whether a lower-case word looks like keyboard mashing: no vowels, a long run of consonants, or
     /// letter pairs that English does not use.
     static func isGibberish(_ word: Substring) -> Bool {
-        let letters = word.unicodeScalars.filter { $0.isASCII && $0.properties.isAlphabetic }
-        guard letters.count >= 6, letters.count == word.unicodeScalars.count else { return false }
-        let vowels: Set<Unicode.Scalar> = ["a", "e", "i", "o", "u", "y"]
+        var letters = 0
+        var vowels = 0
         var consonantRun = 0
         var longestConsonantRun = 0
-        var vowelCount = 0
-        var previous: Unicode.Scalar?
         var rarePairs = 0
-        for letter in letters {
-            if vowels.contains(letter) {
-                vowelCount += 1
+        var previous: UInt8 = 0
+        for byte in word.utf8 {
+            // Only plain lower-case ASCII words are judged; anything else is not keyboard mashing.
+            guard byte >= 0x61 && byte <= 0x7A else { return false }
+            letters += 1
+            switch byte {
+            case 0x61, 0x65, 0x69, 0x6F, 0x75, 0x79:
+                vowels += 1
                 consonantRun = 0
-            } else {
+            default:
                 consonantRun += 1
                 longestConsonantRun = max(longestConsonantRun, consonantRun)
             }
-            if let previous, Self.isRarePair(previous, letter) { rarePairs += 1 }
-            previous = letter
+            if previous != 0, rare[Int(previous - 0x61) * 26 + Int(byte - 0x61)] { rarePairs += 1 }
+            previous = byte
         }
-        return vowelCount == 0 || longestConsonantRun >= 5 || rarePairs >= 2
-            || Double(vowelCount) / Double(letters.count) < 0.15
+        guard letters >= 6 else { return false }
+        return vowels == 0 || longestConsonantRun >= 5 || rarePairs >= 2 || Double(vowels) / Double(letters) < 0.15
     }
 
-    static let rare: Set<String> = ["qz", "qx", "qj", "qk", "qg", "qv", "qw", "qy", "zx", "xz", "jx", "xj", "vq", "jq", "fq", "kq",
-                                    "wq", "zq", "qh", "qf", "qp", "qd", "qs", "qc", "qb", "qm", "qn", "qt", "qr", "ql", "vj", "jv",
-                                    "jz", "zj", "vx", "xv", "kx", "xk", "gx", "xg", "cx", "fx", "xf", "vw", "wv", "bx", "pq", "qq",
-                                    "jj", "vv", "kz", "zk", "hx", "xh", "jw", "wj", "fz", "zf", "jk", "kj", "jg", "gj", "bq", "xq"]
-
-    static func isRarePair(_ a: Unicode.Scalar, _ b: Unicode.Scalar) -> Bool {
-        var pair = ""
-        pair.unicodeScalars.append(a)
-        pair.unicodeScalars.append(b)
-        return rare.contains(pair)
-    }
+    /// Letter pairs English words do not use, as a 26 × 26 table.
+    static let rare: [Bool] = {
+        var table = [Bool](repeating: false, count: 26 * 26)
+        let pairs = ["qz", "qx", "qj", "qk", "qg", "qv", "qw", "qy", "zx", "xz", "jx", "xj", "vq", "jq", "fq", "kq",
+                     "wq", "zq", "qh", "qf", "qp", "qd", "qs", "qc", "qb", "qm", "qn", "qt", "qr", "ql", "vj", "jv",
+                     "jz", "zj", "vx", "xv", "kx", "xk", "gx", "xg", "cx", "fx", "xf", "vw", "wv", "bx", "pq", "qq",
+                     "jj", "vv", "kz", "zk", "hx", "xh", "jw", "wj", "fz", "zf", "jk", "kj", "jg", "gj", "bq", "xq"]
+        for pair in pairs {
+            let bytes = Array(pair.utf8)
+            table[Int(bytes[0] - 0x61) * 26 + Int(bytes[1] - 0x61)] = true
+        }
+        return table
+    }()
 }

@@ -9,7 +9,7 @@ public final class CommentAnalysis {
     public let context: CommentContext
     let scratch: MatchScratch
     private var cachedLinks: [Link]?
-    private var cachedTexts: [CommentField: String] = [:]
+    private var cachedTexts = [String?](repeating: nil, count: CommentField.allCases.count)
     private var cachedNormalized: [CommentField: NormalizedText] = [:]
     private var normalizedBody: NormalizedText?
     private let normalizer = TextNormalizer()
@@ -25,8 +25,30 @@ public final class CommentAnalysis {
     /// The words of the normalized body (letters and digits), in order.
     public var words: [Substring] {
         if let cachedWords { return cachedWords }
+        // Scalar by scalar, with an ASCII fast path: splitting by Character is much slower.
         let text = normalized(.body).text
-        let words = text.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "\u{27}") })
+        var words: [Substring] = []
+        let scalars = text.unicodeScalars
+        var start: String.Index?
+        var index = scalars.startIndex
+        while index < scalars.endIndex {
+            let scalar = scalars[index]
+            let isWordPart: Bool
+            if scalar.isASCII {
+                let value = scalar.value
+                isWordPart = (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A) || value == 0x27
+            } else {
+                isWordPart = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            }
+            if isWordPart {
+                if start == nil { start = index }
+            } else if let wordStart = start {
+                words.append(text[wordStart..<index])
+                start = nil
+            }
+            index = scalars.index(after: index)
+        }
+        if let wordStart = start { words.append(text[wordStart...]) }
         cachedWords = words
         return words
     }
@@ -55,10 +77,19 @@ public final class CommentAnalysis {
 
     /// The original text of a field, as rules see it.
     public func text(of field: CommentField) -> String {
-        if field == .body { return comment.body }
-        if let text = cachedTexts[field] { return text }
-        let text = field == .url ? links.map(\.url).joined(separator: "\n") : comment.text(of: field)
-        cachedTexts[field] = text
-        return text
+        switch field {
+        case .body: return comment.body
+        case .author: return comment.author
+        case .email: return comment.email ?? ""
+        case .ip: return comment.ip ?? ""
+        case .userAgent: return comment.userAgent ?? ""
+        case .articleURL: return comment.articleURL ?? ""
+        case .url:
+            let slot = CommentField.allCases.firstIndex(of: .url)!
+            if let text = cachedTexts[slot] { return text }
+            let text = links.map(\.url).joined(separator: "\n")
+            cachedTexts[slot] = text
+            return text
+        }
     }
 }
