@@ -20,9 +20,9 @@ for rotation in "01-Psy 02-KatyPerry 03-LMFAO" "02-KatyPerry 01-Psy 03-LMFAO" "0
   echo "evaluate $1, train on $2 and $3:"
   $modctl eval --csv "$yt/Youtube$1.csv" --train "$yt/Youtube$2.csv" --train "$yt/Youtube$3.csv" "${columns[@]}" --json | summary
 done
-echo "online over the three videos in order:"
-$modctl eval --online --csv "$yt/Youtube01-Psy.csv" --csv "$yt/Youtube02-KatyPerry.csv" --csv "$yt/Youtube03-LMFAO.csv" "${columns[@]}" --json | summary
+echo "online over the three videos in order (pre-moderating while the filter learns):"
+$modctl eval --online --premoderate-while-learning --csv "$yt/Youtube01-Psy.csv" --csv "$yt/Youtube02-KatyPerry.csv" --csv "$yt/Youtube03-LMFAO.csv" "${columns[@]}" --json | summary
 echo
 echo "Davidson hate/offensive (unwanted: classes 0 and 1), online — targets: recall ≥ 0.90, wanted rejected ≤ 1%, wanted held ≤ 10%"
-$modctl eval --online --csv "$data/davidson-hate-offensive/dev.csv" --text-column tweet --label-column class \
+$modctl eval --online --premoderate-while-learning --csv "$data/davidson-hate-offensive/dev.csv" --text-column tweet --label-column class \
   --unwanted-label 0 --unwanted-label 1 --json | python3 -c 'import json,sys; d=json.load(sys.stdin); w=d["confusion"]["wanted"]; t=w["approved"]+w["held"]+w["rejected"]; print("  recall %.3f  precision %.3f  wanted rejected %.1f%%  wanted held %.1f%%  unwanted approved %.1f%%  (%d comments, %d fed back)" % (d["recall"], d["precision"], 100*w["rejected"]/t, 100*w["held"]/t, 100*d["unwanted_approved_rate"], d["rows"], d["feedback"]))'

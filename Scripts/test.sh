@@ -4,5 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/bootstrap.sh
+# The Akismet test drives the real `akismet` client from PyPI, installed into a throwaway environment.
+rm -rf .build-akismet-venv
+python3 -m venv .build-akismet-venv
+.build-akismet-venv/bin/pip install --quiet --disable-pip-version-check akismet==25.10.1
+export MODERATO_AKISMET_PYTHON=$PWD/.build-akismet-venv/bin/python
 swift build --build-tests
 swift test --skip-build "$@"

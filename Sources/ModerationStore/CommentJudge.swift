@@ -18,7 +18,8 @@ public struct CommentJudge: Sendable {
     }
 
     /// Judges a batch. If its history cannot be read, every comment in it is held with an error signal.
-    public func judge(_ batch: [QueuedComment], with pipeline: Pipeline, scratch: MatchScratch) async -> [(key: Int64, judgement: Judgement)] {
+    public func judge(_ batch: [QueuedComment], with pipeline: Pipeline, scratch: MatchScratch,
+                      extraSignals: [Signal] = []) async -> [(key: Int64, judgement: Judgement)] {
         let contexts: [CommentContext]
         do {
             contexts = try await history.contexts(for: batch.map(\.historyQuery), windows: windows)
@@ -28,7 +29,7 @@ public struct CommentJudge: Sendable {
             }
         }
         return zip(batch, contexts).map { item, context in
-            (item.key, pipeline.judge(item.comment, context: context, scratch: scratch))
+            (item.key, pipeline.judge(CommentAnalysis(comment: item.comment, context: context, scratch: scratch), extraSignals: extraSignals))
         }
     }
 

@@ -72,6 +72,18 @@ extension ModerationDatabase {
         }
     }
 
+    /// One comment, if it is still queued.
+    public func queuedComment(externalID: String) async throws(StoreError) -> QueuedComment? {
+        do {
+            return try await pool.read { db in
+                try StoredComment.filter(Column("external_id") == externalID && Column("status") == CommentStatus.queued).fetchOne(db)
+                    .map { QueuedComment(key: $0.key!, comment: $0.comment, receivedAt: $0.receivedAt, stored: $0) }
+            }
+        } catch {
+            throw Self.wrap(error, "reading a queued comment")
+        }
+    }
+
     /// How many comments wait in the queue.
     public func queueDepth() async throws(StoreError) -> Int {
         do {

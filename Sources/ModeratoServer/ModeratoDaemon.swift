@@ -143,6 +143,11 @@ public struct ModeratoDaemon: Sendable {
         CommentRoutes(database: database, batcher: batcher, depth: depth, maximumQueueDepth: configuration.maximumQueueDepth,
                       decoder: CommentDecoder(limits: configuration.limits))
             .register(on: api)
+        if let akismet = configuration.akismet {
+            AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database, batcher: batcher,
+                          pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics))
+                .register(on: router)
+        }
 
         let logger = self.logger
         let host = configuration.host

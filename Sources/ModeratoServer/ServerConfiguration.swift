@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var spoolDirectory: String?
     /// Remove IP addresses, emails and user agents from comments older than this many days (nil: keep).
     public var retentionDays: Double?
+    /// The Akismet-compatible endpoint's settings (nil: the endpoint is off). The default is on, no prefix.
+    public var akismet: AkismetConfiguration? = AkismetConfiguration()
     /// Where decisions are POSTed, if anywhere.
     public var webhook: WebhookConfiguration?
     /// When a rule that hits too much recent traffic is switched to shadow.

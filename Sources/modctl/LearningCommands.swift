@@ -147,6 +147,9 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Show up to this many mistakes of each kind.")
     var mistakes = 0
 
+    @Flag(help: "Hold every comment until the learning filter knows 20 of each kind (as moderatod --premoderate-while-learning).")
+    var premoderateWhileLearning = false
+
     @Flag(help: "Print the report as JSON.")
     var json = false
 
@@ -157,6 +160,7 @@ struct Eval: AsyncParsableCommand {
             var evaluation = Evaluation(ruleSet: try Rules.load(directories.isEmpty ? ["Rules"] : directories))
             evaluation.isOnline = online
             evaluation.mistakesKept = mistakes
+            evaluation.classifier.holdsWhileLearning = premoderateWhileLearning
             let report = try await evaluation.run(rows, training: training)
             if json {
                 try Output.json(report)

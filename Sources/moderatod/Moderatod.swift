@@ -49,11 +49,17 @@ struct Moderatod: AsyncParsableCommand {
     @Option(help: "Remove IP addresses, emails and user agents from comments older than this many days.")
     var retentionDays: Double?
 
+    @Option(help: "Path prefix of the Akismet-compatible routes (such as /akismet); \"off\" turns them off.")
+    var akismetPrefix: String = ""
+
     @Option(help: "POST every decision to this URL (signed with MODERATO_WEBHOOK_SECRET).")
     var webhook: String?
 
     @Option(help: "Give up delivering a decision to the webhook after this many hours.")
     var webhookGiveUpHours: Double = 24
+
+    @Flag(help: "Hold every comment until the learning filter knows 20 approved and 20 rejected comments.")
+    var premoderateWhileLearning = false
 
     @Flag(help: "Accept and queue comments but judge none (for maintenance; restart without it to judge the queue).")
     var pauseJudging = false
@@ -103,7 +109,18 @@ struct Moderatod: AsyncParsableCommand {
         configuration.maximumQueueDepth = maxQueue
         configuration.spoolDirectory = spool
         configuration.isJudgingPaused = pauseJudging
+        configuration.classifier.holdsWhileLearning = premoderateWhileLearning
         configuration.retentionDays = retentionDays
+        if akismetPrefix == "off" {
+            configuration.akismet = nil
+        } else {
+            var akismet = AkismetConfiguration()
+            akismet.prefix = akismetPrefix
+            if let keys = ProcessInfo.processInfo.environment["MODERATO_AKISMET_KEYS"] {
+                akismet.extraKeys = Set(keys.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            }
+            configuration.akismet = akismet
+        }
         configuration.ruleTraffic.isEnabled = autoShadowShare > 0
         configuration.ruleTraffic.maximumShare = autoShadowShare
         configuration.ruleTraffic.window = autoShadowWindow

@@ -146,7 +146,7 @@ public struct CommentDecoder: Sendable {
         return rating
     }
 
-    static func looksLikeEmail(_ text: String) -> Bool {
+    public static func looksLikeEmail(_ text: String) -> Bool {
         let parts = text.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
             && !text.contains(where: { $0.isWhitespace })

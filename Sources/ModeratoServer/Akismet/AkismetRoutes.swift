@@ -1,0 +1,212 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import Moderation
+import ModerationStore
+import PCRE2
+
+/// Settings for the Akismet-compatible endpoint.
+public struct AkismetConfiguration: Sendable {
+    /// A path prefix for the routes (`/akismet` gives `/akismet/1.1/comment-check`). The default is none.
+    public var prefix: String = ""
+    /// Keys accepted besides the API token (one per site, say). The default is none.
+    public var extraKeys: Set<String> = []
+    /// The rating given to comments checked through Akismet, whose protocol has none (a client may
+    /// send a `rating` field). The default is 3.
+    public var defaultRating: Int = 3
+
+    public init() {}
+}
+
+/// The Akismet protocol (`verify-key`, `comment-check`, `submit-spam`, `submit-ham`, `usage-limit`), so
+/// existing comment plugins can switch to Moderato by changing their API host. Checks go through the
+/// same validation, pipeline and store as `POST /v1/comments`, so they show in `modctl` and the digest.
+struct AkismetRoutes<Context: RequestContext> {
+    let configuration: AkismetConfiguration
+    let apiToken: String
+    let database: ModerationDatabase
+    let batcher: IngestBatcher
+    let pipelines: PipelineHolder
+    let judge: CommentJudge
+
+    static var thanks: String { "Thanks for making the web a better place." }
+
+    func register(on router: Router<Context>) {
+        let group = configuration.prefix.isEmpty ? router.group() : router.group(RouterPath(configuration.prefix))
+        group.post("1.1/verify-key", use: verifyKey)
+        group.post("1.1/comment-check", use: commentCheck)
+        group.post("1.1/submit-spam") { request, context in try await submit(request, context: context, spam: true) }
+        group.post("1.1/submit-ham") { request, context in try await submit(request, context: context, spam: false) }
+        group.get("1.2/usage-limit", use: usageLimit)
+    }
+
+    // MARK: Protocol helpers
+
+    static func text(_ body: String, debugHelp: String? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: "text/plain; charset=utf-8"]
+        if let debugHelp { headers[HTTPField.Name("X-akismet-debug-help")!] = debugHelp }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    /// The fields of a form-encoded body (or query).
+    static func fields(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        var fields = parse(String(buffer: buffer))
+        for (key, value) in parse(request.uri.query ?? "") where fields[key] == nil { fields[key] = value }
+        return fields
+    }
+
+    static func parse(_ form: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in form.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+            }
+            guard let name = parts.first.map(decode) else { continue }
+            fields[name] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+
+    func isValid(_ key: String?) -> Bool {
+        guard let key, !key.isEmpty else { return false }
+        return TokenAuthMiddleware<Context>.constantTimeEquals(Array(key.utf8), Array(apiToken.utf8))
+            || configuration.extraKeys.contains(key)
+    }
+
+    static var invalidKeyHelp: String { "We were unable to verify your API key; use a Moderato API token or a configured Akismet key." }
+
+    // MARK: Endpoints
+
+    @Sendable func verifyKey(_ request: Request, context: Context) async throws -> Response {
+        let fields = try await Self.fields(request)
+        guard isValid(fields["key"] ?? fields["api_key"]) else { return Self.text("invalid", debugHelp: Self.invalidKeyHelp) }
+        guard let blog = fields["blog"], blog.hasPrefix("http://") || blog.hasPrefix("https://") else {
+            return Self.text("invalid", debugHelp: "The blog field must be the site's full URL, starting with http:// or https://.")
+        }
+        return Self.text("valid")
+    }
+
+    /// Checks the required fields and the key; an error response, or nil when the request may proceed.
+    func refusal(_ fields: [String: String]) -> Response? {
+        guard isValid(fields["api_key"] ?? fields["key"]) else { return Self.text("invalid", debugHelp: Self.invalidKeyHelp) }
+        for required in ["blog", "user_ip"] where (fields[required] ?? "").isEmpty {
+            return Self.text("Missing required field: \(required).", debugHelp: "Empty \"\(required)\" value")
+        }
+        return nil
+    }
+
+    /// The comment a request describes, with a stable id so a later submit-spam or submit-ham finds it.
+    func comment(from fields: [String: String]) -> Comment {
+        let blog = fields["blog"] ?? ""
+        let permalink = fields["permalink"].flatMap { $0.isEmpty ? nil : $0 }
+        var hasher = StableHash()
+        for key in ["blog", "permalink", "comment_author", "comment_author_email", "comment_content"] { hasher.combine(fields[key] ?? "") }
+        let article = permalink ?? blog
+        let articleID = article.count <= 200 && !article.contains(where: \.isWhitespace) ? article : "akismet-" + StableHash.of(article)
+        var rating = configuration.defaultRating
+        if let given = fields["rating"].flatMap(Int.init), (1...5).contains(given) { rating = given }
+        let email = fields["comment_author_email"].flatMap { CommentDecoder.looksLikeEmail($0) ? $0 : nil }
+        let ip = fields["user_ip"].flatMap { IPAddress($0) == nil ? nil : $0 }
+        let author = fields["comment_author"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : String($0.prefix(100)) } ?? "anonymous"
+        let articleURL = permalink.flatMap { ($0.hasPrefix("http://") || $0.hasPrefix("https://")) && $0.count <= 2048 ? $0 : nil }
+        return Comment(id: "akismet-" + hasher.hex, articleID: articleID, author: author,
+                       body: String((fields["comment_content"] ?? "").prefix(CommentLimits.default.maxBodyCharacters)), rating: rating,
+                       articleURL: articleURL, email: email, ip: ip,
+                       userAgent: fields["user_agent"].map { String($0.prefix(CommentLimits.default.maxUserAgentCharacters)) },
+                       submittedAt: fields["comment_date_gmt"].flatMap(CommentDecoder.parseTimestamp))
+    }
+
+    /// Stores a comment and judges it now (not in the queue's order); returns its status and judgement.
+    func checkNow(_ comment: Comment, extraSignals: [Signal]) async throws -> (status: CommentStatus, judgement: Judgement?) {
+        let outcome = try await batcher.accept(comment)
+        if case .duplicate(let status) = outcome, status != .queued { return (status, nil) }
+        guard let item = try await database.queuedComment(externalID: comment.id) else {
+            // The queue worker got there first.
+            return (try await database.details(of: comment.id)?.comment.status ?? .held, nil)
+        }
+        let judged = await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
+        try await database.record(judged, at: Date())
+        let status = try await database.details(of: comment.id)?.comment.status ?? .held
+        return (status, judged.first?.judgement)
+    }
+
+    @Sendable func commentCheck(_ request: Request, context: Context) async throws -> Response {
+        let fields = try await Self.fields(request)
+        if let refusal = refusal(fields) { return refusal }
+        let comment = comment(from: fields)
+        do {
+            try CommentDecoder().validate(comment)
+        } catch {
+            return Self.text("Invalid comment: \(error.description)", debugHelp: error.message)
+        }
+        var extra: [Signal] = []
+        if let honeypot = fields["honeypot_field_name"], !honeypot.isEmpty, let trap = fields[honeypot], !trap.isEmpty {
+            extra.append(Signal(source: .heuristic, name: "akismet.honeypot", score: 0, action: .reject,
+                                explanation: "The hidden form field \(honeypot) was filled in, which only robots do"))
+        }
+        let result = try await checkNow(comment, extraSignals: extra)
+        if result.status == .approved { return Self.text("false") }
+        var response = Self.text("true")
+        let forced = result.judgement?.signals.contains { $0.action == .reject && !$0.isShadow } ?? false
+        if result.status == .rejected, forced || (result.judgement?.score ?? 0) >= 15 {
+            response.headers[HTTPField.Name("X-akismet-pro-tip")!] = "discard"
+        }
+        return response
+    }
+
+    func submit(_ request: Request, context: Context, spam: Bool) async throws -> Response {
+        let fields = try await Self.fields(request)
+        if let refusal = refusal(fields) { return refusal }
+        let comment = comment(from: fields)
+        if try await database.details(of: comment.id) == nil {
+            guard (try? CommentDecoder().validate(comment)) != nil else {
+                return Self.text("Invalid comment", debugHelp: "The comment's fields do not make a valid comment.")
+            }
+            _ = try await checkNow(comment, extraSignals: [])
+        }
+        let actor = String((fields["blog"] ?? "site").prefix(200))
+        try await database.decide(comment.id, verdict: spam ? .rejected : .approved, actor: actor, actorKind: .site,
+                                  reason: spam ? "spam" : nil, note: "submit-\(spam ? "spam" : "ham") through the Akismet endpoint",
+                                  force: true, at: Date())
+        return Self.text(Self.thanks)
+    }
+
+    @Sendable func usageLimit(_ request: Request, context: Context) async throws -> Response {
+        let fields = Self.parse(request.uri.query ?? "")
+        guard isValid(fields["api_key"] ?? fields["key"]) else { return Self.text("invalid", debugHelp: Self.invalidKeyHelp) }
+        let usage = try await database.pool.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM comment WHERE external_id LIKE 'akismet-%' AND received_at >= ?",
+                             arguments: [Date().addingTimeInterval(-30 * 86_400)]) ?? 0
+        }
+        return try JSONResponse.make(.ok, AkismetUsage(limit: "none", usage: usage, percentage: "0.00", throttled: false))
+    }
+}
+
+/// The `usage-limit` answer: Moderato has no limit.
+struct AkismetUsage: Encodable {
+    var limit: String
+    var usage: Int
+    var percentage: String
+    var throttled: Bool
+}
+
+/// A 64-bit FNV-1a hash written as hex, for stable ids made from request fields.
+struct StableHash {
+    private var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func combine(_ text: String) {
+        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        value = (value ^ 0x1F) &* 0x100_0000_01b3
+    }
+
+    var hex: String { String(value, radix: 16) }
+
+    static func of(_ text: String) -> String {
+        var hash = StableHash()
+        hash.combine(text)
+        return hash.hex
+    }
+}
