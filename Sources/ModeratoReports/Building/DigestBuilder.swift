@@ -78,10 +78,10 @@ public struct DigestBuilder: Sendable {
                 digest.averageRating = row["average"]
             }
             digest.ratingAlerts = try Row.fetchAll(db, sql: """
-                SELECT c.article_id, count(*) AS n, avg(c.author_is_new) AS new_share, min(c.rating) AS rating
+                SELECT c.article_id, count(*) AS n, avg(c.author_is_new) AS new_share, c.rating AS rating
                 FROM signal s JOIN comment c ON c.key = s.comment_key
                 WHERE s.name = 'ratings.bombing' AND c.received_at >= ? AND c.received_at < ?
-                GROUP BY c.article_id ORDER BY n DESC LIMIT 5
+                GROUP BY c.article_id, c.rating ORDER BY n DESC LIMIT 5
                 """, arguments: range).map { row in
                 let count: Int = row["n"]
                 let rating: Int = row["rating"]
