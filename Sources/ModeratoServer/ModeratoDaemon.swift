@@ -144,7 +144,7 @@ public struct ModeratoDaemon: Sendable {
                       decoder: CommentDecoder(limits: configuration.limits))
             .register(on: api)
         if let akismet = configuration.akismet {
-            AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database, batcher: batcher,
+            AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
                           pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics))
                 .register(on: router)
         }

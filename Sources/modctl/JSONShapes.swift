@@ -70,32 +70,11 @@ struct SignalJSON: Encodable {
     }
 }
 
-/// A decision as `--json` shows it.
-struct DecisionJSON: Encodable {
-    var seq: Int64
-    var id: String
-    var status: String
-    var previous: String?
-    var actor: String
-    var actorKind: String
-    var reason: String?
-    var note: String?
-    var at: Date
+/// A decision as `--json` shows it: the website's shape, with the moderator's note.
+typealias DecisionJSON = DecisionDocument
 
-    enum CodingKeys: String, CodingKey {
-        case seq, id, status, previous, actor, reason, note, at
-        case actorKind = "actor_kind"
-    }
-
+extension DecisionDocument {
     init(_ entry: DecisionEntry) {
-        seq = entry.seq
-        id = entry.externalID
-        status = entry.status.rawValue
-        previous = entry.previousStatus?.rawValue
-        actor = entry.actor
-        actorKind = entry.actorKind.rawValue
-        reason = entry.reason
-        note = entry.note
-        at = entry.at
+        self.init(entry, includingNote: true)
     }
 }

@@ -77,3 +77,34 @@ public struct DecisionEntry: Sendable, Equatable, Decodable, FetchableRecord {
         case actorKind = "actor_kind"
     }
 }
+
+/// A decision as the website sees it (feed and webhook) and as `modctl --json` prints it.
+public struct DecisionDocument: Sendable, Encodable {
+    public var seq: Int64
+    public var id: String
+    public var status: String
+    public var previous: String?
+    public var actor: String
+    public var actorKind: String
+    public var reason: String?
+    /// The moderator's note: shown by `modctl`, not sent to the website.
+    public var note: String?
+    public var at: Date
+
+    enum CodingKeys: String, CodingKey {
+        case seq, id, status, previous, actor, reason, note, at
+        case actorKind = "actor_kind"
+    }
+
+    public init(_ entry: DecisionEntry, includingNote: Bool) {
+        seq = entry.seq
+        id = entry.externalID
+        status = entry.status.rawValue
+        previous = entry.previousStatus?.rawValue
+        actor = entry.actor
+        actorKind = entry.actorKind.rawValue
+        reason = entry.reason
+        note = includingNote ? entry.note : nil
+        at = entry.at
+    }
+}

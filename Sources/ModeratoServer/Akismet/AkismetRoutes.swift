@@ -26,7 +26,6 @@ struct AkismetRoutes<Context: RequestContext> {
     let configuration: AkismetConfiguration
     let apiToken: String
     let database: ModerationDatabase
-    let batcher: IngestBatcher
     let pipelines: PipelineHolder
     let judge: CommentJudge
 
@@ -119,18 +118,18 @@ struct AkismetRoutes<Context: RequestContext> {
                        submittedAt: fields["comment_date_gmt"].flatMap(CommentDecoder.parseTimestamp))
     }
 
-    /// Stores a comment and judges it now (not in the queue's order); returns its status and judgement.
-    func checkNow(_ comment: Comment, extraSignals: [Signal]) async throws -> (status: CommentStatus, judgement: Judgement?) {
-        let outcome = try await batcher.accept(comment)
-        if case .duplicate(let status) = outcome, status != .queued { return (status, nil) }
-        guard let item = try await database.queuedComment(externalID: comment.id) else {
-            // The queue worker got there first.
-            return (try await database.details(of: comment.id)?.comment.status ?? .held, nil)
+    /// Stores a comment and judges it now (not in the queue's order); returns its status, score and signals.
+    ///
+    /// The comment is committed without waking the queue worker, so this request normally judges it; if
+    /// the worker was draining and got there first, its recorded verdict is the answer.
+    func checkNow(_ comment: Comment, extraSignals: [Signal]) async throws -> (status: CommentStatus, score: Double, signals: [Signal]) {
+        _ = try await database.accept([comment], at: Date())
+        if let item = try await database.queuedComment(externalID: comment.id) {
+            let judged = await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
+            try await database.record(judged, at: Date())
         }
-        let judged = await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
-        try await database.record(judged, at: Date())
-        let status = try await database.details(of: comment.id)?.comment.status ?? .held
-        return (status, judged.first?.judgement)
+        guard let details = try await database.details(of: comment.id) else { return (.held, 0, []) }
+        return (details.comment.status, details.comment.score ?? 0, details.signals)
     }
 
     @Sendable func commentCheck(_ request: Request, context: Context) async throws -> Response {
@@ -150,8 +149,8 @@ struct AkismetRoutes<Context: RequestContext> {
         let result = try await checkNow(comment, extraSignals: extra)
         if result.status == .approved { return Self.text("false") }
         var response = Self.text("true")
-        let forced = result.judgement?.signals.contains { $0.action == .reject && !$0.isShadow } ?? false
-        if result.status == .rejected, forced || (result.judgement?.score ?? 0) >= 15 {
+        let forced = result.signals.contains { $0.action == .reject && !$0.isShadow }
+        if result.status == .rejected, forced || result.score >= 15 {
             response.headers[HTTPField.Name("X-akismet-pro-tip")!] = "discard"
         }
         return response

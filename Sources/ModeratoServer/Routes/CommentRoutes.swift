@@ -93,24 +93,8 @@ struct CommentRoutes<Context: RequestContext> {
                                                  score: details.comment.score, reasons: reasons))
     }
 
-    struct FeedEntry: Encodable {
-        var seq: Int64
-        var id: String
-        var status: String
-        var previous: String?
-        var actor: String
-        var actorKind: String
-        var reason: String?
-        var at: Date
-
-        enum CodingKeys: String, CodingKey {
-            case seq, id, status, previous, actor, reason, at
-            case actorKind = "actor_kind"
-        }
-    }
-
     struct Feed: Encodable {
-        var decisions: [FeedEntry]
+        var decisions: [DecisionDocument]
         var next: Int64
     }
 
@@ -131,10 +115,7 @@ struct CommentRoutes<Context: RequestContext> {
             limit = value
         }
         let entries = try await database.decisions(after: after, limit: limit)
-        let feed = Feed(decisions: entries.map {
-            FeedEntry(seq: $0.seq, id: $0.externalID, status: $0.status.rawValue, previous: $0.previousStatus?.rawValue,
-                      actor: $0.actor, actorKind: $0.actorKind.rawValue, reason: $0.reason, at: $0.at)
-        }, next: entries.last?.seq ?? after)
+        let feed = Feed(decisions: entries.map { DecisionDocument($0, includingNote: false) }, next: entries.last?.seq ?? after)
         return try JSONResponse.make(.ok, feed)
     }
 }

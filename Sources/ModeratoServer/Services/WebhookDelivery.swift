@@ -42,22 +42,6 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
         self.logger = logger
     }
 
-    struct Payload: Encodable {
-        var seq: Int64
-        var id: String
-        var status: String
-        var previous: String?
-        var actor: String
-        var actorKind: String
-        var reason: String?
-        var at: Date
-
-        enum CodingKeys: String, CodingKey {
-            case seq, id, status, previous, actor, reason, at
-            case actorKind = "actor_kind"
-        }
-    }
-
     /// The signature header value for a body.
     public static func signature(of body: Data, secret: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
@@ -84,9 +68,7 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
             }
             for delivery in due where !Task.isShuttingDownGracefully {
                 let entry = delivery.entry
-                let body = try encoder.encode(Payload(seq: entry.seq, id: entry.externalID, status: entry.status.rawValue,
-                                                      previous: entry.previousStatus?.rawValue, actor: entry.actor,
-                                                      actorKind: entry.actorKind.rawValue, reason: entry.reason, at: entry.at))
+                let body = try encoder.encode(DecisionDocument(entry, includingNote: false))
                 let failure = await send(body, client: client)
                 let now = Date()
                 ModeratoMetrics.recordWebhook(failed: failure != nil)
