@@ -20,7 +20,7 @@ public struct ClassifierToken: Sendable, Hashable {
 public enum ClassifierTokenizer {
     public static func tokens(_ analysis: CommentAnalysis) -> [ClassifierToken] {
         var texts: Set<String> = []
-        let words = analysis.words.filter { $0.count >= 2 && $0.count <= 24 }
+        let words = analysis.words.filter { $0.utf8.count >= 2 && $0.utf8.count <= 48 }
         for word in words { texts.insert(String(word)) }
         if words.count >= 2 {
             for index in 0..<(words.count - 1) { texts.insert("\(words[index]) \(words[index + 1])") }

@@ -63,7 +63,7 @@ public struct LinkHeuristic: Heuristic {
         let body = analysis.comment.body
         var remaining = body.utf8.count
         for link in allLinks { remaining -= link.utf8Range.count }
-        let words = analysis.words.filter { $0.count >= 2 }.count
+        let words = analysis.words.filter { $0.utf8.count >= 2 }.count
         if remaining < 25 || words <= links.count * 2 + 2 {
             signals.append(Signal(source: .heuristic, name: "links.link_only", score: configuration.linkOnlyScore,
                                   explanation: "Little more than a link: \(words) words around \(links.count) link\(links.count == 1 ? "" : "s")",
@@ -90,6 +90,16 @@ public struct LinkHeuristic: Heuristic {
 
     /// The (target, visible text) of `<a href="...">text</a>` and `[text](url)` links.
     static func anchors(in body: String) -> [(href: String, text: String)] {
+        // Most comments have neither "<a" nor "](": look at the bytes before asking Foundation.
+        var hasTag = false
+        var hasMarkdown = false
+        var previous: UInt8 = 0
+        for byte in body.utf8 {
+            if previous == 0x3C && (byte == 0x61 || byte == 0x41) { hasTag = true }
+            if previous == 0x5D && byte == 0x28 { hasMarkdown = true }
+            previous = byte
+        }
+        guard hasTag || hasMarkdown else { return [] }
         var found: [(String, String)] = []
         var rest = body[...]
         while let open = rest.range(of: "<a ", options: .caseInsensitive) {

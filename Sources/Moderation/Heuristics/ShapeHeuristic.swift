@@ -40,8 +40,8 @@ public struct ShapeHeuristic: Heuristic {
             signals.append(Signal(source: .heuristic, name: "shape.repeated_words", score: configuration.repeatedWordScore,
                                   explanation: "The word “\(repeated.word)” makes up \(repeated.count) of \(words.count) words"))
         }
-        let gibberish = words.filter { $0.count >= 6 && Self.isGibberish($0) }
-        let long = words.filter { $0.count >= 6 }.count
+        let gibberish = words.filter { $0.utf8.count >= 6 && Self.isGibberish($0) }
+        let long = words.filter { $0.utf8.count >= 6 }.count
         if gibberish.count >= 2, Double(gibberish.count) >= 0.3 * Double(long) {
             signals.append(Signal(source: .heuristic, name: "shape.gibberish", score: configuration.gibberishScore,
                                   explanation: "\(gibberish.count) strings of letters that are not words (such as “\(gibberish[0])”)"))
@@ -89,7 +89,7 @@ public struct ShapeHeuristic: Heuristic {
         var run = 0
         for word in words {
             if word == runWord { run += 1 } else { runWord = word; run = 1 }
-            if run >= 4 && word.count >= 2 { return (word, words.filter { $0 == word }.count) }
+            if run >= 4 && word.utf8.count >= 2 { return (word, words.filter { $0 == word }.count) }
         }
         guard words.count >= 10 else { return nil }
         // A word making up 40% of the text is among the two Misra–Gries candidates; count those exactly.
