@@ -5,27 +5,28 @@
 public struct NormalizedText: Sendable {
     /// The normalized text.
     public let text: String
-    /// For each UTF-8 byte of `text`, where the original character that produced it starts.
+    /// For each UTF-8 byte of `text`, where the original character that produced it starts and ends.
+    /// When the normalized text is all ASCII, byte `i` came from `units[i]` and no per-byte copy is made.
+    let units: [TextNormalizer.Unit]
     let originalStart: [Int32]
-    /// For each UTF-8 byte of `text`, where the original character that produced it ends.
     let originalEnd: [Int32]
 
-    init(text: String, originalStart: [Int32], originalEnd: [Int32]) {
+    init(text: String, units: [TextNormalizer.Unit], originalStart: [Int32] = [], originalEnd: [Int32] = []) {
         self.text = text
+        self.units = units
         self.originalStart = originalStart
         self.originalEnd = originalEnd
     }
 
-    /// Text that needed no changes maps to itself.
-    init(identity text: String) {
-        self.text = text
-        let count = text.utf8.count
-        originalStart = (0..<Int32(count)).map { $0 }
-        originalEnd = (1...Int32(max(count, 1))).prefix(count).map { $0 }
-    }
-
     /// The original UTF-8 range for a range of the normalized text.
     public func originalRange(of normalized: Range<Int>) -> Range<Int> {
+        if originalStart.isEmpty {
+            guard !units.isEmpty else { return 0..<0 }
+            let lower = min(normalized.lowerBound, units.count - 1)
+            if normalized.isEmpty { return Int(units[lower].start)..<Int(units[lower].start) }
+            let upper = min(normalized.upperBound, units.count) - 1
+            return Int(units[lower].start)..<Int(units[upper].end)
+        }
         guard !originalStart.isEmpty else { return 0..<0 }
         let lower = min(normalized.lowerBound, originalStart.count - 1)
         if normalized.isEmpty {

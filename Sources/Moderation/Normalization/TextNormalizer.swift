@@ -25,7 +25,7 @@ public struct TextNormalizer: Sendable {
     public init() {}
 
     /// One character of the text being normalized, with the original range it came from.
-    struct Unit {
+    struct Unit: Sendable {
         var scalar: Unicode.Scalar
         var start: Int32
         var end: Int32
@@ -219,6 +219,11 @@ public struct TextNormalizer: Sendable {
     }
 
     func encode(_ units: [Unit]) -> NormalizedText {
+        if units.allSatisfy({ $0.scalar.isASCII }) {
+            // One byte per unit: the units themselves are the map back to the original.
+            let bytes = units.map { UInt8($0.scalar.value) }
+            return NormalizedText(text: String(decoding: bytes, as: UTF8.self), units: units)
+        }
         var bytes: [UInt8] = []
         var starts: [Int32] = []
         var ends: [Int32] = []
@@ -233,6 +238,6 @@ public struct TextNormalizer: Sendable {
                 ends.append(unit.end)
             }
         }
-        return NormalizedText(text: String(decoding: bytes, as: UTF8.self), originalStart: starts, originalEnd: ends)
+        return NormalizedText(text: String(decoding: bytes, as: UTF8.self), units: [], originalStart: starts, originalEnd: ends)
     }
 }

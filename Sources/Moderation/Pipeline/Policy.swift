@@ -75,6 +75,9 @@ public struct Policy: Sendable {
 
     /// A score as a moderator reads it: `7`, `2.5`.
     public static func format(_ score: Double) -> String {
-        score.rounded() == score ? String(Int(score)) : String(format: "%.1f", score)
+        if score.rounded() == score { return String(Int(score)) }
+        // One decimal, without Foundation's formatter (this runs for every comment).
+        let tenths = Int((abs(score) * 10).rounded())
+        return (score < 0 ? "-" : "") + "\(tenths / 10).\(tenths % 10)"
     }
 }
