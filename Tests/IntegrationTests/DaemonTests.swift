@@ -203,3 +203,36 @@ import Testing
         #expect(unknown.status == 64)
     }
 }
+
+/// `moderatod --config FILE`: defaults < file < environment < flags.
+@Suite(.serialized) struct ConfigFileTests {
+    @Test func settingsFileAppliesAndFlagsOverrideIt() async throws {
+        let directory = TemporaryDirectory("config")
+        let config = directory.write("moderato.yml", """
+            listen: 127.0.0.1:9                    # overridden by the harness's --listen
+            hold_first_comments: true
+            policy: {hold_threshold: 5, reject_threshold: 10}
+            api_token: from-the-file               # overridden by MODERATO_API_TOKEN
+            """)
+        let daemon = try await DaemonHarness.start(extraArguments: ["--config", config])
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "n1", author: "Newcomer", body: "My first comment here."))
+        let verdict = try await daemon.waitForVerdict("n1")
+        #expect(verdict["status"] as? String == "held")
+        #expect((verdict["reasons"] as? [[String: Any]])?.first?["signal"] as? String == "history.new_author")
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func badSettingsFileIsOneClearError() throws {
+        let directory = TemporaryDirectory("config")
+        let config = directory.write("bad.yml", "listen: 127.0.0.1:0\nhold_frist_comments: true\n")
+        let result = try CommandRunner.run("moderatod", ["--config", config, "--database", directory.path("db.sqlite")],
+                                           environment: ["MODERATO_API_TOKEN": "t"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("bad.yml:2: unknown setting `hold_frist_comments`"))
+        let wrongType = directory.write("type.yml", "max_queue: lots\n")
+        let typed = try CommandRunner.run("moderatod", ["--config", wrongType, "--database", directory.path("db.sqlite")],
+                                          environment: ["MODERATO_API_TOKEN": "t"])
+        #expect(typed.status == 2)
+        #expect(typed.stderr.contains("type.yml: setting `max_queue`"))
+    }
+}
