@@ -152,3 +152,17 @@ import Testing
         for round in 0..<100 { #expect(quiet.record(hits: round % 4 == 0 ? ["r.normal"] : []).isEmpty) }
     }
 }
+
+@Suite struct DigitGateTests {
+    @Test(arguments: [
+        (#"(?<!\d)07\d{3}\s?\d{6}(?!\d)"#, true),
+        (#"\b\d{4}\b"#, true),
+        (#"\bfree\b"#, false),
+        (#"\d?x"#, false),
+        (#"\d|casino"#, false),
+        (#"\b[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d]\b"#, true),
+    ])
+    func knowsWhichPatternsNeedADigit(_ pattern: String, _ expected: Bool) {
+        #expect(LiteralExtractor.requiresDigit(pattern) == expected, "\(pattern)")
+    }
+}

@@ -12,7 +12,8 @@ public enum RuleEngine {
     public static func evaluate(_ ruleSet: RuleSet, on analysis: CommentAnalysis) -> [Signal] {
         var signals: [Signal] = []
         var hits: [String: Bool] = [:]  // rule id → whether the hit was a shadow hit
-        ruleSet.prefilter.forEachRuleToRun(normalizedBody: analysis.normalized(.body).text, alwaysRun: ruleSet.ungatedPatternRules) { index in
+        ruleSet.prefilter.forEachRuleToRun(normalizedBody: analysis.normalized(.body).text, rawBody: analysis.comment.body,
+                                           rules: ruleSet.rules, alwaysRun: ruleSet.ungatedPatternRules) { index in
             if let signal = evaluate(ruleSet.rules[index], on: analysis) {
                 signals.append(signal)
                 if !signal.isRuleError { hits[signal.name] = signal.isShadow }

@@ -13,8 +13,23 @@ enum LiteralExtractor {
     static func requiredLiterals(_ source: String) -> [String]? {
         var parser = Parser(Array(source.unicodeScalars))
         guard let info = parser.parseAlternation(), parser.isAtEnd, let factors = info.best,
-              !factors.isEmpty, factors.allSatisfy({ $0.count >= minimumLength }) else { return nil }
+              !factors.isEmpty, factors.allSatisfy({ $0.count >= minimumLength && !$0.contains(digit) }) else { return nil }
         return factors.sorted()
+    }
+
+    /// Stands for "any digit" in factor sets.
+    static let digit = "\u{1}"
+
+    /// Whether every match of the pattern contains a digit (so text without digits cannot match).
+    static func requiresDigit(_ source: String) -> Bool {
+        var parser = Parser(Array(source.unicodeScalars))
+        guard let info = parser.parseAlternation(), parser.isAtEnd else { return false }
+        // Any required factor set made only of digit markers, or of literals that each contain a digit.
+        func digitOnly(_ set: Set<String>?) -> Bool {
+            guard let set, !set.isEmpty else { return false }
+            return set.allSatisfy { $0.contains(digit) || $0.unicodeScalars.contains { $0.properties.numericType == .decimal } }
+        }
+        return digitOnly(info.factors) || digitOnly(info.exact.flatMap { $0.contains("") ? nil : $0 })
     }
 
     /// What is known about a piece of pattern.
@@ -146,7 +161,10 @@ enum LiteralExtractor {
             switch char {
             case "b", "B", "A", "z", "Z", "G", "K":
                 return .empty
-            case "d", "D", "w", "W", "s", "S", "h", "H", "v", "V", "R", "X", "N", "C":
+            case "d":
+                // A digit: weaker than any literal, but enough to skip a rule on text without digits.
+                return Info(exact: nil, factors: [LiteralExtractor.digit])
+            case "D", "w", "W", "s", "S", "h", "H", "v", "V", "R", "X", "N", "C":
                 return .unknown
             case "p", "P":
                 if peek() == "{" {

@@ -8,6 +8,8 @@ public struct RulePrefilter: Sendable {
     let isGated: [Bool]
     /// How many rules are gated.
     public let gatedCount: Int
+    /// Per rule index: the rule can only match text with a digit (in the text it matches: raw or normalized).
+    let needsDigit: [Bool]
 
     init(rules: [Rule]) {
         var literals: [(bytes: [UInt8], value: Int32)] = []
@@ -22,16 +24,40 @@ public struct RulePrefilter: Sendable {
         automaton = AhoCorasick(literals: literals)
         isGated = gated
         gatedCount = gated.filter { $0 }.count
+        needsDigit = rules.map { rule in
+            guard let pattern = rule.pattern, rule.fields == [.body] else { return false }
+            return LiteralExtractor.requiresDigit(pattern.source)
+        }
     }
 
     /// Calls `body` with the index of every rule to run on a text, in rule order: every rule in
     /// `alwaysRun`, and the gated rules whose literals occur in the text.
-    func forEachRuleToRun(normalizedBody: @autoclosure () -> String, alwaysRun: RuleIndexSet, _ body: (Int) -> Void) {
+    func forEachRuleToRun(normalizedBody: @autoclosure () -> String, rawBody: String, rules: [Rule], alwaysRun: RuleIndexSet,
+                          _ body: (Int) -> Void) {
         var set = alwaysRun
+        let normalized = normalizedBody()
         if gatedCount > 0 {
-            automaton.scan(normalizedBody()) { set.insert(Int($0)) }
+            automaton.scan(normalized) { set.insert(Int($0)) }
         }
-        set.forEach(body)
+        // Rules that need a digit are skipped on text without one (most comments).
+        lazy var rawHasDigit = Self.hasDigit(rawBody)
+        lazy var normalizedHasDigit = Self.hasDigit(normalized)
+        set.forEach { index in
+            if index < needsDigit.count, needsDigit[index] {
+                guard rules[index].matchesRawText ? rawHasDigit : normalizedHasDigit else { return }
+            }
+            body(index)
+        }
+    }
+
+    /// Whether a text has a digit as PCRE2's `\d` sees it with Unicode properties (any decimal digit).
+    static func hasDigit(_ text: String) -> Bool {
+        var hasNonASCII = false
+        for byte in text.utf8 {
+            if byte >= 0x30 && byte <= 0x39 { return true }
+            if byte >= 0x80 { hasNonASCII = true }
+        }
+        return hasNonASCII && text.unicodeScalars.contains { $0.properties.numericType == .decimal }
     }
 }
 
