@@ -56,15 +56,18 @@ extension ModerationDatabase {
         return decision
     }
 
+    /// The query behind every list of decisions, to be followed by a WHERE clause.
+    static let decisionEntries = """
+        SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
+        FROM decision d JOIN comment c ON c.key = d.comment_key
+        """
+
     /// Decisions after a feed position, oldest first: the website's change feed.
     public func decisions(after seq: Int64, limit: Int) async throws(StoreError) -> [DecisionEntry] {
         do {
             return try await pool.read { db in
-                try DecisionEntry.fetchAll(db, sql: """
-                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
-                    FROM decision d JOIN comment c ON c.key = d.comment_key
-                    WHERE d.seq > ? ORDER BY d.seq LIMIT ?
-                    """, arguments: [seq, limit])
+                try DecisionEntry.fetchAll(db, sql: "\(Self.decisionEntries) WHERE d.seq > ? ORDER BY d.seq LIMIT ?",
+                                           arguments: [seq, limit])
             }
         } catch {
             throw Self.wrap(error, "reading decisions")
@@ -75,11 +78,8 @@ extension ModerationDatabase {
     public func history(of externalID: String) async throws(StoreError) -> [DecisionEntry] {
         do {
             return try await pool.read { db in
-                try DecisionEntry.fetchAll(db, sql: """
-                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
-                    FROM decision d JOIN comment c ON c.key = d.comment_key
-                    WHERE c.external_id = ? ORDER BY d.seq
-                    """, arguments: [externalID])
+                try DecisionEntry.fetchAll(db, sql: "\(Self.decisionEntries) WHERE c.external_id = ? ORDER BY d.seq",
+                                           arguments: [externalID])
             }
         } catch {
             throw Self.wrap(error, "reading a comment's history")

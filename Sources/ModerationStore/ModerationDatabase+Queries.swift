@@ -39,10 +39,8 @@ extension ModerationDatabase {
             return try await pool.read { db in
                 guard let comment = try StoredComment.filter(Column("external_id") == externalID).fetchOne(db) else { return nil }
                 let signals = try StoredSignal.filter(Column("comment_key") == comment.key!).order(Column("key")).fetchAll(db)
-                let history = try DecisionEntry.fetchAll(db, sql: """
-                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
-                    FROM decision d JOIN comment c ON c.key = d.comment_key WHERE d.comment_key = ? ORDER BY d.seq
-                    """, arguments: [comment.key!])
+                let history = try DecisionEntry.fetchAll(db, sql: "\(Self.decisionEntries) WHERE d.comment_key = ? ORDER BY d.seq",
+                                                         arguments: [comment.key!])
                 return CommentDetails(comment: comment, signals: signals.map(\.signal), history: history)
             }
         } catch {

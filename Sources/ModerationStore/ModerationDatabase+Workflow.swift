@@ -171,10 +171,7 @@ extension ModerationDatabase {
     public func decisionLog(actor: String?, since: Date?, limit: Int) async throws(StoreError) -> [DecisionEntry] {
         do {
             return try await pool.read { db in
-                var sql = """
-                    SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
-                    FROM decision d JOIN comment c ON c.key = d.comment_key WHERE 1 = 1
-                    """
+                var sql = "\(Self.decisionEntries) WHERE 1 = 1"
                 var arguments: StatementArguments = []
                 if let actor {
                     sql += " AND d.actor = ?"

@@ -84,15 +84,7 @@ struct Rules: AsyncParsableCommand {
                 }
                 let ruleSet = try Rules.load(directories.isEmpty ? ["Rules"] : directories)
                 let pipeline = Pipeline(ruleSet: ruleSet)
-                var comment = Comment(id: "test", articleID: "test", author: "tester", body: "", rating: 3)
-                switch CommentField(rawValue: field)! {
-                case .body, .url: comment.body = input
-                case .author: comment.author = input
-                case .email: comment.email = input
-                case .ip: comment.ip = input
-                case .userAgent: comment.userAgent = input
-                case .articleURL: comment.articleURL = input
-                }
+                let comment = RuleEngine.exampleComment(input, in: CommentField(rawValue: field)!)
                 let judgement = pipeline.judge(comment, scratch: MatchScratch())
                 if json {
                     struct Hit: Encodable { var rule: String; var score: Double; var action: String?; var start: Int?; var end: Int?; var text: String? }
@@ -255,10 +247,9 @@ struct Rules: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let database = try store.open()
-                let pidFile = URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("moderatod.pid").path
-                guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-                      let pid = pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else {
-                    throw CLIError("no moderatod is running for \(store.path) (no live process in \(pidFile))")
+                let pidFile = PIDFile(besideDatabase: store.path)
+                guard let pid = pidFile.runningProcess() else {
+                    throw CLIError("no moderatod is running for \(store.path) (no live process in \(pidFile.path))")
                 }
                 let before = try await database.daemonStatus()["rules_reload_id"]
                 guard kill(pid, SIGHUP) == 0 else { throw CLIError("cannot signal moderatod (pid \(pid)): \(String(cString: strerror(errno)))") }

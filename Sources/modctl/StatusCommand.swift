@@ -15,9 +15,8 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let database = try store.open()
-            let pidPath = URL(fileURLWithPath: store.path).deletingLastPathComponent().appendingPathComponent("moderatod.pid").path
-            let pid = (try? String(contentsOfFile: pidPath, encoding: .utf8)).flatMap { pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-            let running = pid.map { kill($0, 0) == 0 } ?? false
+            let pid = PIDFile(besideDatabase: store.path).runningProcess()
+            let running = pid != nil
             let daemon = try await database.daemonStatus()
             let counts = try await database.statusCounts()
             let webhook = try await database.pool.read { db -> (backlog: Int, failed: Int, lastError: String?) in

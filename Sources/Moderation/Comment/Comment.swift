@@ -59,18 +59,3 @@ public enum CommentField: String, Sendable, CaseIterable, Codable {
     case userAgent = "user_agent"
     case articleURL = "article_url"
 }
-
-extension Comment {
-    /// The text of one field as rules see it (empty when the comment does not carry it).
-    public func text(of field: CommentField) -> String {
-        switch field {
-        case .body: body
-        case .author: author
-        case .email: email ?? ""
-        case .url: LinkExtractor.links(in: body).map(\.url).joined(separator: "\n")
-        case .ip: ip ?? ""
-        case .userAgent: userAgent ?? ""
-        case .articleURL: articleURL ?? ""
-        }
-    }
-}

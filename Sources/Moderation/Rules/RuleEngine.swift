@@ -110,7 +110,8 @@ public enum RuleEngine {
         return failures
     }
 
-    static func exampleComment(_ text: String, in field: CommentField) -> Comment {
+    /// A comment carrying `text` in one field, for trying rules on a text (examples, `modctl rules test`).
+    public static func exampleComment(_ text: String, in field: CommentField) -> Comment {
         var comment = Comment(id: "example", articleID: "example", author: "example", body: "", rating: 3)
         switch field {
         case .body, .url: comment.body = text

@@ -15,11 +15,11 @@ public struct PIDFile: Sendable {
         return kill(pid, 0) == 0 ? pid : nil
     }
 
-    func write() throws {
+    public func write() throws {
         try "\(getpid())\n".write(toFile: path, atomically: true, encoding: .utf8)
     }
 
-    func remove() {
+    public func remove() {
         if let text = try? String(contentsOfFile: path, encoding: .utf8),
            text.trimmingCharacters(in: .whitespacesAndNewlines) == "\(getpid())" {
             try? FileManager.default.removeItem(atPath: path)
