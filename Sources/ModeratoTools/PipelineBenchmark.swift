@@ -71,6 +71,47 @@ public struct PipelineBenchmark {
     }
 }
 
+extension PipelineBenchmark {
+    /// What one rule cost over a run.
+    public struct RuleCost: Sendable, Encodable {
+        public var id: String
+        /// Comments it ran on (the prefilter skips the others).
+        public var runs: Int
+        public var hits: Int
+        public var totalMicroseconds: Double
+        /// Average time per comment of the run, whether or not the rule ran on it.
+        public var microsecondsPerComment: Double
+
+        enum CodingKeys: String, CodingKey {
+            case id, runs, hits
+            case totalMicroseconds = "total_us"
+            case microsecondsPerComment = "us_per_comment"
+        }
+    }
+
+    /// Runs the rules once over every text and returns each rule that ran, costliest first.
+    public func ruleCosts(texts: [String]) -> [RuleCost] {
+        let ruleSet = pipeline.ruleSet
+        var runs = [Int](repeating: 0, count: ruleSet.rules.count)
+        var hits = [Int](repeating: 0, count: ruleSet.rules.count)
+        var time = [Duration](repeating: .zero, count: ruleSet.rules.count)
+        let scratch = MatchScratch()
+        for (index, text) in texts.enumerated() {
+            let comment = Comment(id: "bench-\(index)", articleID: "bench", author: "Reader \(index % 97)",
+                                  body: String(text.prefix(limits.maxBodyCharacters)), rating: 1 + index % 5)
+            RuleEngine.profile(ruleSet, on: CommentAnalysis(comment: comment, scratch: scratch)) { rule, hit, elapsed in
+                runs[rule] += 1
+                if hit { hits[rule] += 1 }
+                time[rule] += elapsed
+            }
+        }
+        return ruleSet.rules.indices.filter { runs[$0] > 0 }
+            .map { RuleCost(id: ruleSet.rules[$0].id, runs: runs[$0], hits: hits[$0], totalMicroseconds: time[$0].seconds * 1_000_000,
+                            microsecondsPerComment: time[$0].seconds * 1_000_000 / Double(max(1, texts.count))) }
+            .sorted { $0.totalMicroseconds > $1.totalMicroseconds }
+    }
+}
+
 extension Duration {
     var seconds: Double {
         let parts = components

@@ -24,6 +24,10 @@ struct Bench: AsyncParsableCommand {
     @Option(name: .customLong("rules"), help: "A rule folder; repeat for more (default: Rules).")
     var directories: [String] = []
 
+    @Option(help: ArgumentHelp("Afterwards, list the N rules that took the most time, with how often they ran and hit.",
+                               valueName: "N"))
+    var topRules = 0
+
     @Flag(help: "Print {\"comments\", \"seconds\", \"comments_per_second\", \"p50_us\", \"p99_us\", \"rules\"} as JSON.")
     var json = false
 
@@ -31,6 +35,7 @@ struct Bench: AsyncParsableCommand {
         guard !csv.isEmpty else { throw ValidationError("give at least one --csv FILE") }
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
         guard extraRules >= 0 else { throw ValidationError("--extra-rules must not be negative") }
+        guard topRules >= 0 else { throw ValidationError("--top-rules must not be negative") }
     }
 
     func run() async throws {
@@ -45,14 +50,41 @@ struct Bench: AsyncParsableCommand {
             var rules = loaded.rules
             rules += try ExtraRuleGenerator.rules(count: extraRules)
             let ruleSet = RuleSet(rules: rules, version: loaded.version)
-            let result = try PipelineBenchmark(pipeline: Pipeline(ruleSet: ruleSet)).run(texts: texts, repeat: `repeat`)
+            let benchmark = PipelineBenchmark(pipeline: Pipeline(ruleSet: ruleSet))
+            let result = try benchmark.run(texts: texts, repeat: `repeat`)
+            let costs = topRules > 0 ? Array(benchmark.ruleCosts(texts: texts).prefix(topRules)) : []
             if json {
-                try Output.json(result)
+                try Output.json(BenchReport(result: result, topRules: topRules > 0 ? costs : nil))
                 return
             }
             Output.line("\(result.comments) comments, \(result.rules) rules (\(ruleSet.prefilter.gatedCount) prefiltered): "
                 + String(format: "%.0f comments/s, p50 %.1f µs, p99 %.1f µs, %.2f s", result.commentsPerSecond,
                          result.p50Microseconds, result.p99Microseconds, result.seconds))
+            guard !costs.isEmpty else { return }
+            Output.line("")
+            Output.line("Costliest rules over \(texts.count) comments (each comment once):")
+            let width = max(4, costs.map(\.id.count).max() ?? 0)
+            Output.line("RULE".padding(toLength: width, withPad: " ", startingAt: 0) + "  µs/COMMENT      RUNS      HITS")
+            for cost in costs {
+                Output.line(cost.id.padding(toLength: width, withPad: " ", startingAt: 0)
+                    + String(format: "  %10.2f  %8d  %8d", cost.microsecondsPerComment, cost.runs, cost.hits))
+            }
         }
+    }
+}
+
+/// `modctl bench --json`: the run's figures, plus the costliest rules when asked for.
+struct BenchReport: Encodable {
+    var result: PipelineBenchmark.Result
+    var topRules: [PipelineBenchmark.RuleCost]?
+
+    enum CodingKeys: String, CodingKey {
+        case topRules = "top_rules"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try result.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(topRules, forKey: .topRules)
     }
 }

@@ -36,6 +36,14 @@ struct Rules: AsyncParsableCommand {
                 let packs = Set(ruleSet.rules.map(\.pack)).count
                 Output.line("ok: \(ruleSet.rules.count) rules in \(packs) packs, \(examples) examples pass, "
                     + "\(ruleSet.prefilter.gatedCount) rules prefiltered, \(ruleSet.warnings.count) warnings (version \(ruleSet.version))")
+                // Rules without a literal to prefilter on (or on fields other than the body) cost time on every comment.
+                let unfiltered = ruleSet.unfilteredRuleIDs
+                if !unfiltered.always.isEmpty {
+                    Output.line("run on every comment: " + unfiltered.always.joined(separator: ", "))
+                }
+                if !unfiltered.withDigit.isEmpty {
+                    Output.line("run on every comment with a digit: " + unfiltered.withDigit.joined(separator: ", "))
+                }
             } catch {
                 for problem in error.errors { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
                 Output.error("\(error.errors.count) error\(error.errors.count == 1 ? "" : "s") in the rule packs")

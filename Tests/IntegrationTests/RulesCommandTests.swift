@@ -132,3 +132,71 @@ import Testing
         #expect(changes["released"]?.isEmpty == true)
     }
 }
+
+/// `modctl bench`: the figures it prints, the rules it ranks, and its refusals.
+@Suite struct BenchCommandTests {
+    @Test func benchReportsFiguresAndTheCostliestRules() throws {
+        let directory = TemporaryDirectory("bench")
+        directory.write("comments.csv", """
+            text,label
+            "Check out my channel for free spins at the online casino!",1
+            "Lovely piece about the harbour, thank you",0
+            "Email me at someone@example.com or call 07700 900123",1
+            """)
+        let result = try CommandRunner.run("modctl", ["bench", "--csv", directory.path("comments.csv"), "--text-column", "text",
+                                                      "--repeat", "4", "--rules", TestPaths.rulesDirectory.path, "--top-rules", "3", "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        #expect(json["comments"] as? Int == 12)
+        #expect((json["comments_per_second"] as? Double ?? 0) > 0)
+        #expect((json["p99_us"] as? Double ?? -1) >= (json["p50_us"] as? Double ?? 0))
+        #expect((json["rules"] as? Int ?? 0) > 50)
+        let top = try #require(json["top_rules"] as? [[String: Any]])
+        #expect(top.count == 3)
+        let costs = top.compactMap { $0["total_us"] as? Double }
+        #expect(costs == costs.sorted(by: >), "costliest first")
+        for rule in top {
+            #expect((rule["runs"] as? Int ?? 0) >= 1 && (rule["runs"] as? Int ?? 0) <= 3, "each comment once: \(rule)")
+            #expect((rule["hits"] as? Int ?? -1) <= (rule["runs"] as? Int ?? 0))
+        }
+
+        let text = try CommandRunner.run("modctl", ["bench", "--csv", directory.path("comments.csv"), "--text-column", "text",
+                                                    "--rules", TestPaths.rulesDirectory.path, "--top-rules", "2"])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("3 comments"))
+        #expect(text.stdout.contains("Costliest rules over 3 comments"))
+
+        let noColumn = try CommandRunner.run("modctl", ["bench", "--csv", directory.path("comments.csv"), "--text-column", "body"])
+        #expect(noColumn.status == 1)
+        #expect(noColumn.stderr.contains("body"), "\(noColumn.stderr)")
+        let badRepeat = try CommandRunner.run("modctl", ["bench", "--csv", directory.path("comments.csv"), "--text-column", "text", "--repeat", "0"])
+        #expect(badRepeat.status == 64)
+        #expect(badRepeat.stderr.contains("--repeat must be at least 1"))
+        let badTop = try CommandRunner.run("modctl", ["bench", "--csv", directory.path("comments.csv"), "--text-column", "text", "--top-rules", "-1"])
+        #expect(badTop.status == 64)
+    }
+
+    @Test func checkNamesTheRulesThatRunOnEveryComment() throws {
+        let directory = TemporaryDirectory("unfiltered")
+        directory.write("rules/site.yml", """
+            rules:
+              - id: site.harbour
+                description: Mentions the harbour
+                pattern: '\\bharbour\\b'
+                score: 1
+              - id: site.long_number
+                description: A long number
+                pattern: '\\d{9}'
+                score: 1
+              - id: site.any_word
+                description: Any long word
+                pattern: '\\b\\w{25,}\\b'
+                score: 1
+            """)
+        let result = try CommandRunner.run("modctl", ["rules", "check", directory.path("rules")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("1 rules prefiltered"))
+        #expect(result.stdout.contains("run on every comment with a digit: site.long_number"))
+        #expect(result.stdout.contains("run on every comment: site.any_word"))
+    }
+}

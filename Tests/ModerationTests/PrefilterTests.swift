@@ -1,5 +1,5 @@
 import Foundation
-import Moderation
+@testable import Moderation
 import ModeratoTestSupport
 import ModeratoTools
 import PCRE2
@@ -10,7 +10,9 @@ import Testing
         let ruleSet = try Fixtures.shippedRuleSet()
         let unfiltered = RuleSet(rules: ruleSet.rules, version: ruleSet.version, usesPrefilter: false)
         #expect(ruleSet.prefilter.gatedCount > ruleSet.rules.count / 2, "most shipped rules should be gated")
-        let texts = try DevelopmentCorpus.texts()
+        // The corpus, plus every rule example as written and in capitals (raw rules fold ASCII case).
+        let examples = ruleSet.rules.flatMap { $0.examples.match + $0.examples.noMatch }
+        let texts = try DevelopmentCorpus.texts() + examples + examples.map { $0.uppercased() }
         #expect(!texts.isEmpty)
         let scratch = MatchScratch()
         var differences = 0
@@ -40,6 +42,47 @@ import Testing
         let scratch = MatchScratch()
         let signals = RuleEngine.evaluate(result.ruleSet, on: CommentAnalysis(comment: Fixtures.comment(body: "CHEAP spins in 2026"), scratch: scratch))
         #expect(signals.map(\.name) == ["t.gated", "t.ungated"])
+    }
+}
+
+extension PrefilterTests {
+    @Test func rawRuleIsGatedCaseInsensitively() throws {
+        let result = RuleLoader().load(sources: [("t.yml", """
+            rules:
+              - id: t.sort_code
+                description: bank details
+                pattern: '\\bsort\\s?code\\b'
+                flags: [raw]
+                score: 1
+              - id: t.kelvin
+                description: a word with a k
+                pattern: '\\bkiosk\\b'
+                flags: [raw]
+                score: 1
+            """)])
+        #expect(result.errors.isEmpty)
+        #expect(result.ruleSet.prefilter.gatedCount == 2)
+        let scratch = MatchScratch()
+        func hits(_ body: String) -> [String] {
+            RuleEngine.evaluate(result.ruleSet, on: CommentAnalysis(comment: Fixtures.comment(body: body), scratch: scratch)).map(\.name)
+        }
+        #expect(hits("my SORT CODE is on the card") == ["t.sort_code"])
+        #expect(hits("Sort Code and KIOSK") == ["t.sort_code", "t.kelvin"])
+        #expect(hits("nothing to see") == [])
+        // KELVIN SIGN matches "k" caselessly under Unicode rules; the literal scan must not skip it.
+        #expect(hits("the \u{212A}iosk") == ["t.kelvin"])
+    }
+
+    @Test func digitGateSkipsOnlyRangesWithoutDigits() {
+        // Every code point the fast path skips really has no decimal digit.
+        for value in UInt32(0x660)...0x10FFFF where RulePrefilter.isWithoutDecimalDigits(value) {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(scalar.properties.numericType != .decimal, "U+\(String(value, radix: 16)) is a digit")
+        }
+        #expect(RulePrefilter.hasDigit("price ５ pounds"))
+        #expect(RulePrefilter.hasDigit("٣ apples 😀"))
+        #expect(RulePrefilter.hasDigit("📱 𝟗"))
+        #expect(!RulePrefilter.hasDigit("no digits here 😀 — “quoted” 漢字"))
     }
 }
 

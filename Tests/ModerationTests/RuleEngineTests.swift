@@ -99,6 +99,11 @@ import Testing
         (#"(?i)\bspam\b"#, ["spam"]),
         (#"\bwon(?![\x27’]t)\b"#, ["won"]),
         (#"\b[sz]ex\b"#, ["sex", "zex"]),
+        // A rare mark alone is selective enough: the @ of an address, the stars of a starred-out word.
+        (#"[a-z0-9._%+-]{1,64}@[a-z0-9-]+\.[a-z]{2,}"#, ["@"]),
+        (#"\bsh[\*#%]{1,2}t\b|\bb[\*#%]{1,3}tch\b"#, ["#", "%", "*", "tch"]),
+        // A curly apostrophe does not cost a literal its ASCII part.
+        (#"\bhanging[\x27’]s\s+too\s+good\b"#, ["hanging", "hanging's"]),
     ])
     func findsRequiredLiterals(_ pattern: String, _ expected: [String]) {
         #expect(LiteralExtractor.requiredLiterals(pattern) == expected)
@@ -161,6 +166,12 @@ import Testing
         (#"\d?x"#, false),
         (#"\d|casino"#, false),
         (#"\b[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d]\b"#, true),
+        // Every branch needs a digit, though the best literals of some are words.
+        (#"\bsort\s?code\W{0,3}\d{6}|\baccount\s?number\W{0,3}\d{8}"#, true),
+        (#"\bsort\s?code\W{0,3}\d{6}|\baccount\s?number"#, false),
+        (#"\bpin[0-9]{4}\b"#, true),
+        (#"\bpin[0-9a-f]{4}\b"#, false),
+        (#"(?:code\s)?[0-9]+"#, true),
     ])
     func knowsWhichPatternsNeedADigit(_ pattern: String, _ expected: Bool) {
         #expect(LiteralExtractor.requiresDigit(pattern) == expected, "\(pattern)")

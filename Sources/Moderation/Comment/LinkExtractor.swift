@@ -13,9 +13,11 @@ public struct Link: Sendable, Equatable {
 /// Finds links in text: `http(s)://` URLs, `www.` addresses and bare domains such as `bit.ly/x`.
 public enum LinkExtractor {
     // Bare domains are recognised only with a known top-level domain, so "e.g." or "3.5" are not links.
+    // The label runs are possessive: a label cannot contain the dot that must follow it, so giving
+    // characters back could never help, and on ordinary words it costs a retry per letter.
     private static let pattern: Pattern = {
-        let tlds = "com|net|org|info|biz|io|co|uk|us|ru|cn|de|fr|eu|me|ly|gl|gd|to|tk|ml|ga|cf|gq|xyz|top|club|online|site|shop|store|live|click|link|win|bid|loan|vip|pw|cc|ws|tv|in|app|dev|page|news|blog|ws"
-        let source = #"(?:\bhttps?://[^\s<>"'\)\]]+|\bwww\.[^\s<>"'\)\]]+|\b[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)*\.(?:"# + tlds
+        let tlds = "com|net|org|info|biz|io|co|uk|us|ru|cn|de|fr|eu|me|ly|gl|gd|to|tk|ml|ga|cf|gq|xyz|top|club|online|site|shop|store|live|click|link|win|bid|loan|vip|pw|cc|ws|tv|in|app|dev|page|news|blog"
+        let source = #"(?:\bhttps?://[^\s<>"'\)\]]+|\bwww\.[^\s<>"'\)\]]+|\b[a-z0-9][a-z0-9-]*+(?:\.[a-z0-9-]++)*\.(?:"# + tlds
             + #")\b(?:/[^\s<>"'\)\]]*)?)"#
         return try! Pattern(source, options: .caseless)
     }()
@@ -37,7 +39,7 @@ public enum LinkExtractor {
     /// The lower-cased host of a URL or bare domain, without a leading `www.`.
     public static func host(of url: String) -> String {
         var rest = Substring(url.lowercased())
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        if let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") { rest = rest[rest.index(colon, offsetBy: 3)...] }
         if let end = rest.firstIndex(where: { "/?#:".contains($0) }) { rest = rest[..<end] }
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         if rest.hasPrefix("www.") { rest = rest.dropFirst(4) }

@@ -31,7 +31,7 @@ public struct RatingHeuristic: Heuristic {
                                            "abysmal", "atrocious", "scandalous", "shocking", "incompetent", "joke", "garbage"]
     static let positive: Set<Substring> = ["excellent", "brilliant", "great", "fantastic", "wonderful", "superb", "love", "loved",
                                            "amazing", "best", "perfect", "outstanding", "lovely", "marvellous", "delighted",
-                                           "thank", "thanks", "well done", "congratulations", "fabulous", "informative"]
+                                           "thank", "thanks", "congratulations", "fabulous", "informative"]
     static let negations: Set<Substring> = ["not", "never", "no", "isn't", "wasn't", "hardly", "nothing", "don't", "didn't"]
 
     public func evaluate(_ analysis: CommentAnalysis) -> [Signal] {
@@ -45,14 +45,19 @@ public struct RatingHeuristic: Heuristic {
         } else if rating == 5 || rating == 1 {
             let lexicon = rating == 5 ? Self.negative : Self.positive
             var found: Substring?
-            for (index, word) in words.enumerated() where lexicon.contains(word) {
+            // Every lexicon word has 4 to 15 letters: checking the length first spares most hashing.
+            func listed(_ word: Substring, in lexicon: Set<Substring>) -> Bool {
+                let length = word.utf8.count
+                return length >= 4 && length <= 15 && lexicon.contains(word)
+            }
+            for (index, word) in words.enumerated() where listed(word, in: lexicon) {
                 let before = words[max(0, index - 3)..<index]
                 if before.contains(where: { Self.negations.contains($0) }) { continue }
                 found = word
                 break
             }
             let opposite = rating == 5 ? Self.positive : Self.negative
-            let hasOpposite = words.contains { opposite.contains($0) }
+            let hasOpposite = words.contains { listed($0, in: opposite) }
             if let found, !hasOpposite {
                 let mood = rating == 5 ? "strongly negative" : "full of praise"
                 signals.append(Signal(source: .heuristic, name: "ratings.contradiction", score: configuration.contradictionScore,

@@ -40,20 +40,28 @@ public struct ShapeHeuristic: Heuristic {
             signals.append(Signal(source: .heuristic, name: "shape.repeated_words", score: configuration.repeatedWordScore,
                                   explanation: "The word “\(repeated.word)” makes up \(repeated.count) of \(words.count) words"))
         }
-        let gibberish = words.filter { $0.utf8.count >= 6 && Self.isGibberish($0) }
-        let long = words.filter { $0.utf8.count >= 6 }.count
+        var gibberish: [Substring] = []
+        var long = 0
+        for word in words where word.utf8.count >= 6 {
+            long += 1
+            if Self.isGibberish(word) { gibberish.append(word) }
+        }
         if gibberish.count >= 2, Double(gibberish.count) >= 0.3 * Double(long) {
             signals.append(Signal(source: .heuristic, name: "shape.gibberish", score: configuration.gibberishScore,
                                   explanation: "\(gibberish.count) strings of letters that are not words (such as “\(gibberish[0])”)"))
         }
         var symbols = 0
         var visible = 0
-        for scalar in body.unicodeScalars {
-            if scalar.isASCII {
-                if scalar.value > 0x20 { visible += 1 }
-            } else if !scalar.properties.isWhitespace {
-                visible += 1
-                if scalar.properties.isEmoji || scalar.properties.generalCategory == .otherSymbol { symbols += 1 }
+        // Only characters outside ASCII can be emoji or symbols: skip the count when too few are.
+        let nonASCII = body.utf8.reduce(0) { $0 + ($1 >= 0xC0 ? 1 : 0) }
+        if nonASCII >= configuration.symbolFloodMinimum {
+            for scalar in body.unicodeScalars {
+                if scalar.isASCII {
+                    if scalar.value > 0x20 { visible += 1 }
+                } else if !scalar.properties.isWhitespace {
+                    visible += 1
+                    if scalar.properties.isEmoji || scalar.properties.generalCategory == .otherSymbol { symbols += 1 }
+                }
             }
         }
         if symbols >= configuration.symbolFloodMinimum, symbols * 2 >= visible {
@@ -68,6 +76,22 @@ public struct ShapeHeuristic: Heuristic {
     }
 
     func longestRun(in text: String) -> (character: Character, count: Int)? {
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII text, byte by byte.
+            var best: (UInt8, Int)?
+            var current: UInt8 = 0
+            var count = 0
+            for byte in text.utf8 {
+                if byte == current {
+                    count += 1
+                } else {
+                    current = byte
+                    count = 1
+                }
+                if byte > 0x20, count > (best?.1 ?? 0) { best = (byte, count) }
+            }
+            return best.map { (Character(Unicode.Scalar($0.0)), $0.1) }
+        }
         var best: (Unicode.Scalar, Int)?
         var current: Unicode.Scalar?
         var count = 0

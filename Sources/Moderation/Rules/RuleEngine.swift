@@ -12,13 +12,18 @@ public enum RuleEngine {
     public static func evaluate(_ ruleSet: RuleSet, on analysis: CommentAnalysis) -> [Signal] {
         var signals: [Signal] = []
         var hits: [String: Bool] = [:]  // rule id → whether the hit was a shadow hit
-        ruleSet.prefilter.forEachRuleToRun(normalizedBody: analysis.normalized(.body).text, rawBody: analysis.comment.body,
-                                           rules: ruleSet.rules, alwaysRun: ruleSet.ungatedPatternRules) { index in
-            if let signal = evaluate(ruleSet.rules[index], on: analysis) {
-                signals.append(signal)
-                if !signal.isRuleError { hits[signal.name] = signal.isShadow }
+        // Rules are read in place through a buffer pointer: copying a rule would retain each of its parts.
+        ruleSet.rules.withUnsafeBufferPointer { rules in
+            ruleSet.prefilter.forEachRuleToRun(normalizedBody: analysis.normalized(.body).text, rawBody: analysis.comment.body,
+                                               alwaysRun: ruleSet.ungatedPatternRules) { index in
+                if let signal = evaluate(ruleAt: index, in: rules, on: analysis) {
+                    signals.append(signal)
+                    if !signal.isRuleError { hits[signal.name] = signal.isShadow }
+                }
             }
         }
+        // Meta rules need at least one hit among the rules they name (a meta rule of none is refused at load).
+        guard !hits.isEmpty else { return signals }
         for index in ruleSet.metaRules {
             let rule = ruleSet.rules[index]
             guard let meta = rule.meta else { continue }
@@ -33,16 +38,36 @@ public enum RuleEngine {
         return signals
     }
 
+    /// Runs the pattern rules the prefilter lets through, as `evaluate` does, and reports how long each
+    /// took and whether it hit: what `modctl bench --top-rules` ranks rules by.
+    public static func profile(_ ruleSet: RuleSet, on analysis: CommentAnalysis,
+                               _ record: (_ ruleIndex: Int, _ hit: Bool, _ elapsed: Duration) -> Void) {
+        let clock = ContinuousClock()
+        ruleSet.rules.withUnsafeBufferPointer { rules in
+            ruleSet.prefilter.forEachRuleToRun(normalizedBody: analysis.normalized(.body).text, rawBody: analysis.comment.body,
+                                               alwaysRun: ruleSet.ungatedPatternRules) { index in
+                let started = clock.now
+                let hit = evaluate(ruleAt: index, in: rules, on: analysis) != nil
+                record(index, hit, clock.now - started)
+            }
+        }
+    }
+
     /// The signal for one pattern rule, or `nil` when it does not hit.
-    public static func evaluate(_ rule: Rule, on analysis: CommentAnalysis) -> Signal? {
-        guard let pattern = rule.pattern else { return nil }
-        for field in rule.fields {
+    ///
+    /// The rule is read field by field in place: passing it by value would copy (and retain) all of it
+    /// for every rule on every comment.
+    static func evaluate(ruleAt index: Int, in rules: UnsafeBufferPointer<Rule>, on analysis: CommentAnalysis) -> Signal? {
+        guard let pattern = rules[index].pattern else { return nil }
+        for field in rules[index].fields {
             do {
-                guard let span = try firstMatch(pattern, rawText: rule.matchesRawText, field: field, in: analysis) else { continue }
+                guard let span = try firstMatch(pattern, rawText: rules[index].matchesRawText, field: field, in: analysis) else { continue }
+                let rule = rules[index]
                 return Signal(source: .rule, name: rule.id, score: rule.action == nil ? rule.score : 0, action: rule.action,
                               explanation: "\(rule.description) (matched “\(abbreviate(span.text))” in \(field.rawValue))",
                               isShadow: rule.mode == .shadow, span: span)
             } catch {
+                let rule = rules[index]
                 let what = error.code == .limitExceeded ? "hit the PCRE2 limit" : "failed"
                 return Signal(source: .rule, name: rule.id, score: 0, action: rule.mode == .shadow ? nil : .hold,
                               explanation: "Rule \(rule.id) \(what) on \(field.rawValue) (\(error.message)); held so a moderator looks",

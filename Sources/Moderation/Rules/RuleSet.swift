@@ -45,6 +45,21 @@ public struct RuleSet: Sendable {
     /// An empty rule set.
     public static let empty = RuleSet(rules: [], version: "empty")
 
+    /// Pattern rules the prefilter cannot skip by their literals: worth a look when speed matters.
+    /// Those that need a digit run only on comments with one.
+    public var unfilteredRuleIDs: (always: [String], withDigit: [String]) {
+        var always: [String] = []
+        var withDigit: [String] = []
+        ungatedPatternRules.forEach { index in
+            if index < prefilter.needsDigit.count, prefilter.needsDigit[index] {
+                withDigit.append(rules[index].id)
+            } else {
+                always.append(rules[index].id)
+            }
+        }
+        return (always, withDigit)
+    }
+
     /// The rule with this id.
     public func rule(id: String) -> Rule? {
         indexByID[id].map { rules[$0] }

@@ -13,7 +13,10 @@ struct AhoCorasick: Sendable {
     private let outputs: [Int32]
 
     /// Builds the automaton; each literal carries a value reported when it is found.
-    init(literals: [(bytes: [UInt8], value: Int32)]) {
+    ///
+    /// - Parameter foldsASCIICase: Match upper-case ASCII letters in the text as their lower-case
+    ///   forms, for lower-case literals of case-insensitive patterns run on the original text.
+    init(literals: [(bytes: [UInt8], value: Int32)], foldsASCIICase: Bool = false) {
         var used = [Bool](repeating: false, count: 256)
         for literal in literals { for byte in literal.bytes { used[Int(byte)] = true } }
         var byteClass = [UInt8](repeating: 0, count: 256)
@@ -21,6 +24,9 @@ struct AhoCorasick: Sendable {
         for byte in 0..<256 where used[byte] {
             byteClass[byte] = UInt8(classes)
             classes += 1
+        }
+        if foldsASCIICase {
+            for upper in UInt8(ascii: "A")...UInt8(ascii: "Z") { byteClass[Int(upper)] = byteClass[Int(upper | 0x20)] }
         }
         // A trie first: goto edges, then breadth-first failure links folded into dense transitions.
         var trie: [[Int32]] = [[Int32](repeating: -1, count: classes)]
@@ -92,14 +98,22 @@ struct AhoCorasick: Sendable {
     /// Calls `found` with the value of every literal occurrence in `text` (values may repeat).
     func scan(_ text: String, _ found: (Int32) -> Void) {
         var copy = text
+        let classCount = classCount
+        // Every state and class index is in range by construction: read the tables without bounds checks.
         copy.withUTF8 { bytes in
-            var state = 0
-            for byte in bytes {
-                state = Int(transitions[state * classCount + Int(byteClass[Int(byte)])])
-                let start = outputStart[state]
-                let end = outputStart[state + 1]
-                if start < end {
-                    for index in Int(start)..<Int(end) { found(outputs[index]) }
+            byteClass.withUnsafeBufferPointer { byteClass in
+                transitions.withUnsafeBufferPointer { transitions in
+                    outputStart.withUnsafeBufferPointer { outputStart in
+                        var state = 0
+                        for byte in bytes {
+                            state = Int(transitions[state &* classCount &+ Int(byteClass[Int(byte)])])
+                            let start = outputStart[state]
+                            let end = outputStart[state &+ 1]
+                            if start < end {
+                                for index in Int(start)..<Int(end) { found(outputs[index]) }
+                            }
+                        }
+                    }
                 }
             }
         }

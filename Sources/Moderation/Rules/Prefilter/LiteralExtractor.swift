@@ -12,9 +12,37 @@ enum LiteralExtractor {
     /// Lower-cased ASCII literals such that every match contains one; `nil` when there is no usable set.
     static func requiredLiterals(_ source: String) -> [String]? {
         var parser = Parser(Array(source.unicodeScalars))
-        guard let info = parser.parseAlternation(), parser.isAtEnd, let factors = info.best,
-              !factors.isEmpty, factors.allSatisfy({ $0.count >= minimumLength && !$0.contains(digit) }) else { return nil }
+        guard let info = parser.parseAlternation(), parser.isAtEnd, let best = info.best, !best.isEmpty else { return nil }
+        // Any part of a required literal is required too: keep each one's longest ASCII run, so that
+        // a curly apostrophe in "hanging’s" does not cost the rule its prefilter.
+        let factors = Set(best.map(asciiCore))
+        guard factors.allSatisfy({ selectivity(of: $0) >= minimumLength && !$0.contains(digit) }) else { return nil }
         return factors.sorted()
+    }
+
+    /// Characters rare enough in comments that one of them alone is worth prefiltering on, as the `@`
+    /// of an address or the `*` of a starred-out word.
+    static let rareMarks: Set<Unicode.Scalar> = ["@", "#", "$", "%", "*", "+", "=", "^", "_", "~", "|", "<", ">", "[", "]", "{", "}", "\\"]
+
+    /// The longest run of ASCII characters in a literal (the first, when several are as long).
+    static func asciiCore(_ literal: String) -> String {
+        var best = Substring()
+        var start: String.Index?
+        for index in literal.indices {
+            if literal[index].isASCII {
+                if start == nil { start = index }
+            } else if let runStart = start {
+                if literal[runStart..<index].count > best.count { best = literal[runStart..<index] }
+                start = nil
+            }
+        }
+        if let runStart = start, literal[runStart...].count > best.count { best = literal[runStart...] }
+        return String(best)
+    }
+
+    /// How selective a literal is, in characters: its length, or at least the minimum when it has a rare mark.
+    static func selectivity(of literal: String) -> Int {
+        literal.unicodeScalars.contains(where: rareMarks.contains) ? max(literal.count, minimumLength) : literal.count
     }
 
     /// Stands for "any digit" in factor sets.
@@ -29,7 +57,7 @@ enum LiteralExtractor {
             guard let set, !set.isEmpty else { return false }
             return set.allSatisfy { $0.contains(digit) || $0.unicodeScalars.contains { $0.properties.numericType == .decimal } }
         }
-        return digitOnly(info.factors) || digitOnly(info.exact.flatMap { $0.contains("") ? nil : $0 })
+        return info.needsDigit || digitOnly(info.factors) || digitOnly(info.exact.flatMap { $0.contains("") ? nil : $0 })
     }
 
     /// What is known about a piece of pattern.
@@ -38,6 +66,8 @@ enum LiteralExtractor {
         var exact: Set<String>?
         /// A set of strings one of which is in every match of the piece.
         var factors: Set<String>?
+        /// Every match of the piece contains a decimal digit.
+        var needsDigit = false
 
         static let unknown = Info(exact: nil, factors: nil)
         static let empty = Info(exact: [""], factors: nil)
@@ -48,7 +78,7 @@ enum LiteralExtractor {
         }
 
         static func quality(_ set: Set<String>) -> (Int, Int) {
-            (set.map(\.count).min() ?? 0, -set.count)
+            (set.map(LiteralExtractor.selectivity(of:)).min() ?? 0, -set.count)
         }
 
         static func better(_ a: Set<String>?, _ b: Set<String>?) -> Set<String>? {
@@ -87,7 +117,7 @@ enum LiteralExtractor {
             }
             if let e = exact, e.count > maximumSetSize { exact = nil }
             if let f = factors, f.count > maximumSetSize { factors = nil }
-            return Info(exact: exact, factors: factors)
+            return Info(exact: exact, factors: factors, needsDigit: branches.allSatisfy(\.needsDigit))
         }
 
         mutating func parseSequence() -> Info? {
@@ -95,6 +125,7 @@ enum LiteralExtractor {
             var running: Set<String> = [""]
             var best: Set<String>? = nil
             var allExact = true
+            var needsDigit = false
             func flush(_ set: Set<String>) {
                 if !set.contains("") { best = Info.better(best, set) }
             }
@@ -104,9 +135,10 @@ enum LiteralExtractor {
                     if quantifier.min == 0 {
                         atom = quantifier.max == 1 && atom.exact != nil ? Info(exact: atom.exact!.union([""]), factors: nil) : .unknown
                     } else if !(quantifier.min == 1 && quantifier.max == 1) {
-                        atom = Info(exact: nil, factors: atom.best)
+                        atom = Info(exact: nil, factors: atom.best, needsDigit: atom.needsDigit)
                     }
                 }
+                needsDigit = needsDigit || atom.needsDigit
                 best = Info.better(best, atom.best)
                 guard let exact = atom.exact else {
                     allExact = false
@@ -125,7 +157,7 @@ enum LiteralExtractor {
                 }
             }
             flush(running)
-            return Info(exact: allExact ? running : nil, factors: best)
+            return Info(exact: allExact ? running : nil, factors: best, needsDigit: needsDigit)
         }
 
         mutating func parseAtom() -> Info? {
@@ -152,7 +184,7 @@ enum LiteralExtractor {
 
         func literal(_ char: Unicode.Scalar) -> Info {
             let text = String(char).lowercased()
-            return Info(exact: [text], factors: [text])
+            return Info(exact: [text], factors: [text], needsDigit: char.properties.numericType == .decimal)
         }
 
         mutating func parseEscape() -> Info? {
@@ -163,7 +195,7 @@ enum LiteralExtractor {
                 return .empty
             case "d":
                 // A digit: weaker than any literal, but enough to skip a rule on text without digits.
-                return Info(exact: nil, factors: [LiteralExtractor.digit])
+                return Info(exact: nil, factors: [LiteralExtractor.digit], needsDigit: true)
             case "D", "w", "W", "s", "S", "h", "H", "v", "V", "R", "X", "N", "C":
                 return .unknown
             case "p", "P":
@@ -200,7 +232,10 @@ enum LiteralExtractor {
             // Small classes of single characters ([sz], [\x27’]) are exact; anything else is unknown.
             var members: Set<String> = []
             var simple = true
-            if peek() == "^" { simple = false; position += 1 }
+            // Whether every member is a decimal digit ([0-9], [\d]).
+            var onlyDigits = true
+            func isDigit(_ scalar: Unicode.Scalar?) -> Bool { scalar.map { $0.properties.numericType == .decimal } ?? false }
+            if peek() == "^" { simple = false; onlyDigits = false; position += 1 }
             if peek() == "]" { members.insert("]"); position += 1 }
             while let c = peek(), c != "]" {
                 position += 1
@@ -218,29 +253,35 @@ enum LiteralExtractor {
                         }
                         if let value = UInt32(digits, radix: 16), let scalar = Unicode.Scalar(value) {
                             members.insert(String(scalar).lowercased())
-                        } else { simple = false }
+                            onlyDigits = onlyDigits && isDigit(scalar)
+                        } else { simple = false; onlyDigits = false }
                     } else if next.properties.isAlphabetic || next.properties.numericType != nil {
                         simple = false
+                        onlyDigits = onlyDigits && next == "d"
                     } else {
                         members.insert(String(next))
+                        onlyDigits = false
                     }
                 } else if c == "[" && peek() == ":" {
                     simple = false
+                    onlyDigits = false
                     while let d = peek(), d != "]" { position += 1 }
                     position += 1
                 } else if peek() == "-" && peek(1) != "]" && peek(1) != nil {
                     simple = false
+                    onlyDigits = onlyDigits && isDigit(c) && isDigit(peek(1))
                     position += 2
                 } else {
                     members.insert(String(c).lowercased())
+                    onlyDigits = onlyDigits && isDigit(c)
                 }
             }
             guard peek() == "]" else { return nil }
             position += 1
             if simple && !members.isEmpty && members.count <= 6 {
-                return Info(exact: members, factors: members)
+                return Info(exact: members, factors: members, needsDigit: onlyDigits)
             }
-            return .unknown
+            return Info(exact: nil, factors: nil, needsDigit: onlyDigits)
         }
 
         mutating func parseGroup() -> Info? {

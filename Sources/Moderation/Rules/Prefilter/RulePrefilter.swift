@@ -3,27 +3,46 @@
 /// Each rule that matches only the normalized body and has required literals is registered under
 /// them; a rule runs only when one of its literals occurs. Every other rule always runs.
 public struct RulePrefilter: Sendable {
+    /// Literals of rules matching the normalized body (already lower case).
     private let automaton: AhoCorasick
+    /// Literals of case-insensitive rules matching the original body, scanned with ASCII case folded.
+    private let rawAutomaton: AhoCorasick
     /// Per rule index: whether the rule is gated by the prefilter.
     let isGated: [Bool]
     /// How many rules are gated.
     public let gatedCount: Int
+    /// How many of them match the original text.
+    let rawGatedCount: Int
     /// Per rule index: the rule can only match text with a digit (in the text it matches: raw or normalized).
     let needsDigit: [Bool]
+    /// Per rule index: the rule matches the original text rather than the normalized text.
+    let matchesRawText: [Bool]
 
     init(rules: [Rule]) {
         var literals: [(bytes: [UInt8], value: Int32)] = []
+        var rawLiterals: [(bytes: [UInt8], value: Int32)] = []
         var gated = [Bool](repeating: false, count: rules.count)
         for (index, rule) in rules.enumerated() {
-            guard let pattern = rule.pattern, rule.fields == [.body], !rule.matchesRawText,
+            guard let pattern = rule.pattern, rule.fields == [.body],
+                  // The extracted literals are lower case: on the original text only a caseless pattern can use them.
+                  !rule.matchesRawText || pattern.options.contains(.caseless),
                   let required = LiteralExtractor.requiredLiterals(pattern.source),
-                  required.allSatisfy({ $0.unicodeScalars.allSatisfy(\.isASCII) }) else { continue }
+                  !required.isEmpty else { continue }
             gated[index] = true
-            for literal in required { literals.append((Array(literal.utf8), Int32(index))) }
+            for literal in required {
+                if rule.matchesRawText {
+                    rawLiterals.append((Array(literal.utf8), Int32(index)))
+                } else {
+                    literals.append((Array(literal.utf8), Int32(index)))
+                }
+            }
         }
         automaton = AhoCorasick(literals: literals)
+        rawAutomaton = AhoCorasick(literals: rawLiterals, foldsASCIICase: true)
+        rawGatedCount = Set(rawLiterals.map(\.value)).count
         isGated = gated
         gatedCount = gated.filter { $0 }.count
+        matchesRawText = rules.map(\.matchesRawText)
         needsDigit = rules.map { rule in
             guard let pattern = rule.pattern, rule.fields == [.body] else { return false }
             return LiteralExtractor.requiresDigit(pattern.source)
@@ -32,22 +51,44 @@ public struct RulePrefilter: Sendable {
 
     /// Calls `body` with the index of every rule to run on a text, in rule order: every rule in
     /// `alwaysRun`, and the gated rules whose literals occur in the text.
-    func forEachRuleToRun(normalizedBody: @autoclosure () -> String, rawBody: String, rules: [Rule], alwaysRun: RuleIndexSet,
+    func forEachRuleToRun(normalizedBody: @autoclosure () -> String, rawBody: String, alwaysRun: RuleIndexSet,
                           _ body: (Int) -> Void) {
         var set = alwaysRun
         let normalized = normalizedBody()
-        if gatedCount > 0 {
+        if gatedCount > rawGatedCount {
             automaton.scan(normalized) { set.insert(Int($0)) }
+        }
+        if rawGatedCount > 0 {
+            if Self.hasNonASCIICaseVariant(rawBody) {
+                // Caseless matching with Unicode properties lets these two match "k" and "s": run every raw rule.
+                for index in isGated.indices where isGated[index] && matchesRawText[index] { set.insert(index) }
+            } else {
+                rawAutomaton.scan(rawBody) { set.insert(Int($0)) }
+            }
         }
         // Rules that need a digit are skipped on text without one (most comments).
         lazy var rawHasDigit = Self.hasDigit(rawBody)
         lazy var normalizedHasDigit = Self.hasDigit(normalized)
         set.forEach { index in
             if index < needsDigit.count, needsDigit[index] {
-                guard rules[index].matchesRawText ? rawHasDigit : normalizedHasDigit else { return }
+                guard matchesRawText[index] ? rawHasDigit : normalizedHasDigit else { return }
             }
             body(index)
         }
+    }
+
+    /// Whether a text has KELVIN SIGN or LATIN SMALL LETTER LONG S, which case-fold to ASCII "k" and "s".
+    static func hasNonASCIICaseVariant(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        var beforePrevious: UInt8 = 0
+        for byte in text.utf8 {
+            // U+017F is C5 BF; U+212A is E2 84 AA.
+            if byte == 0xBF && previous == 0xC5 { return true }
+            if byte == 0xAA && previous == 0x84 && beforePrevious == 0xE2 { return true }
+            beforePrevious = previous
+            previous = byte
+        }
+        return false
     }
 
     /// Whether a text has a digit as PCRE2's `\d` sees it with Unicode properties (any decimal digit).
@@ -57,7 +98,18 @@ public struct RulePrefilter: Sendable {
             if byte >= 0x30 && byte <= 0x39 { return true }
             if byte >= 0x80 { hasNonASCII = true }
         }
-        return hasNonASCII && text.unicodeScalars.contains { $0.properties.numericType == .decimal }
+        guard hasNonASCII else { return false }
+        for scalar in text.unicodeScalars where scalar.value >= 0x660 && !isWithoutDecimalDigits(scalar.value) {
+            if scalar.properties.numericType == .decimal { return true }
+        }
+        return false
+    }
+
+    /// Ranges of code points with no decimal digit (Unicode category Nd) in them: most punctuation,
+    /// symbols, CJK and emoji, so the property lookup runs only where a digit can be.
+    @inline(__always)
+    static func isWithoutDecimalDigits(_ value: UInt32) -> Bool {
+        (0x1C5A..<0xA620).contains(value) || (0xAC00..<0xFF10).contains(value) || (0x1F000..<0x1FBF0).contains(value)
     }
 }
 
