@@ -44,6 +44,9 @@ struct Rules: AsyncParsableCommand {
                 if !unfiltered.withDigit.isEmpty {
                     Output.line("run on every comment with a digit: " + unfiltered.withDigit.joined(separator: ", "))
                 }
+                if !unfiltered.withLink.isEmpty {
+                    Output.line("run on every link: " + unfiltered.withLink.joined(separator: ", "))
+                }
             } catch {
                 for problem in error.errors { FileHandle.standardError.write(Data("\(problem)\n".utf8)) }
                 Output.error("\(error.errors.count) error\(error.errors.count == 1 ? "" : "s") in the rule packs")

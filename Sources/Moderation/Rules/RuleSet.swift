@@ -46,18 +46,21 @@ public struct RuleSet: Sendable {
     public static let empty = RuleSet(rules: [], version: "empty")
 
     /// Pattern rules the prefilter cannot skip by their literals: worth a look when speed matters.
-    /// Those that need a digit run only on comments with one.
-    public var unfilteredRuleIDs: (always: [String], withDigit: [String]) {
+    /// Those that need a digit run only on comments with one, those on links only on comments with links.
+    public var unfilteredRuleIDs: (always: [String], withDigit: [String], withLink: [String]) {
         var always: [String] = []
         var withDigit: [String] = []
+        var withLink: [String] = []
         ungatedPatternRules.forEach { index in
             if index < prefilter.needsDigit.count, prefilter.needsDigit[index] {
                 withDigit.append(rules[index].id)
+            } else if rules[index].fields == [.url] {
+                withLink.append(rules[index].id)
             } else {
                 always.append(rules[index].id)
             }
         }
-        return (always, withDigit)
+        return (always, withDigit, withLink)
     }
 
     /// The rule with this id.
