@@ -1,5 +1,5 @@
 import Foundation
-import Moderation
+@testable import Moderation
 import ModeratoTestSupport
 import PCRE2
 import Testing
@@ -132,6 +132,21 @@ import Testing
         let links = LinkExtractor.links(in: "See https://Example.com/a?b=1, www.news.co.uk and bit.ly/x3. Also e.g. 3.5 stars.")
         #expect(links.map(\.url) == ["https://Example.com/a?b=1", "www.news.co.uk", "bit.ly/x3"])
         #expect(links.map(\.host) == ["example.com", "news.co.uk", "bit.ly"])
+    }
+
+    @Test(arguments: [
+        ("HTTP://localhost:8080/x", ["localhost"]),
+        ("visit WWW.ÉXAMPLE-NEWS", ["ÉXAMPLE-NEWS"]),
+        ("cheap pills at pharma.shop today", ["pharma.shop"]),
+        ("Great song. Loved it...and again.", []),
+        ("3.5 stars, 10/10", []),
+        ("www. nothing", []),
+    ])
+    func quickCheckNeverHidesALink(_ text: String, _ hosts: [String]) {
+        // The byte check before the regex must let every text with a link through.
+        let found = LinkExtractor.links(in: text)
+        #expect(found.map(\.host) == hosts.map { $0.lowercased() }, "\(text)")
+        if !hosts.isEmpty { #expect(LinkExtractor.mayContainLink(text)) }
     }
 
     @Test func findsHrefsInHTML() {

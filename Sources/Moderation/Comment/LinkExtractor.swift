@@ -24,8 +24,8 @@ public enum LinkExtractor {
 
     /// Every link in the text, left to right.
     public static func links(in text: String, scratch: MatchScratch? = nil) -> [Link] {
-        // A cheap test first: nearly all comments have no dot, and without one there is no link.
-        guard text.utf8.contains(UInt8(ascii: ".")) else { return [] }
+        // A cheap test first: most comments have nothing that could start a link.
+        guard mayContainLink(text) else { return [] }
         let scratch = scratch ?? MatchScratch()
         guard let matches = try? pattern.allMatches(in: text, limit: 200, scratch: scratch) else { return [] }
         return matches.map { match in
@@ -34,6 +34,24 @@ public enum LinkExtractor {
             let range = match.utf8Range.lowerBound..<(match.utf8Range.lowerBound + url.utf8.count)
             return Link(url: url, host: host(of: url), utf8Range: range)
         }
+    }
+
+    /// Whether the text has what every link needs: "://", "www." or a dot followed by a letter (a
+    /// top-level domain). Full stops between sentences are followed by a space and do not count.
+    static func mayContainLink(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        var ws = 0  // how many w's (either case) come just before the current byte
+        var afterWWWDot = false
+        for byte in text.utf8 {
+            if afterWWWDot { return true }  // "www." and something after it
+            let lower = byte | 0x20  // ASCII letters to lower case; nothing else lands in a...z
+            if previous == 0x2E && lower >= 0x61 && lower <= 0x7A { return true }  // ".com"
+            if previous == 0x2F && byte == 0x2F { return true }  // "//" of "://"
+            if byte == 0x2E { afterWWWDot = ws >= 3 }
+            ws = lower == 0x77 ? ws + 1 : 0
+            previous = byte
+        }
+        return false
     }
 
     /// The lower-cased host of a URL or bare domain, without a leading `www.`.
