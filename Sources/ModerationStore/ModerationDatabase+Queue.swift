@@ -29,14 +29,15 @@ extension ModerationDatabase {
         let records = comments.map { StoredComment($0, receivedAt: now) }
         do {
             return try await pool.write { db in
-                try records.map { record in try Self.accept(record, db) }
+                var dates = DateArguments()
+                return try records.map { record in try Self.accept(record, dates: &dates, db) }
             }
         } catch {
             throw Self.wrap(error, "accepting comments")
         }
     }
 
-    static func accept(_ record: StoredComment, _ db: Database) throws -> AcceptOutcome {
+    static func accept(_ record: StoredComment, dates: inout DateArguments, _ db: Database) throws -> AcceptOutcome {
         let existing = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT status, article_id, author, body, rating FROM comment WHERE external_id = ?
             """), arguments: [record.externalID])
@@ -53,7 +54,7 @@ extension ModerationDatabase {
                                  fp_band4, fp_band5)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [record.externalID, record.articleID, record.articleURL, record.author, record.email, record.ip,
-                                     record.userAgent, record.body, record.rating, record.submittedAt, record.receivedAt, record.network,
+                                     record.userAgent, record.body, record.rating, record.submittedAt, dates(record.receivedAt), record.network,
                                      !seen, record.fingerprint, record.fpBand0, record.fpBand1, record.fpBand2, record.fpBand3,
                                      record.fpBand4, record.fpBand5])
         return .accepted
@@ -103,13 +104,14 @@ extension ModerationDatabase {
     public func record(_ judgements: [(key: Int64, judgement: Judgement)], at now: Date,
                        learningConfidence: Double? = nil) async throws(StoreError) -> Int {
         do {
+            let at = now.databaseValue
             return try await pool.write { db in
                 var recorded = 0
                 for (key, judgement) in judgements {
                     try db.cachedStatement(sql: """
                         UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?
                         WHERE key = ? AND status = 'queued'
-                        """).execute(arguments: [CommentStatus(judgement.verdict), judgement.score, now, judgement.rulesetVersion, key])
+                        """).execute(arguments: [CommentStatus(judgement.verdict), judgement.score, at, judgement.rulesetVersion, key])
                     guard db.changesCount == 1 else { continue }
                     let insertSignal = try db.cachedStatement(sql: """
                         INSERT INTO signal (comment_key, source, name, score, action, explanation, is_shadow, field, span_start, span_end,
@@ -123,7 +125,7 @@ extension ModerationDatabase {
                     try db.cachedStatement(sql: """
                         INSERT INTO decision (comment_key, status, previous_status, actor, actor_kind, reason, at)
                         VALUES (?, ?, 'queued', ?, 'system', ?, ?)
-                        """).execute(arguments: [key, CommentStatus(judgement.verdict), Decision.systemActor, judgement.reason, now])
+                        """).execute(arguments: [key, CommentStatus(judgement.verdict), Decision.systemActor, judgement.reason, at])
                     recorded += 1
                     if let confidence = learningConfidence, let p = judgement.classifierProbability {
                         let unwanted = judgement.verdict == .rejected && p >= confidence

@@ -12,6 +12,10 @@ public struct StoreConfiguration: Sendable {
     public var createIfMissing: Bool = true
     /// Use `synchronous=FULL` so a committed comment survives a power loss. The default is true.
     public var isDurable: Bool = true
+    /// Page cache per connection, in MiB. The indexes a busy queue touches at random (authors,
+    /// addresses, text fingerprints) should fit, or every insert and history query reads pages back
+    /// from the file. The default is 16 MiB.
+    public var cacheMegabytes: Int = 16
 
     public init() {}
 }
@@ -53,8 +57,10 @@ public final class ModerationDatabase: Sendable {
         }
         var config = Configuration()
         config.busyMode = .timeout(configuration.busyTimeout)
+        let cachePages = -1024 * configuration.cacheMegabytes  // negative: KiB rather than pages
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            try db.execute(sql: "PRAGMA cache_size = \(cachePages)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)

@@ -11,31 +11,47 @@ public struct StoreHistory: CommentHistoryProvider {
     }
 
     public func context(for query: HistoryQuery, windows: HistoryWindows) async throws -> CommentContext {
-        try await database.pool.read { db in try Self.context(for: query, windows: windows, db) }
+        try await database.pool.read { db in
+            var dates = DateArguments()
+            var site = try SiteSettings(db)
+            return try Self.context(for: query, windows: windows, dates: &dates, site: &site, db)
+        }
     }
 
     /// Reads every context of a batch in one read transaction.
     public func contexts(for queries: [HistoryQuery], windows: HistoryWindows) async throws -> [CommentContext] {
-        try await database.pool.read { db in try queries.map { try Self.context(for: $0, windows: windows, db) } }
+        try await database.pool.read { db in
+            var dates = DateArguments()
+            var site = try SiteSettings(db)
+            return try queries.map { try Self.context(for: $0, windows: windows, dates: &dates, site: &site, db) }
+        }
     }
 
     /// Reads the context inside an open read transaction.
-    static func context(for query: HistoryQuery, windows: HistoryWindows, _ db: Database) throws -> CommentContext {
+    static func context(for query: HistoryQuery, windows: HistoryWindows, dates: inout DateArguments,
+                        site: inout SiteSettings, _ db: Database) throws -> CommentContext {
         var context = CommentContext()
         let comment = query.comment
-        let now = query.receivedAt
+        let now = dates(query.receivedAt)
         // "Up to and including this comment": received before it, or at the same instant and earlier in
         // order of arrival. Counts stop at a cap, so a burst costs bounded work per comment:
-        // past the cap, the heuristics' answer is the same.
+        // past the cap, the heuristics' answer is the same. Counts cost an index range each; the
+        // samples below also read each row, so they are kept smaller.
         let cap = 50
-        func count(_ column: String, _ value: String?, since: Date) throws -> Int {
+        // The author's most recent comments: enough to see trust (3 approvals) or a record of rejections.
+        let authorSample = 30
+        // Candidates for near-duplicates: enough to count the most other authors a campaign scores for.
+        let duplicateSample = 40
+        // The article's most recent extreme ratings: enough for a burst (10) and its make-up.
+        let ratingSample = 40
+        func count(_ column: String, _ value: String?, since: DatabaseValue) throws -> Int {
             guard let value else { return 0 }
             return try Int.fetchOne(db.cachedStatement(sql: """
                 SELECT count(*) FROM (SELECT 1 FROM comment WHERE \(column) = ? AND received_at > ? AND received_at <= ?
                                       AND (received_at < ? OR key <= ?) LIMIT \(cap))
                 """), arguments: [value, since, now, now, query.sequence]) ?? 0
         }
-        let floodStart = now.addingTimeInterval(-windows.flood)
+        let floodStart = dates(query.receivedAt.addingTimeInterval(-windows.flood))
         context.flood.sameIP = try count("ip", comment.ip, since: floodStart)
         context.flood.sameNetwork = try count("network", query.network, since: floodStart)
         context.flood.sameAuthor = try count("author", comment.author, since: floodStart)
@@ -43,7 +59,7 @@ public struct StoreHistory: CommentHistoryProvider {
 
         for row in try Row.fetchAll(db.cachedStatement(sql: """
             SELECT status, count(*) AS n FROM (SELECT status FROM comment WHERE author = ? AND received_at <= ? AND key < ?
-                                               ORDER BY received_at DESC LIMIT \(cap * 2))
+                                               ORDER BY received_at DESC LIMIT \(authorSample))
             GROUP BY status
             """), arguments: [comment.author, now, query.sequence]) {
             let n: Int = row["n"]
@@ -58,16 +74,16 @@ public struct StoreHistory: CommentHistoryProvider {
 
         if let fingerprint = query.fingerprint {
             let bands = fingerprint.bands
-            let since = now.addingTimeInterval(-windows.duplicates)
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            let since = dates(query.receivedAt.addingTimeInterval(-windows.duplicates))
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT author, article_id, fingerprint FROM comment
                 WHERE (fp_band0 = ? OR fp_band1 = ? OR fp_band2 = ? OR fp_band3 = ? OR fp_band4 = ? OR fp_band5 = ?)
                   AND received_at > ? AND received_at <= ? AND key != ?
-                LIMIT \(cap * 2)
+                LIMIT \(duplicateSample)
                 """), arguments: [bands[0], bands[1], bands[2], bands[3], bands[4], bands[5], since, now, query.sequence])
             var otherAuthors: Set<String> = []
             var otherArticles: Set<String> = []
-            for row in rows {
+            while let row = try rows.next() {
                 guard let value: Int64 = row["fingerprint"],
                       TextFingerprint(value: UInt64(bitPattern: value)).distance(to: fingerprint) <= TextFingerprint.nearDuplicateDistance
                 else { continue }
@@ -96,26 +112,21 @@ public struct StoreHistory: CommentHistoryProvider {
             for start in 0..<max(1, labels.count - 1) { candidates.append(("domain", labels[start...].joined(separator: "."))) }
         }
         for candidate in candidates {
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT list, reason FROM block WHERE kind = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)
-                """), arguments: [candidate.kind, candidate.value, now])
-            for row in rows {
-                let match = CommentContext.ListMatch(kind: candidate.kind, value: candidate.value, reason: row["reason"])
-                if (row["list"] as String) == "block" { context.blocks.append(match) } else { context.allows.append(match) }
+            for entry in try site.entries(kind: candidate.kind, value: candidate.value, at: query.receivedAt, now: now, db) {
+                let match = CommentContext.ListMatch(kind: candidate.kind, value: candidate.value, reason: entry.reason)
+                if entry.isBlock { context.blocks.append(match) } else { context.allows.append(match) }
             }
         }
-        if let mode = try String.fetchOne(db.cachedStatement(sql: "SELECT mode FROM article WHERE article_id = ?"), arguments: [comment.articleID]) {
-            context.articleMode = ArticleMode(rawValue: mode) ?? .open
-        }
+        context.articleMode = try site.mode(of: comment.articleID, db)
 
         if comment.rating == 1 || comment.rating == 5 {
-            let since = now.addingTimeInterval(-windows.ratings)
+            let since = dates(query.receivedAt.addingTimeInterval(-windows.ratings))
             if let row = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT count(*) AS n, coalesce(sum(author_is_new), 0) AS new_authors,
                        coalesce(sum(network IS NOT NULL AND network = ?), 0) AS same_network
                 FROM (SELECT author_is_new, network FROM comment
                       WHERE article_id = ? AND rating = ? AND received_at > ? AND received_at <= ?
-                      ORDER BY received_at DESC LIMIT \(cap * 2))
+                      ORDER BY received_at DESC LIMIT \(ratingSample))
                 """), arguments: [query.network, comment.articleID, comment.rating, since, now]) {
                 context.ratings.sameExtremeRating = row["n"]
                 context.ratings.fromNewAuthors = row["new_authors"]
@@ -130,5 +141,57 @@ extension QueuedComment {
     /// The history query for this comment.
     public var historyQuery: HistoryQuery {
         HistoryQuery(comment: comment, receivedAt: receivedAt, sequence: key, fingerprint: stored.textFingerprint, network: stored.network)
+    }
+}
+
+/// The site's block and allow lists and article modes, read once for a batch of history queries.
+///
+/// Lists are short (a site blocks a few dozen addresses and domains), so when there are at most
+/// `maximumCached` entries they are held in memory for the batch instead of queried per comment.
+struct SiteSettings {
+    struct Entry {
+        var isBlock: Bool
+        var reason: String?
+        var expiresAt: Date?
+    }
+
+    struct Key: Hashable {
+        var kind: String
+        var value: String
+    }
+
+    static let maximumCached = 10_000
+    /// Every entry, when the lists are short enough; `nil` to query per comment.
+    private var entries: [Key: [Entry]]?
+    private var modes: [String: ArticleMode] = [:]
+
+    init(_ db: Database) throws {
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM block")) ?? 0
+        guard count <= Self.maximumCached else { return }
+        var entries: [Key: [Entry]] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT list, kind, value, reason, expires_at FROM block")) {
+            entries[Key(kind: row["kind"], value: row["value"]), default: []]
+                .append(Entry(isBlock: (row["list"] as String) == "block", reason: row["reason"], expiresAt: row["expires_at"]))
+        }
+        self.entries = entries
+    }
+
+    /// The list entries for a value in force at `date` (`now` is the same date as a statement argument).
+    func entries(kind: String, value: String, at date: Date, now: DatabaseValue, _ db: Database) throws -> [Entry] {
+        if let entries {
+            return (entries[Key(kind: kind, value: value)] ?? []).filter { entry in entry.expiresAt.map { $0 > date } ?? true }
+        }
+        return try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT list, reason FROM block WHERE kind = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)
+            """), arguments: [kind, value, now]).map { row in Entry(isBlock: (row["list"] as String) == "block", reason: row["reason"]) }
+    }
+
+    /// How an article takes comments.
+    mutating func mode(of articleID: String, _ db: Database) throws -> ArticleMode {
+        if let mode = modes[articleID] { return mode }
+        let stored = try String.fetchOne(db.cachedStatement(sql: "SELECT mode FROM article WHERE article_id = ?"), arguments: [articleID])
+        let mode = stored.flatMap(ArticleMode.init(rawValue:)) ?? .open
+        modes[articleID] = mode
+        return mode
     }
 }

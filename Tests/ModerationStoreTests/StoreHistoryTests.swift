@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Moderation
 import ModerationStore
 import ModeratoTestSupport
@@ -240,9 +241,17 @@ import Testing
 
     // MARK: Lists and article modes
 
-    @Test func blockAndAllowMatchesWithExpiry() async throws {
+    /// Short lists are read once per batch; a very long one (past 10,000 entries) is queried per comment.
+    @Test(arguments: [0, 10_001])
+    func blockAndAllowMatchesWithExpiry(fillerEntries: Int) async throws {
         let (database, directory) = try Fixtures.database()
         defer { _ = directory }
+        if fillerEntries > 0 {
+            try await database.pool.write { db in
+                let insert = try db.makeStatement(sql: "INSERT INTO block (list, kind, value, reason, created_by, created_at) VALUES ('block', 'ip', ?, NULL, 'ann', ?)")
+                for index in 0..<fillerEntries { try insert.execute(arguments: ["192.0.2.\(index % 250).\(index)", at(-7_200)]) }
+            }
+        }
         try await database.addListEntry(list: "block", kind: "ip", value: "203.0.113.7", reason: "flooder", by: "ann",
                                         expiresAt: at(3_600), at: at(-3_600))
         try await database.addListEntry(list: "block", kind: "email", value: "Bad@Example.com", reason: nil, by: "ann",
