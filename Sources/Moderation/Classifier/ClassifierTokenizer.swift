@@ -15,8 +15,8 @@ public struct ClassifierToken: Sendable, Hashable {
 }
 
 /// Splits a comment into the tokens the filter uses: normalized words (so obfuscation does not hide
-/// them), adjacent word pairs, and facts such as "has a link", the link's domain, shouting, and a
-/// first-time author.
+/// them), adjacent word pairs, and facts such as "has a link", the link's domain, shouting, a
+/// first-time author and the comment's length.
 public enum ClassifierTokenizer {
     public static func tokens(_ analysis: CommentAnalysis) -> [ClassifierToken] {
         var texts: Set<String> = []
@@ -38,6 +38,20 @@ public enum ClassifierTokenizer {
         if letters >= 20, capitals * 10 >= letters * 7 { texts.insert("meta:shouting") }
         if analysis.context.isNewAuthor { texts.insert("meta:author_new") }
         if words.isEmpty { texts.insert("meta:no_text") }
+        // How long the comment is, in powers of two: one-word shouts and walls of text are told apart.
+        texts.insert("meta:words:\(lengthBucket(words.count))")
         return texts.map(ClassifierToken.init)
+    }
+
+    /// 0, 1–3, 4–7, 8–15, 16–31 or 32 and more words.
+    static func lengthBucket(_ count: Int) -> String {
+        switch count {
+        case 0: "0"
+        case 1...3: "1-3"
+        case 4...7: "4-7"
+        case 8...15: "8-15"
+        case 16...31: "16-31"
+        default: "32+"
+        }
     }
 }

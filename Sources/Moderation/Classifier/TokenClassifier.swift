@@ -4,27 +4,32 @@ import Foundation
 public struct ClassifierConfiguration: Sendable, Equatable, Codable {
     /// Comments of each kind it must have learned before it says anything. The default is 20.
     public var minimumPerClass: Int = 20
-    /// At or above this probability a comment is clearly unwanted. The default is 0.9.
-    public var unwantedCutoff: Double = 0.9
-    /// At or below this probability a comment is clearly wanted. The default is 0.2.
-    public var wantedCutoff: Double = 0.2
-    /// The score at the unwanted cutoff; it rises to twice this at certainty. The default is 5.
+    /// At or above this probability a comment is clearly unwanted. The default is 0.8.
+    public var unwantedCutoff: Double = 0.8
+    /// At or above this probability the score reaches twice `unwantedScore`, enough to reject on the
+    /// filter's word alone. The default is 0.98.
+    public var rejectCutoff: Double = 0.98
+    /// At or below this probability a comment is clearly wanted. The default is 0.35.
+    public var wantedCutoff: Double = 0.35
+    /// The score at the unwanted cutoff; it rises to twice this at the reject cutoff. The default is 5.
     public var unwantedScore: Double = 5
     /// From this probability up to the unwanted cutoff the filter is unsure but leaning unwanted, and
-    /// the comment goes to a moderator. The default is 0.75.
-    public var unsureCutoff: Double = 0.75
+    /// the comment goes to a moderator. The default is 0.7.
+    public var unsureCutoff: Double = 0.7
     /// The score when unsure (reaches the default hold threshold). The default is 5.
     public var unsureScore: Double = 5
     /// Hold every comment until the filter has learned enough of each kind, so that moderators'
     /// decisions teach it quickly (pre-moderation while it learns). The default is false: until then
     /// it says nothing, and `modctl train` can seed it from labelled history.
     public var holdsWhileLearning: Bool = false
-    /// The score for a clearly wanted comment (negative, in its favour). The default is -2.
-    public var wantedScore: Double = -2
+    /// The score for a clearly wanted comment (negative, in its favour); half of it at the wanted
+    /// cutoff, all of it at certainty. The default is -4.
+    public var wantedScore: Double = -4
     /// How many of the most telling tokens are combined. The default is 150.
     public var maximumClues: Int = 150
-    /// Tokens closer to 0.5 than this are ignored. The default is 0.1.
-    public var minimumStrength: Double = 0.1
+    /// Tokens closer to 0.5 than this are ignored. The default is 0: every known token counts, its
+    /// pull already shrunk by Robinson's smoothing when it was seen only a few times.
+    public var minimumStrength: Double = 0
     /// How many telling tokens give the score full weight; with fewer it is scaled down. The default is 4.
     public var fullEvidenceClues: Int = 4
     /// Learn from the pipeline's own confident verdicts, not only from moderators. The default is false.
@@ -41,8 +46,9 @@ public struct TokenClassifier: Sendable {
     public var model: ClassifierModel
     public var configuration: ClassifierConfiguration
 
-    // Robinson's smoothing: an unknown token is 0.5; this is how strongly that belief holds.
-    static let strength = 0.45
+    // Robinson's smoothing: an unknown token is 0.5; this is how strongly that belief holds, in
+    // sightings. At 1, a token seen once in rejected comments only is 0.75, not near-certain.
+    static let strength = 1.0
     static let unknown = 0.5
 
     public init(model: ClassifierModel, configuration: ClassifierConfiguration = ClassifierConfiguration()) {
@@ -115,7 +121,8 @@ public struct TokenClassifier: Sendable {
         let percent = Int((p * 100).rounded())
         let score: Double
         if p >= configuration.unwantedCutoff {
-            score = configuration.unwantedScore * (1 + (p - configuration.unwantedCutoff) / (1 - configuration.unwantedCutoff))
+            let reach = configuration.rejectCutoff - configuration.unwantedCutoff
+            score = configuration.unwantedScore * (1 + min(1, reach > 0 ? (p - configuration.unwantedCutoff) / reach : 1))
         } else if p >= configuration.unsureCutoff {
             score = configuration.unsureScore
         } else if p > 0.5 {
