@@ -46,9 +46,9 @@ extension ModerationDatabase {
         }
         let status = CommentStatus(verdict)
         try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [status, comment.key!])
-        var decision = Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
-                                actorKind: actorKind, reason: reason, note: note, at: now)
-        try decision.insert(db)
+        // `inserted` returns the decision with its sequence number.
+        let decision = try Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
+                                actorKind: actorKind, reason: reason, note: note, at: now).inserted(db)
         // A person's decision teaches the learning filter; a held verdict teaches it nothing.
         if verdict != .held {
             try train(comment, unwanted: verdict == .rejected, source: actorKind == .site ? "site" : "moderator", db)

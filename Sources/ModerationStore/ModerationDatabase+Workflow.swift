@@ -149,10 +149,10 @@ extension ModerationDatabase {
                         throw StoreError(.notFound, "comment \(externalID) has no moderator decision to undo")
                     }
                     try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [previous, comment.key!])
-                    var decision = Decision(commentKey: comment.key!, status: previous, previousStatus: comment.status, actor: actor,
+                    // `inserted` returns the decision with its sequence number.
+                    let decision = try Decision(commentKey: comment.key!, status: previous, previousStatus: comment.status, actor: actor,
                                             actorKind: .moderator, reason: "undo", note: "undid #\(last.seq!) (\(last.status.rawValue) by \(last.actor))",
-                                            at: now, undoes: last.seq)
-                    try decision.insert(db)
+                                            at: now, undoes: last.seq).inserted(db)
                     // Teach the filter what the remaining decisions say, or nothing.
                     let remaining = decisions.filter { $0.seq != last.seq && $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system
                         && $0.status != .held }

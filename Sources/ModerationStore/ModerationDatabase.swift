@@ -66,7 +66,7 @@ public final class ModerationDatabase: Sendable {
             pool = try DatabasePool(path: path, configuration: config)
             if configuration.isDurable {
                 // DatabasePool sets synchronous=NORMAL on its writer; a 202 promises more than that.
-                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 4000") }
+                try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") }
             }
         } catch {
             throw StoreError(.cannotOpen, "cannot open the database \(path): \(Self.describe(error))", cause: error)

@@ -76,35 +76,29 @@ public struct ShapeHeuristic: Heuristic {
     }
 
     func longestRun(in text: String) -> (character: Character, count: Int)? {
+        // ASCII text byte by byte (most comments), anything else scalar by scalar.
         if text.utf8.allSatisfy({ $0 < 0x80 }) {
-            // ASCII text, byte by byte.
-            var best: (UInt8, Int)?
-            var current: UInt8 = 0
-            var count = 0
-            for byte in text.utf8 {
-                if byte == current {
-                    count += 1
-                } else {
-                    current = byte
-                    count = 1
-                }
-                if byte > 0x20, count > (best?.1 ?? 0) { best = (byte, count) }
-            }
-            return best.map { (Character(Unicode.Scalar($0.0)), $0.1) }
+            return Self.longestRun(of: text.utf8, counting: { $0 > 0x20 }).map { (Character(Unicode.Scalar($0.element)), $0.count) }
         }
-        var best: (Unicode.Scalar, Int)?
-        var current: Unicode.Scalar?
+        return Self.longestRun(of: text.unicodeScalars, counting: { $0.value > 0x20 }).map { (Character($0.element), $0.count) }
+    }
+
+    /// The longest run of one repeated element among those that count (not spaces or controls).
+    static func longestRun<S: Sequence>(of elements: S, counting counts: (S.Element) -> Bool) -> (element: S.Element, count: Int)?
+    where S.Element: Equatable {
+        var best: (element: S.Element, count: Int)?
+        var current: S.Element?
         var count = 0
-        for scalar in text.unicodeScalars {
-            if scalar == current {
+        for element in elements {
+            if element == current {
                 count += 1
             } else {
-                current = scalar
+                current = element
                 count = 1
             }
-            if scalar.value > 0x20, count > (best?.1 ?? 0) { best = (scalar, count) }
+            if counts(element), count > (best?.count ?? 0) { best = (element, count) }
         }
-        return best.map { (Character($0.0), $0.1) }
+        return best
     }
 
     func repeatedWord(_ words: [Substring]) -> (word: Substring, count: Int)? {
