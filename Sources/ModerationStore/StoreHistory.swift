@@ -38,9 +38,12 @@ public struct StoreHistory: CommentHistoryProvider {
         // past the cap, the heuristics' answer is the same. Counts cost an index range each; the
         // samples below also read each row, so they are kept smaller.
         let cap = 50
-        // The author's most recent comments: enough to see trust (3 approvals) or a record of rejections.
+        // The author's most recent comments: enough to see trust (3 approvals) or a record of
+        // rejections (3 score the most). Behaviour further back than this does not count.
         let authorSample = 30
-        // Candidates for near-duplicates: enough to count the most other authors a campaign scores for.
+        // Candidates for near-duplicates, in no particular order, before the distance check: a sample
+        // large enough to count the most other authors a campaign scores for (5) in ordinary traffic.
+        // A big campaign fills it with true duplicates, which is what the heuristic needs to see.
         let duplicateSample = 40
         // The article's most recent extreme ratings: enough for a burst (10) and its make-up.
         let ratingSample = 40

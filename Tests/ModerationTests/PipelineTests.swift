@@ -138,6 +138,7 @@ import Testing
         ("HTTP://localhost:8080/x", ["localhost"]),
         ("visit WWW.ÉXAMPLE-NEWS", ["ÉXAMPLE-NEWS"]),
         ("cheap pills at pharma.shop today", ["pharma.shop"]),
+        ("buy at cheap.ſhop now", ["cheap.ſhop"]),
         ("Great song. Loved it...and again.", []),
         ("3.5 stars, 10/10", []),
         ("www. nothing", []),

@@ -73,6 +73,27 @@ extension PrefilterTests {
         #expect(hits("the \u{212A}iosk") == ["t.kelvin"])
     }
 
+    @Test func extendedRulesAreNeverSkipped() throws {
+        let result = RuleLoader().load(sources: [("t.yml", """
+            rules:
+              - id: t.spaced
+                description: written with extended-mode spacing
+                pattern: 'k i l l'
+                flags: [extended]
+                score: 1
+              - id: t.digits
+                description: extended-mode optional digit
+                pattern: 'abc [0-9] ?'
+                flags: [extended]
+                score: 1
+            """)])
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.ruleSet.prefilter.gatedCount == 0)
+        let scratch = MatchScratch()
+        let hits = RuleEngine.evaluate(result.ruleSet, on: CommentAnalysis(comment: Fixtures.comment(body: "kill abc"), scratch: scratch))
+        #expect(hits.map(\.name) == ["t.spaced", "t.digits"])
+    }
+
     @Test func digitGateSkipsOnlyRangesWithoutDigits() {
         // Every code point the fast path skips really has no decimal digit.
         for value in UInt32(0x660)...0x10FFFF where RulePrefilter.isWithoutDecimalDigits(value) {

@@ -104,12 +104,16 @@ import Testing
         (#"\bsh[\*#%]{1,2}t\b|\bb[\*#%]{1,3}tch\b"#, ["#", "%", "*", "tch"]),
         // A curly apostrophe does not cost a literal its ASCII part.
         (#"\bhanging[\x27’]s\s+too\s+good\b"#, ["hanging", "hanging's"]),
+        // An escaped range start is a range, not three characters.
+        (#"abc[\x30-\x39]"#, ["abc"]),
     ])
     func findsRequiredLiterals(_ pattern: String, _ expected: [String]) {
         #expect(LiteralExtractor.requiredLiterals(pattern) == expected)
     }
 
-    @Test(arguments: [#"\d{4}"#, #"\b\w+\b"#, #"(?x) casino"#, #"\bab\b"#, #"(?:casino)?"#, #"casino|\w+"#, #"\Qcasino\E"#, #"(a)\1"#])
+    @Test(arguments: [#"\d{4}"#, #"\b\w+\b"#, #"(?x) casino"#, #"\bab\b"#, #"(?:casino)?"#, #"casino|\w+"#, #"\Qcasino\E"#, #"(a)\1"#,
+                      // Subroutine calls repeat a group elsewhere: "(k)i(?1)ll" matches "kikll".
+                      #"(k)i(?1)ll"#, #"(?<x>k)i(?&x)ll"#, #"(k)i(?-1)ll"#, #"a(?R)?bcd"#])
     func givesUpWhenNoUsableLiteral(_ pattern: String) {
         #expect(LiteralExtractor.requiredLiterals(pattern) == nil)
     }
@@ -172,6 +176,10 @@ import Testing
         (#"\bpin[0-9]{4}\b"#, true),
         (#"\bpin[0-9a-f]{4}\b"#, false),
         (#"(?:code\s)?[0-9]+"#, true),
+        // A range across scripts is not all digits: 0 to fullwidth 9 spans every ASCII letter.
+        (#"[0-９]+"#, false),
+        (#"abc[\x30-\x39]"#, false),
+        (#"foo\x01"#, false),
     ])
     func knowsWhichPatternsNeedADigit(_ pattern: String, _ expected: Bool) {
         #expect(LiteralExtractor.requiresDigit(pattern) == expected, "\(pattern)")

@@ -30,7 +30,8 @@ public struct ClassifierConfiguration: Sendable, Equatable, Codable {
     /// Tokens closer to 0.5 than this are ignored. The default is 0: every known token counts, its
     /// pull already shrunk by Robinson's smoothing when it was seen only a few times.
     public var minimumStrength: Double = 0
-    /// How many telling tokens give the score full weight; with fewer it is scaled down. The default is 4.
+    /// How many telling tokens (at least 0.1 from 0.5) give the score full weight; with fewer it is
+    /// scaled down. The default is 4.
     public var fullEvidenceClues: Int = 4
     /// Learn from the pipeline's own confident verdicts, not only from moderators. The default is false.
     public var learnsFromAutomaticVerdicts: Bool = false
@@ -50,6 +51,8 @@ public struct TokenClassifier: Sendable {
     // sightings. At 1, a token seen once in rejected comments only is 0.75, not near-certain.
     static let strength = 1.0
     static let unknown = 0.5
+    /// How far from 0.5 a token must be to count towards `fullEvidenceClues`.
+    static let tellingStrength = 0.1
 
     public init(model: ClassifierModel, configuration: ClassifierConfiguration = ClassifierConfiguration()) {
         self.model = model
@@ -133,7 +136,9 @@ public struct TokenClassifier: Sendable {
             return (nil, p)
         }
         // Few telling tokens are weak evidence however extreme they are: "epic" alone proves nothing.
-        let damped = score * min(1, Double(clues.count) / Double(configuration.fullEvidenceClues))
+        // Tokens near 0.5 take part in the combining but are not evidence here.
+        let evidence = clues.filter { abs($0.probability - 0.5) >= Self.tellingStrength }.count
+        let damped = score * min(1, Double(evidence) / Double(configuration.fullEvidenceClues))
         let rounded = (damped * 10).rounded() / 10
         let telling = clues.filter { p >= 0.5 ? $0.probability > 0.5 : $0.probability < 0.5 }
             .filter { !$0.token.isMeta }.prefix(4).map { "“\($0.token.text)”" }

@@ -37,7 +37,8 @@ public enum LinkExtractor {
     }
 
     /// Whether the text has what every link needs: "://", "www." or a dot followed by a letter (a
-    /// top-level domain). Full stops between sentences are followed by a space and do not count.
+    /// top-level domain, whose first letter may be a non-ASCII one that matches caselessly, such as ſ
+    /// for "s"). Full stops between sentences are followed by a space and do not count.
     static func mayContainLink(_ text: String) -> Bool {
         var previous: UInt8 = 0
         var ws = 0  // how many w's (either case) come just before the current byte
@@ -46,6 +47,7 @@ public enum LinkExtractor {
             if afterWWWDot { return true }  // "www." and something after it
             let lower = byte | 0x20  // ASCII letters to lower case; nothing else lands in a...z
             if previous == 0x2E && lower >= 0x61 && lower <= 0x7A { return true }  // ".com"
+            if previous == 0x2E && byte >= 0x80 { return true }  // ".ſhop": ſ matches "s" caselessly
             if previous == 0x2F && byte == 0x2F { return true }  // "//" of "://"
             if byte == 0x2E { afterWWWDot = ws >= 3 }
             ws = lower == 0x77 ? ws + 1 : 0

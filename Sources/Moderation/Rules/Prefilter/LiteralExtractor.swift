@@ -183,6 +183,8 @@ enum LiteralExtractor {
         }
 
         func literal(_ char: Unicode.Scalar) -> Info {
+            // The "any digit" marker cannot stand for itself.
+            if String(char) == LiteralExtractor.digit { return .unknown }
             let text = String(char).lowercased()
             return Info(exact: [text], factors: [text], needsDigit: char.properties.numericType == .decimal)
         }
@@ -235,6 +237,7 @@ enum LiteralExtractor {
             // Whether every member is a decimal digit ([0-9], [\d]).
             var onlyDigits = true
             func isDigit(_ scalar: Unicode.Scalar?) -> Bool { scalar.map { $0.properties.numericType == .decimal } ?? false }
+            func isASCIIDigit(_ scalar: Unicode.Scalar?) -> Bool { scalar.map { $0.value >= 0x30 && $0.value <= 0x39 } ?? false }
             if peek() == "^" { simple = false; onlyDigits = false; position += 1 }
             if peek() == "]" { members.insert("]"); position += 1 }
             while let c = peek(), c != "]" {
@@ -255,6 +258,11 @@ enum LiteralExtractor {
                             members.insert(String(scalar).lowercased())
                             onlyDigits = onlyDigits && isDigit(scalar)
                         } else { simple = false; onlyDigits = false }
+                        if peek() == "-" && peek(1) != "]" && peek(1) != nil {
+                            // An escaped character starting a range ([\x30-\x39]): not a set of single characters.
+                            simple = false
+                            onlyDigits = false
+                        }
                     } else if next.properties.isAlphabetic || next.properties.numericType != nil {
                         simple = false
                         onlyDigits = onlyDigits && next == "d"
@@ -269,7 +277,8 @@ enum LiteralExtractor {
                     position += 1
                 } else if peek() == "-" && peek(1) != "]" && peek(1) != nil {
                     simple = false
-                    onlyDigits = onlyDigits && isDigit(c) && isDigit(peek(1))
+                    // Only a range within 0-9 is all digits: [0-９] spans every ASCII letter.
+                    onlyDigits = onlyDigits && isASCIIDigit(c) && isASCIIDigit(peek(1))
                     position += 2
                 } else {
                     members.insert(String(c).lowercased())
@@ -318,9 +327,12 @@ enum LiteralExtractor {
                     return .empty
                 default:
                     // Inline options such as (?i) or (?i:...). Extended mode changes the syntax: give up.
+                    // So does anything that is not an option: subroutine calls (?1) (?R) (?&name) (?+1),
+                    // callouts (?C), and the like.
                     var flags = ""
                     while let c = peek(), c != ")" && c != ":" { flags.unicodeScalars.append(c); position += 1 }
                     if flags.contains("x") { return nil }
+                    guard flags.unicodeScalars.allSatisfy({ "imnsJU-^".unicodeScalars.contains($0) }) else { return nil }
                     guard let end = peek() else { return nil }
                     position += 1
                     if end == ")" { return .empty }

@@ -24,6 +24,8 @@ public struct RulePrefilter: Sendable {
         var gated = [Bool](repeating: false, count: rules.count)
         for (index, rule) in rules.enumerated() {
             guard let pattern = rule.pattern, rule.fields == [.body],
+                  // Extended mode changes what the pattern's characters mean; the extractor reads plain syntax.
+                  !pattern.options.contains(.extended),
                   // The extracted literals are lower case: on the original text only a caseless pattern can use them.
                   !rule.matchesRawText || pattern.options.contains(.caseless),
                   let required = LiteralExtractor.requiredLiterals(pattern.source),
@@ -44,7 +46,7 @@ public struct RulePrefilter: Sendable {
         gatedCount = gated.filter { $0 }.count
         matchesRawText = rules.map(\.matchesRawText)
         needsDigit = rules.map { rule in
-            guard let pattern = rule.pattern, rule.fields == [.body] else { return false }
+            guard let pattern = rule.pattern, rule.fields == [.body], !pattern.options.contains(.extended) else { return false }
             return LiteralExtractor.requiresDigit(pattern.source)
         }
     }
