@@ -13,6 +13,7 @@ public struct Link: Sendable, Equatable {
 /// Finds links in text: `http(s)://` URLs, `www.` addresses and bare domains such as `bit.ly/x`.
 public enum LinkExtractor {
     // Bare domains are recognised only with a known top-level domain, so "e.g." or "3.5" are not links.
+    // (None starts with "k": `mayContainLink` relies on it.)
     // The label runs are possessive: a label cannot contain the dot that must follow it, so giving
     // characters back could never help, and on ordinary words it costs a retry per letter.
     private static let pattern: Pattern = {
@@ -37,8 +38,8 @@ public enum LinkExtractor {
     }
 
     /// Whether the text has what every link needs: "://", "www." or a dot followed by a letter (a
-    /// top-level domain, whose first letter may be a non-ASCII one that matches caselessly, such as ſ
-    /// for "s"). Full stops between sentences are followed by a space and do not count.
+    /// top-level domain, whose first letter may be ſ, which matches "s" caselessly). Full stops between
+    /// sentences are followed by a space and do not count.
     static func mayContainLink(_ text: String) -> Bool {
         var previous: UInt8 = 0
         var ws = 0  // how many w's (either case) come just before the current byte
@@ -47,7 +48,9 @@ public enum LinkExtractor {
             if afterWWWDot { return true }  // "www." and something after it
             let lower = byte | 0x20  // ASCII letters to lower case; nothing else lands in a...z
             if previous == 0x2E && lower >= 0x61 && lower <= 0x7A { return true }  // ".com"
-            if previous == 0x2E && byte >= 0x80 { return true }  // ".ſhop": ſ matches "s" caselessly
+            // ".ſhop": ſ (C5 BF) matches "s" caselessly; no other letter outside ASCII matches the first
+            // letter of a top-level domain (the Kelvin sign matches "k", which starts none).
+            if previous == 0x2E && byte == 0xC5 { return true }
             if previous == 0x2F && byte == 0x2F { return true }  // "//" of "://"
             if byte == 0x2E { afterWWWDot = ws >= 3 }
             ws = lower == 0x77 ? ws + 1 : 0
