@@ -174,7 +174,9 @@ struct SiteSettings {
         var entries: [Key: [Entry]] = [:]
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT list, kind, value, reason, expires_at FROM block")) {
             entries[Key(kind: row["kind"], value: row["value"]), default: []]
-                .append(Entry(isBlock: (row["list"] as String) == "block", reason: row["reason"], expiresAt: row["expires_at"]))
+                // Read leniently: a hand-edited expiry that is not a date must not stop the queue (it never expires).
+                .append(Entry(isBlock: (row["list"] as String) == "block", reason: row["reason"],
+                              expiresAt: Date.fromDatabaseValue(row["expires_at"] as DatabaseValue)))
         }
         self.entries = entries
     }
