@@ -61,10 +61,11 @@ extension ModerationDatabase {
     }
 
     /// Up to `limit` queued comments, oldest first, for a worker to judge.
-    public func queuedComments(limit: Int) async throws(StoreError) -> [QueuedComment] {
+    /// - Parameter key: Only comments queued after this one (those before it are being recorded).
+    public func queuedComments(limit: Int, after key: Int64? = nil) async throws(StoreError) -> [QueuedComment] {
         do {
             return try await pool.read { db in
-                try StoredComment.filter(Column("status") == CommentStatus.queued)
+                try StoredComment.filter(Column("status") == CommentStatus.queued && Column("key") > (key ?? 0))
                     .order(Column("key")).limit(limit).fetchAll(db)
                     .map { QueuedComment(key: $0.key!, comment: $0.comment, receivedAt: $0.receivedAt, stored: $0) }
             }

@@ -45,30 +45,38 @@ public struct QueueWorker: Service {
     }
 
     /// Judges batches until the queue is empty or shutdown begins.
+    ///
+    /// Two batches overlap: while one batch's verdicts are being written (waiting for the single
+    /// writer), the next batch is read and judged. Records still land one batch at a time, in order.
     func drain(scratch: MatchScratch, monitor: inout RuleTrafficMonitor) async throws {
+        var recording: Task<Void, Never>?
+        var lastInFlight: Int64?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let batch: [QueuedComment]
             do {
-                batch = try await database.queuedComments(limit: batchSize)
+                batch = try await database.queuedComments(limit: batchSize, after: lastInFlight)
             } catch {
                 logger.error("cannot read the queue; retrying in 1 s", metadata: ["error": "\(error.message)"])
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
             if batch.isEmpty {
+                if let inFlight = recording {
+                    // Look again once the last batch has landed: a comment it failed to record stays queued.
+                    await inFlight.value
+                    recording = nil
+                    lastInFlight = nil
+                    continue
+                }
                 depth?.set(0)
                 return
             }
             await refreshClassifier()
             let pipeline = pipelines.pipeline
             let judgements = await judge.judge(batch, with: pipeline, scratch: scratch)
-            await record(judgements, batch: batch)
-            depth?.add(-batch.count)
-            let judgedAt = Date()
-            for (item, entry) in zip(batch, judgements) {
-                ModeratoMetrics.recordVerdict(entry.judgement, receivedAt: item.receivedAt, judgedAt: judgedAt)
-            }
-            ModeratoMetrics.recordQueueDepth(depth?.current ?? 0)
+            await recording?.value
+            recording = Task { await self.record(judgements, batch: batch) }
+            lastInFlight = batch.last?.key
             var runaway: [String: Double] = [:]
             for entry in judgements {
                 for (id, share) in monitor.record(hits: entry.judgement.activeRuleHits) { runaway[id] = share }
@@ -78,6 +86,9 @@ public struct QueueWorker: Service {
                 await switchToShadow(id, share: share, window: monitor.windowSize)
             }
         }
+        // Shutting down: finish the batch in hand.
+        await recording?.value
+        recording = nil
     }
 
     var learningConfidence: Double? {
@@ -123,6 +134,14 @@ public struct QueueWorker: Service {
     /// comment is held with an error signal instead of stopping the queue.
     func record(_ judgements: [(key: Int64, judgement: Judgement)], batch: [QueuedComment]) async {
         let now = Date()
+        defer {
+            depth?.add(-batch.count)
+            let judgedAt = Date()
+            for (item, entry) in zip(batch, judgements) {
+                ModeratoMetrics.recordVerdict(entry.judgement, receivedAt: item.receivedAt, judgedAt: judgedAt)
+            }
+            ModeratoMetrics.recordQueueDepth(depth?.current ?? 0)
+        }
         do {
             try await database.record(judgements, at: now, learningConfidence: learningConfidence)
             for (item, entry) in zip(batch, judgements) {
