@@ -37,10 +37,7 @@ public struct PipelineBenchmark {
     /// Comments are built from the texts beforehand; JSON parsing belongs to ingest and is measured by
     /// the load benchmark against the daemon.
     public func run(texts: [String], repeat count: Int) throws -> Result {
-        let comments = texts.enumerated().map { index, text in
-            Comment(id: "bench-\(index)", articleID: "bench", author: "Reader \(index % 97)",
-                    body: String(text.prefix(limits.maxBodyCharacters)), rating: 1 + index % 5)
-        }
+        let comments = self.comments(texts)
         guard !comments.isEmpty else { throw ToolError("no comments to run") }
         let validator = CommentDecoder(limits: limits)
         let scratch = MatchScratch()
@@ -72,6 +69,14 @@ public struct PipelineBenchmark {
 }
 
 extension PipelineBenchmark {
+    /// One comment per text, with the text cut to the body limit, as a website would send it.
+    func comments(_ texts: [String]) -> [Comment] {
+        texts.enumerated().map { index, text in
+            Comment(id: "bench-\(index)", articleID: "bench", author: "Reader \(index % 97)",
+                    body: String(text.prefix(limits.maxBodyCharacters)), rating: 1 + index % 5)
+        }
+    }
+
     /// What one rule cost over a run.
     public struct RuleCost: Sendable, Encodable {
         public var id: String
@@ -96,9 +101,7 @@ extension PipelineBenchmark {
         var hits = [Int](repeating: 0, count: ruleSet.rules.count)
         var time = [Duration](repeating: .zero, count: ruleSet.rules.count)
         let scratch = MatchScratch()
-        for (index, text) in texts.enumerated() {
-            let comment = Comment(id: "bench-\(index)", articleID: "bench", author: "Reader \(index % 97)",
-                                  body: String(text.prefix(limits.maxBodyCharacters)), rating: 1 + index % 5)
+        for comment in comments(texts) {
             RuleEngine.profile(ruleSet, on: CommentAnalysis(comment: comment, scratch: scratch)) { rule, hit, elapsed in
                 runs[rule] += 1
                 if hit { hits[rule] += 1 }

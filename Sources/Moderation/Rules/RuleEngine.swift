@@ -12,14 +12,10 @@ public enum RuleEngine {
     public static func evaluate(_ ruleSet: RuleSet, on analysis: CommentAnalysis) -> [Signal] {
         var signals: [Signal] = []
         var hits: [String: Bool] = [:]  // rule id → whether the hit was a shadow hit
-        // Rules are read in place through a buffer pointer: copying a rule would retain each of its parts.
-        ruleSet.rules.withUnsafeBufferPointer { rules in
-            ruleSet.prefilter.forEachRuleToRun(normalizedBody: analysis.normalized(.body).text, rawBody: analysis.comment.body,
-                                               alwaysRun: ruleSet.ungatedPatternRules) { index in
-                if let signal = evaluate(ruleAt: index, in: rules, on: analysis) {
-                    signals.append(signal)
-                    if !signal.isRuleError { hits[signal.name] = signal.isShadow }
-                }
+        forEachPatternRuleToRun(ruleSet, on: analysis) { index, rules in
+            if let signal = evaluate(ruleAt: index, in: rules, on: analysis) {
+                signals.append(signal)
+                if !signal.isRuleError { hits[signal.name] = signal.isShadow }
             }
         }
         // Meta rules need at least one hit among the rules they name (a meta rule of none is refused at load).
@@ -43,13 +39,20 @@ public enum RuleEngine {
     public static func profile(_ ruleSet: RuleSet, on analysis: CommentAnalysis,
                                _ record: (_ ruleIndex: Int, _ hit: Bool, _ elapsed: Duration) -> Void) {
         let clock = ContinuousClock()
+        forEachPatternRuleToRun(ruleSet, on: analysis) { index, rules in
+            let started = clock.now
+            let hit = evaluate(ruleAt: index, in: rules, on: analysis) != nil
+            record(index, hit, clock.now - started)
+        }
+    }
+
+    /// Calls `body` with the index of each pattern rule the prefilter lets through, in rule order, and
+    /// the rules read in place through a buffer pointer: copying a rule would retain each of its parts.
+    static func forEachPatternRuleToRun(_ ruleSet: RuleSet, on analysis: CommentAnalysis,
+                                        _ body: (Int, UnsafeBufferPointer<Rule>) -> Void) {
         ruleSet.rules.withUnsafeBufferPointer { rules in
             ruleSet.prefilter.forEachRuleToRun(normalizedBody: analysis.normalized(.body).text, rawBody: analysis.comment.body,
-                                               alwaysRun: ruleSet.ungatedPatternRules) { index in
-                let started = clock.now
-                let hit = evaluate(ruleAt: index, in: rules, on: analysis) != nil
-                record(index, hit, clock.now - started)
-            }
+                                               alwaysRun: ruleSet.ungatedPatternRules) { index in body(index, rules) }
         }
     }
 

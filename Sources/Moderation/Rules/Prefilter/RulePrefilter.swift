@@ -40,8 +40,11 @@ public struct RulePrefilter: Sendable {
             }
         }
         automaton = AhoCorasick(literals: literals)
-        rawAutomaton = AhoCorasick(literals: rawLiterals, foldsASCIICase: true)
         rawGatedCount = Set(rawLiterals.map(\.value)).count
+        // Caseless matching with Unicode properties lets KELVIN SIGN (E2 84 AA) match "k" and LONG S
+        // (C5 BF) match "s", which the ASCII folding does not see: the same pass reports them too.
+        for variant in Self.nonASCIICaseVariants { rawLiterals.append((variant, Self.runsEveryRawRule)) }
+        rawAutomaton = AhoCorasick(literals: rawLiterals, foldsASCIICase: true)
         isGated = gated
         gatedCount = gated.filter { $0 }.count
         matchesRawText = rules.map(\.matchesRawText)
@@ -61,11 +64,12 @@ public struct RulePrefilter: Sendable {
             automaton.scan(normalized) { set.insert(Int($0)) }
         }
         if rawGatedCount > 0 {
-            if Self.hasNonASCIICaseVariant(rawBody) {
-                // Caseless matching with Unicode properties lets these two match "k" and "s": run every raw rule.
+            var runsEveryRawRule = false
+            rawAutomaton.scan(rawBody) { value in
+                if value == Self.runsEveryRawRule { runsEveryRawRule = true } else { set.insert(Int(value)) }
+            }
+            if runsEveryRawRule {
                 for index in isGated.indices where isGated[index] && matchesRawText[index] { set.insert(index) }
-            } else {
-                rawAutomaton.scan(rawBody) { set.insert(Int($0)) }
             }
         }
         // Rules that need a digit are skipped on text without one (most comments).
@@ -79,19 +83,10 @@ public struct RulePrefilter: Sendable {
         }
     }
 
-    /// Whether a text has KELVIN SIGN or LATIN SMALL LETTER LONG S, which case-fold to ASCII "k" and "s".
-    static func hasNonASCIICaseVariant(_ text: String) -> Bool {
-        var previous: UInt8 = 0
-        var beforePrevious: UInt8 = 0
-        for byte in text.utf8 {
-            // U+017F is C5 BF; U+212A is E2 84 AA.
-            if byte == 0xBF && previous == 0xC5 { return true }
-            if byte == 0xAA && previous == 0x84 && beforePrevious == 0xE2 { return true }
-            beforePrevious = previous
-            previous = byte
-        }
-        return false
-    }
+    /// KELVIN SIGN and LATIN SMALL LETTER LONG S in UTF-8: they case-fold to ASCII "k" and "s".
+    static let nonASCIICaseVariants: [[UInt8]] = [Array("\u{212A}".utf8), Array("\u{017F}".utf8)]
+    /// The value the raw automaton reports for them.
+    static let runsEveryRawRule: Int32 = -1
 
     /// Whether a text has a digit as PCRE2's `\d` sees it with Unicode properties (any decimal digit).
     static func hasDigit(_ text: String) -> Bool {
