@@ -56,9 +56,11 @@ public struct Evaluation {
         public var skipped: Int
         /// Some comments it got wrong: unwanted ones approved and wanted ones rejected or held.
         public var mistakes: [Mistake] = []
+        /// What other thresholds would have done, when asked for.
+        public var thresholds: ThresholdSweep?
 
         enum CodingKeys: String, CodingKey {
-            case rows, confusion, precision, recall, f1, feedback, skipped, mistakes
+            case rows, confusion, precision, recall, f1, feedback, skipped, mistakes, thresholds
             case wantedRejectedRate = "wanted_rejected_rate"
             case unwantedApprovedRate = "unwanted_approved_rate"
             case holdRate = "hold_rate"
@@ -89,6 +91,9 @@ public struct Evaluation {
     public var isOnline = false
     /// How many mistakes of each kind to keep for the report.
     public var mistakesKept = 0
+    /// When set, the report also says what other hold and reject thresholds would have done, and
+    /// which pairs stay within these limits.
+    public var thresholdLimits: ThresholdSweep.Limits?
 
     public init(ruleSet: RuleSet) {
         self.ruleSet = ruleSet
@@ -147,6 +152,7 @@ public struct Evaluation {
         var skipped = 0
         var truth: [Int64: Bool] = [:]
         var mistakes: [Mistake] = []
+        var scored: [ThresholdSweep.Scored] = []
         var index = 0
         let batchSize = isOnline ? 1 : 200
         while index < comments.count {
@@ -178,6 +184,9 @@ public struct Evaluation {
                                             signals: entry.judgement.signals.map { "\($0.name) \(Policy.format($0.score))" }
                                                 + (entry.judgement.classifierProbability.map { [String(format: "p=%.2f", $0)] } ?? [])))
                 }
+                if thresholdLimits != nil {
+                    scored.append(ThresholdSweep.Scored(isUnwanted: isUnwanted, signals: entry.judgement.signals))
+                }
                 switch entry.judgement.verdict {
                 case .approved: if isUnwanted { unwanted.approved += 1 } else { wanted.approved += 1 }
                 case .held: if isUnwanted { unwanted.held += 1 } else { wanted.held += 1 }
@@ -198,6 +207,9 @@ public struct Evaluation {
         }
         var report = Report(wanted: wanted, unwanted: unwanted, feedback: feedback, skipped: skipped)
         report.mistakes = mistakes
+        if let thresholdLimits {
+            report.thresholds = ThresholdSweep(scored, current: policy, limits: thresholdLimits)
+        }
         return report
     }
 }

@@ -150,8 +150,34 @@ struct Eval: AsyncParsableCommand {
     @Flag(help: "Hold every comment until the learning filter knows 20 of each kind (as moderatod --premoderate-while-learning).")
     var premoderateWhileLearning = false
 
+    @Option(help: "The hold threshold to judge with, as moderatod's policy.hold_threshold. (default: 5)")
+    var holdThreshold: Double?
+
+    @Option(help: "The reject threshold to judge with, as moderatod's policy.reject_threshold. (default: 10)")
+    var rejectThreshold: Double?
+
+    @Flag(help: "Also show what other hold and reject thresholds would do with the same scores.")
+    var thresholds = false
+
+    @Option(help: "With --thresholds: the most wanted comments that may be rejected, in percent.")
+    var maxWantedRejected = 0.5
+
+    @Option(help: "With --thresholds: the most unwanted comments that may be approved, in percent.")
+    var maxUnwantedApproved = 3.0
+
     @Flag(help: "Print the report as JSON.")
     var json = false
+
+    func validate() throws {
+        let policy = PolicyConfiguration(holdThreshold: holdThreshold ?? 5, rejectThreshold: rejectThreshold ?? 10)
+        guard policy.holdThreshold < policy.rejectThreshold else {
+            throw ValidationError("the hold threshold (\(Policy.format(policy.holdThreshold))) must be below the reject threshold (\(Policy.format(policy.rejectThreshold)))")
+        }
+        for (name, value) in [("--max-wanted-rejected", maxWantedRejected), ("--max-unwanted-approved", maxUnwantedApproved)]
+        where !(0...100).contains(value) {
+            throw ValidationError("\(name) is a percentage from 0 to 100, not \(Policy.format(value))")
+        }
+    }
 
     func run() async throws {
         try await reportingErrors {
@@ -161,6 +187,11 @@ struct Eval: AsyncParsableCommand {
             evaluation.isOnline = online
             evaluation.mistakesKept = mistakes
             evaluation.classifier.holdsWhileLearning = premoderateWhileLearning
+            evaluation.policy = PolicyConfiguration(holdThreshold: holdThreshold ?? 5, rejectThreshold: rejectThreshold ?? 10)
+            if thresholds {
+                evaluation.thresholdLimits = ThresholdSweep.Limits(wantedRejected: maxWantedRejected / 100,
+                                                                   unwantedApproved: maxUnwantedApproved / 100)
+            }
             let report = try await evaluation.run(rows, training: training)
             if json {
                 try Output.json(report)
@@ -177,6 +208,7 @@ struct Eval: AsyncParsableCommand {
             Output.line(String(format: "precision %.3f  recall %.3f  F1 %.3f", report.precision, report.recall, report.f1))
             Output.line("wanted rejected \(percent(report.wantedRejectedRate)) · unwanted approved \(percent(report.unwantedApprovedRate)) · held \(percent(report.holdRate))")
             if report.skipped > 0 { Output.line("\(report.skipped) rows skipped: they fail validation") }
+            if let sweep = report.thresholds { printSweep(sweep) }
             for mistake in report.mistakes {
                 Output.line()
                 Output.line(Output.styled("\(mistake.unwanted ? "unwanted" : "wanted") comment \(mistake.verdict)", .bold) + ": "
@@ -184,5 +216,38 @@ struct Eval: AsyncParsableCommand {
                 Output.line("  " + (mistake.signals.isEmpty ? "no signals" : mistake.signals.joined(separator: ", ")))
             }
         }
+    }
+
+    /// The threshold table: the pair in use, the best pairs within the limits, and the hold thresholds
+    /// at the current reject threshold.
+    func printSweep(_ sweep: ThresholdSweep) {
+        func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
+        func line(_ point: ThresholdSweep.Point, _ note: String) -> String {
+            Output.cell(Policy.format(point.hold), 6) + Output.cell(Policy.format(point.reject), 8) + Output.cell(String(format: "%.3f", point.f1), 7)
+                + Output.cell(percent(point.wantedRejectedRate), 17) + Output.cell(percent(point.unwantedApprovedRate), 19)
+                + (note.isEmpty ? percent(point.holdRate) : Output.cell(percent(point.holdRate), 7) + note)
+        }
+        Output.line()
+        Output.line(Output.styled("Other thresholds with the same scores", .bold) + " (limits: wanted rejected ≤ \(percent(sweep.limits.wantedRejected)), "
+            + "unwanted approved ≤ \(percent(sweep.limits.unwantedApproved)))")
+        Output.line(String(format: "How well the scores separate the two kinds, whatever the thresholds (ROC AUC): %.3f", sweep.separation))
+        Output.line(Output.styled(Output.cell("hold", 6) + Output.cell("reject", 8) + Output.cell("F1", 7) + Output.cell("wanted rejected", 17)
+            + Output.cell("unwanted approved", 19) + "held", .dim))
+        Output.line(line(sweep.current, "in use"))
+        if let fewest = sweep.fewestHeld, let best = sweep.bestF1 {
+            Output.line(line(fewest, "fewest held within the limits"))
+            if best != fewest { Output.line(line(best, "best F1 within the limits")) }
+        } else {
+            Output.line(Output.styled("No pair of thresholds stays within both limits with these scores.", .bold))
+            if let nearest = sweep.fewestUnwantedApproved { Output.line(line(nearest, "fewest unwanted approved within the wanted limit")) }
+        }
+        if sweep.forcedWantedRejectedRate > 0 {
+            Output.line("Rule actions alone reject \(percent(sweep.forcedWantedRejectedRate)) of wanted comments; no threshold changes that.")
+        }
+        if !sweep.byHold.isEmpty {
+            Output.line(Output.styled("At reject threshold \(Policy.format(sweep.current.reject)), by hold threshold:", .dim))
+            for point in sweep.byHold { Output.line(line(point, point.hold == sweep.current.hold ? "in use" : "")) }
+        }
+        Output.line(Output.styled("Set them in moderatod's settings: policy: {hold_threshold: H, reject_threshold: R}", .dim))
     }
 }

@@ -95,4 +95,70 @@ import Testing
         #expect(report.holdRate == 0)
         #expect(report.feedback == 0)
     }
+
+    @Test func thresholdSweepStartsFromTheThresholdsInUse() async throws {
+        var evaluation = Evaluation(ruleSet: ruleSet)
+        evaluation.thresholdLimits = ThresholdSweep.Limits(wantedRejected: 0, unwantedApproved: 0.2)
+        let report = try await evaluation.run(Self.rows)
+        try expectKnownMatrix(report)
+        let sweep = try #require(report.thresholds)
+        // The pair in use re-decides every comment exactly as the pipeline did.
+        #expect(sweep.current.hold == 5 && sweep.current.reject == 10)
+        #expect(abs(sweep.current.f1 - report.f1) < 1e-12)
+        #expect(sweep.current.holdRate == report.holdRate)
+        #expect(sweep.current.unwantedApprovedRate == report.unwantedApprovedRate)
+        // "buy now" rejects by its action whatever the thresholds; nothing wanted is forced out.
+        #expect(sweep.forcedWantedRejectedRate == 0)
+        // Above the "maybe" score, both hedging comments are approved: one more unwanted approved, none held.
+        let lenient = try #require(sweep.byHold.first { $0.hold == 6 })
+        #expect(abs(lenient.unwantedApprovedRate - 0.4) < 1e-12)
+        #expect(lenient.holdRate == 0)
+        #expect(sweep.byHold.map(\.hold) == [1, 2, 3, 4, 5, 6, 7, 8, 9])
+        // Within the limits (nothing wanted rejected, at most one unwanted approved), both "maybe" comments
+        // must still be held: approving them lets a second unwanted one through, rejecting them rejects a
+        // wanted one.
+        let fewest = try #require(sweep.fewestHeld)
+        #expect(fewest.holdRate == report.holdRate)
+        #expect(fewest.wantedRejectedRate == 0)
+        #expect(fewest.hold <= 5 && fewest.reject > 5)
+        #expect(sweep.points.allSatisfy { $0.hold < $0.reject })
+    }
+
+    @Test func thresholdSweepOnHandMadeScores() throws {
+        typealias Scored = ThresholdSweep.Scored
+        // Wanted: scores 0, 2, 4, 7 and one rejected by a rule action. Unwanted: scores 3, 6, 12, and one
+        // approved by a rule action.
+        let scored = [
+            Scored(isUnwanted: false, forced: nil, score: 0), Scored(isUnwanted: false, forced: nil, score: 2),
+            Scored(isUnwanted: false, forced: nil, score: 4), Scored(isUnwanted: false, forced: nil, score: 7),
+            Scored(isUnwanted: false, forced: .rejected, score: 0),
+            Scored(isUnwanted: true, forced: nil, score: 3), Scored(isUnwanted: true, forced: nil, score: 6),
+            Scored(isUnwanted: true, forced: nil, score: 12), Scored(isUnwanted: true, forced: .approved, score: 20),
+        ]
+        let point = ThresholdSweep.point(scored, hold: 5, reject: 10)
+        // Wanted: 0, 2, 4 approved; 7 held; one rejected. Unwanted: 3 approved, 6 held, 12 rejected, one approved.
+        #expect(abs(point.wantedRejectedRate - 0.2) < 1e-12)
+        #expect(abs(point.unwantedApprovedRate - 0.5) < 1e-12)
+        #expect(abs(point.holdRate - 2.0 / 9) < 1e-12)
+        let sweep = ThresholdSweep(scored, current: PolicyConfiguration(), limits: .init(wantedRejected: 0.2, unwantedApproved: 0.25))
+        #expect(abs(sweep.forcedWantedRejectedRate - 0.2) < 1e-12)
+        #expect(abs(sweep.forcedUnwantedApprovedRate - 0.25) < 1e-12)
+        // Only a hold threshold at or below 3 keeps the unwanted 3 off the site, and the reject threshold
+        // must stay above 7 so that no more wanted comments are rejected.
+        let fewest = try #require(sweep.fewestHeld)
+        #expect(fewest.hold <= 3 && fewest.hold > 2)
+        #expect(fewest.reject > 7 && fewest.reject <= 12)
+        #expect(abs(fewest.holdRate - 4.0 / 9) < 1e-12)  // wanted 4 and 7, unwanted 3 and 6
+        // Pairs (unwanted above wanted) out of 4 × 5 = 20: the forced approve beats none; 3 beats 0 and 2;
+        // 6 beats 0, 2, 4; 12 beats all four scored; ties none. The forced reject (wanted) ranks above all.
+        #expect(abs(sweep.separation - Double(0 + 2 + 3 + 4) / 20) < 1e-12)
+        #expect(ThresholdSweep.separation([Scored(isUnwanted: true, forced: nil, score: 1), Scored(isUnwanted: false, forced: nil, score: 1)]) == 0.5)
+        #expect(ThresholdSweep.separation([Scored(isUnwanted: true, forced: nil, score: 1)]) == 0.5)
+        // With no room for the rule-approved comment, no pair is within the limits.
+        let strict = ThresholdSweep(scored, current: PolicyConfiguration(), limits: .init(wantedRejected: 0.2, unwantedApproved: 0.2))
+        #expect(strict.fewestHeld == nil && strict.bestF1 == nil)
+        let nearest = try #require(strict.fewestUnwantedApproved)
+        #expect(abs(nearest.unwantedApprovedRate - 0.25) < 1e-12)
+    }
+
 }

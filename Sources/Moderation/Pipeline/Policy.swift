@@ -54,14 +54,11 @@ public struct Policy: Sendable {
         func names(_ action: RuleAction) -> String {
             active.filter { $0.action == action }.map(\.name).joined(separator: ", ")
         }
-        if active.contains(where: { $0.action == .reject }) {
-            return (.rejected, score, "rejected by \(names(.reject))")
-        }
-        if active.contains(where: { $0.action == .hold }) {
-            return (.held, score, "held by \(names(.hold))")
-        }
-        if active.contains(where: { $0.action == .approve }) {
-            return (.approved, score, "approved by \(names(.approve))")
+        switch Self.forcedVerdict(active) {
+        case .rejected: return (.rejected, score, "rejected by \(names(.reject))")
+        case .held: return (.held, score, "held by \(names(.hold))")
+        case .approved: return (.approved, score, "approved by \(names(.approve))")
+        case nil: break
         }
         let total = Self.format(score)
         if score >= configuration.rejectThreshold {
@@ -71,6 +68,14 @@ public struct Policy: Sendable {
             return (.held, score, "score \(total) reached the hold threshold \(Self.format(configuration.holdThreshold))")
         }
         return (.approved, score, "score \(total) is below the hold threshold \(Self.format(configuration.holdThreshold))")
+    }
+
+    /// The verdict a rule action forces on active (not shadow) signals: reject over hold over approve.
+    public static func forcedVerdict(_ active: [Signal]) -> Verdict? {
+        if active.contains(where: { $0.action == .reject }) { return .rejected }
+        if active.contains(where: { $0.action == .hold }) { return .held }
+        if active.contains(where: { $0.action == .approve }) { return .approved }
+        return nil
     }
 
     /// A score as a moderator reads it: `7`, `2.5`.
