@@ -32,6 +32,18 @@ import Testing
         #expect(occurrences(of: "<g><title>", in: html) == 24)
     }
 
+    @Test func aDayAcrossMidnightNamesTheDay() throws {
+        // 07:00 on the 28th to 07:00 on the 29th: midnight is labelled with its date, the other ticks
+        // every third hour of the clock, and tooltips carry the date.
+        let ticks = html.matches(of: #/font-size="11" fill="[^"]*">([^<]*)</text>/#).map { String($0.output.1) }
+        #expect(ticks.contains("29 Nov"))
+        #expect(ticks.contains("09:00") && ticks.contains("21:00") && ticks.contains("03:00"))
+        #expect(!ticks.contains("00:00") && !ticks.contains("08:00"))
+        #expect(html.contains("<g><title>28 Nov 07:00 UTC: "))
+        #expect(html.contains("<g><title>29 Nov 06:00 UTC: "))
+        #expect(html.contains(", busiest 28 Nov "))
+    }
+
     @Test func loadsNothingFromElsewhere() throws {
         for forbidden in ["http://", "https://", "src=", "href=", "<link", "<script", "@import", "url(", "<img", "<iframe"] {
             #expect(!html.contains(forbidden), "found \(forbidden)")

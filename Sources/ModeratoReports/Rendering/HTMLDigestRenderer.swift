@@ -202,9 +202,13 @@ struct HTMLDigestRenderer {
         let bottom = top + plotHeight
         let maximum = buckets.map { max($0.received, $0.approved + $0.held + $0.rejected) }.max() ?? 0
         let scaleMax = Double(Self.niceCeiling(maximum))
+        let everyDay = buckets.count > 24
+        // A day that crosses midnight names the day wherever a time alone would be ambiguous.
+        let spansDays = Set(buckets.map { facts.dates.day($0.hour) }).count > 1
+        func when(_ hour: Date) -> String { spansDays ? facts.dates.dayTime(hour) : facts.dates.time(hour) }
         var peakLabel = ""
         if let peak = buckets.max(by: { $0.received < $1.received }), peak.received > 0 {
-            peakLabel = ", busiest \(facts.dates.time(peak.hour)) with \(F.count(peak.received))"
+            peakLabel = ", busiest \(when(peak.hour)) with \(F.count(peak.received))"
         }
         let label = "Comments per hour, \(facts.between.replacingOccurrences(of: "between ", with: "from ").replacingOccurrences(of: " and ", with: " to ")): "
             + "\(F.count(digest.received)) received\(peakLabel)"
@@ -219,7 +223,6 @@ struct HTMLDigestRenderer {
         }
         let slot = buckets.isEmpty ? plotWidth : plotWidth / Double(buckets.count)
         let barWidth = max(1, slot * 0.75)
-        let everyDay = buckets.count > 24
         for (index, bucket) in buckets.enumerated() {
             let x = left + Double(index) * slot + (slot - barWidth) / 2
             let queued = max(0, bucket.received - bucket.approved - bucket.held - bucket.rejected)
@@ -231,14 +234,14 @@ struct HTMLDigestRenderer {
                 y -= barHeight
                 rects.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(barWidth))\" height=\"\(n(barHeight))\" fill=\"\(colour)\"/>")
             }
-            let time = everyDay ? facts.dates.dayTime(bucket.hour) : facts.dates.time(bucket.hour)
-            let tooltip = "\(time) UTC: \(F.count(bucket.received)) received, \(F.count(bucket.approved)) approved, "
+            let tooltip = "\(when(bucket.hour)) UTC: \(F.count(bucket.received)) received, \(F.count(bucket.approved)) approved, "
                 + "\(F.count(bucket.held)) held, \(F.count(bucket.rejected)) rejected"
             shapes.append("<g><title>\(h(tooltip))</title>\(rects.joined())</g>")
             let hour = facts.dates.hour(bucket.hour)
-            let showsLabel = everyDay ? hour == 0 : index % 3 == 0
+            // Days at midnight for a week; every third hour of the clock for a day, midnight as its date.
+            let showsLabel = everyDay ? hour == 0 : hour % 3 == 0
             if showsLabel {
-                let text = everyDay ? facts.dates.day(bucket.hour) : facts.dates.time(bucket.hour)
+                let text = everyDay || (spansDays && hour == 0) ? facts.dates.day(bucket.hour) : facts.dates.time(bucket.hour)
                 shapes.append("<text x=\"\(n(x + barWidth / 2))\" y=\"\(n(bottom + 16))\" text-anchor=\"middle\" font-size=\"11\" fill=\"\(Colour.label)\">\(h(text))</text>")
             }
         }
