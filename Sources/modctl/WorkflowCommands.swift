@@ -71,7 +71,8 @@ struct Log: AsyncParsableCommand {
 struct Block: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Block an IP address, network, email, author or domain: their comments are rejected.",
-        subcommands: [Add.self, List.self, Remove.self])
+        discussion: "`modctl block ip 203.0.113.7` is short for `modctl block add ip 203.0.113.7`.",
+        subcommands: [Add.self, List.self, Remove.self], defaultSubcommand: Add.self)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case ip, network, email, author, domain
@@ -163,7 +164,8 @@ func printList(_ list: String, store: DatabaseOptions, json: Bool) async throws 
 struct Allow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Allow-list an author, email or domain: approved unless a rule holds the comment.",
-        subcommands: [Add.self, List.self, Remove.self])
+        discussion: "`modctl allow author Ann` is short for `modctl allow add author Ann`.",
+        subcommands: [Add.self, List.self, Remove.self], defaultSubcommand: Add.self)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
         case author, email, domain

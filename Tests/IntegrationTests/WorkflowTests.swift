@@ -12,10 +12,14 @@ import Testing
     @Test func blocksAllowListsAndArticleModesChangeVerdicts() async throws {
         let daemon = try await DaemonHarness.start()
         #expect(try daemon.modctl(["block", "add", "author", "Troll", "--reason", "repeat abuse", "--as", "ann"]).status == 0)
-        #expect(try daemon.modctl(["block", "add", "domain", "spam.example", "--expires", "30d", "--as", "ann"]).status == 0)
+        // Without "add", block and allow add.
+        #expect(try daemon.modctl(["block", "domain", "spam.example", "--expires", "30d", "--as", "ann"]).status == 0)
+        let badKind = try daemon.modctl(["block", "colour", "red"])
+        #expect(badKind.status == 64)
+        #expect(badKind.stderr.contains("colour"), "\(badKind.stderr)")
         #expect(try daemon.modctl(["article", "set", "court-1", "--mode", "premoderate", "--as", "ann"]).status == 0)
         #expect(try daemon.modctl(["article", "set", "old-1", "--mode", "closed", "--as", "ann"]).status == 0)
-        #expect(try daemon.modctl(["allow", "add", "author", "Councillor Jones", "--as", "ann"]).status == 0)
+        #expect(try daemon.modctl(["allow", "author", "Councillor Jones", "--as", "ann"]).status == 0)
 
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "b1", author: "Troll", body: "A perfectly polite remark."))
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "b2", author: "Bea", body: "See www.shop.spam.example for more"))
