@@ -42,6 +42,14 @@ import Testing
         #expect(html.contains("<g><title>28 Nov 07:00 UTC: "))
         #expect(html.contains("<g><title>29 Nov 06:00 UTC: "))
         #expect(html.contains(", busiest 28 Nov "))
+
+        // A day from 07:20 to 07:20 has 25 hourly buckets and keeps the same ticks.
+        var offHour = DigestFixtures.sample
+        offHour.hourly.append(.init(hour: DigestFixtures.hour(24), received: 1, approved: 1, held: 0, rejected: 0))
+        let offHourHTML = try DigestRenderer.render(offHour, as: .html)
+        let offHourTicks = offHourHTML.matches(of: #/font-size="11" fill="[^"]*">([^<]*)</text>/#).map { String($0.output.1) }
+        #expect(offHourTicks.contains("29 Nov") && offHourTicks.contains("09:00") && offHourTicks.contains("06:00"))
+        #expect(occurrences(of: "<g><title>", in: offHourHTML) == 25)
     }
 
     @Test func loadsNothingFromElsewhere() throws {

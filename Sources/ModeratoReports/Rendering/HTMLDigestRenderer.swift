@@ -202,7 +202,8 @@ struct HTMLDigestRenderer {
         let bottom = top + plotHeight
         let maximum = buckets.map { max($0.received, $0.approved + $0.held + $0.rejected) }.max() ?? 0
         let scaleMax = Double(Self.niceCeiling(maximum))
-        let everyDay = buckets.count > 24
+        // A day that does not start on the hour has 25 buckets; past two days, label days only.
+        let everyDay = buckets.count > 48
         // A day that crosses midnight names the day wherever a time alone would be ambiguous.
         let spansDays = Set(buckets.map { facts.dates.day($0.hour) }).count > 1
         func when(_ hour: Date) -> String { spansDays ? facts.dates.dayTime(hour) : facts.dates.time(hour) }
