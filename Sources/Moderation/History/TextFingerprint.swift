@@ -1,6 +1,7 @@
 /// A 64-bit SimHash of a comment's normalized text, so texts that differ by a word or two usually have
-/// fingerprints that differ in a few bits (measured: about half of one-word edits of a 22-word text
-/// stay within 3 bits; unrelated texts differ in about 32).
+/// fingerprints that differ in a few bits. Measured on 300 random 22-word texts with one word inserted:
+/// median 3 bits, 84% within the 5 that count as a near-duplicate; unrelated texts of the same words
+/// differ in 11 bits at the least and about 32 typically.
 ///
 /// Near-duplicates are found by splitting the fingerprint into six bands: two fingerprints within 5
 /// bits of each other share at least one whole band, so the store can find candidates with indexed
