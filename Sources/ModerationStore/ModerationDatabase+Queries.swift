@@ -73,6 +73,25 @@ extension ModerationDatabase {
         }
     }
 
+    /// Comments whose current verdict a person gave (a moderator, or the website through the
+    /// Akismet-compatible routes), oldest first: the labelled history `modctl eval --decisions`
+    /// measures the pipeline against. Approved means wanted, rejected unwanted.
+    public func humanDecidedComments(since: Date? = nil) async throws(StoreError) -> [StoredComment] {
+        do {
+            return try await pool.read { db in
+                try StoredComment.fetchAll(db, sql: """
+                    SELECT c.* FROM comment c
+                    WHERE c.status IN ('approved', 'rejected') AND c.received_at >= ?
+                      AND (SELECT d.actor_kind FROM decision d WHERE d.comment_key = c.key ORDER BY d.seq DESC LIMIT 1)
+                          IN ('moderator', 'site')
+                    ORDER BY c.key
+                    """, arguments: [since ?? Date.distantPast])
+            }
+        } catch {
+            throw Self.wrap(error, "reading decided comments")
+        }
+    }
+
     /// How many comments have each status.
     public func statusCounts() async throws(StoreError) -> [CommentStatus: Int] {
         do {

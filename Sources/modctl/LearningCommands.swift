@@ -4,22 +4,22 @@ import Moderation
 import ModerationStore
 import ModeratoTools
 
-/// Options naming the columns of a labelled CSV file.
-struct LabelOptions: ParsableArguments {
-    @Option(help: "The column holding the comment text.")
+/// The columns of a labelled CSV file.
+struct LabelColumns {
     var textColumn: String
-
-    @Option(help: "The column holding the label.")
     var labelColumn: String
-
-    @Option(help: "A label value meaning the comment should not be published; repeat for more.")
     var unwantedLabel: [String]
-
-    @Option(help: "The column holding the author's name, if any.")
     var authorColumn: String?
 
-    func validate() throws {
-        guard !unwantedLabel.isEmpty else { throw ValidationError("give at least one --unwanted-label VALUE") }
+    /// The columns from optional command-line values, or a usage error naming what `--csv` needs.
+    init(textColumn: String?, labelColumn: String?, unwantedLabel: [String], authorColumn: String?) throws {
+        guard let textColumn, let labelColumn, !unwantedLabel.isEmpty else {
+            throw ValidationError("--csv and --train need --text-column, --label-column and --unwanted-label")
+        }
+        self.textColumn = textColumn
+        self.labelColumn = labelColumn
+        self.unwantedLabel = unwantedLabel
+        self.authorColumn = authorColumn
     }
 
     func rows(_ paths: [String]) throws -> [Evaluation.Row] {
@@ -72,11 +72,11 @@ struct Train: AsyncParsableCommand {
     func validate() throws {
         let modes = [!csv.isEmpty, stats, reset].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --csv FILE, --stats or --reset") }
-        if !csv.isEmpty {
-            guard textColumn != nil, labelColumn != nil, !unwantedLabel.isEmpty else {
-                throw ValidationError("--csv needs --text-column, --label-column and --unwanted-label")
-            }
-        }
+        if !csv.isEmpty { _ = try columns() }
+    }
+
+    func columns() throws -> LabelColumns {
+        try LabelColumns(textColumn: textColumn, labelColumn: labelColumn, unwantedLabel: unwantedLabel, authorColumn: authorColumn)
     }
 
     func run() async throws {
@@ -88,8 +88,7 @@ struct Train: AsyncParsableCommand {
                 return
             }
             if !csv.isEmpty {
-                let labels = LabelOptions(textColumn: textColumn!, labelColumn: labelColumn!, unwantedLabel: unwantedLabel, authorColumn: authorColumn)
-                let rows = try labels.rows(csv)
+                let rows = try columns().rows(csv)
                 try await Evaluation.train(database, rows: rows)
                 let unwanted = rows.filter(\.isUnwanted).count
                 Output.line("learned \(rows.count) comments: \(unwanted) unwanted, \(rows.count - unwanted) wanted")
@@ -110,16 +109,6 @@ struct Train: AsyncParsableCommand {
     }
 }
 
-extension LabelOptions {
-    init(textColumn: String, labelColumn: String, unwantedLabel: [String], authorColumn: String?) {
-        self.init()
-        self.textColumn = textColumn
-        self.labelColumn = labelColumn
-        self.unwantedLabel = unwantedLabel
-        self.authorColumn = authorColumn
-    }
-}
-
 /// `modctl eval`: accuracy of the real pipeline on labelled files.
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -131,9 +120,27 @@ struct Eval: AsyncParsableCommand {
             """)
 
     @Option(help: "A labelled CSV file to evaluate; repeat for more (judged in the order given).")
-    var csv: [String]
+    var csv: [String] = []
 
-    @OptionGroup var labels: LabelOptions
+    @Option(help: "The column holding the comment text.")
+    var textColumn: String?
+
+    @Option(help: "The column holding the label.")
+    var labelColumn: String?
+
+    @Option(help: "A label value meaning the comment should not be published; repeat for more.")
+    var unwantedLabel: [String] = []
+
+    @Option(help: "The column holding the author's name, if any.")
+    var authorColumn: String?
+
+    @Flag(help: "Evaluate on this site's own history instead: comments a moderator or the website approved or rejected.")
+    var decisions = false
+
+    @Option(help: "With --decisions: only comments received since: \(TimeArguments.help).")
+    var since: String?
+
+    @OptionGroup var store: DatabaseOptions
 
     @Option(help: "A labelled CSV file to train the learning filter on first; repeat for more.")
     var train: [String] = []
@@ -169,6 +176,12 @@ struct Eval: AsyncParsableCommand {
     var json = false
 
     func validate() throws {
+        guard csv.isEmpty == decisions else { throw ValidationError("give either --csv FILE or --decisions") }
+        if !csv.isEmpty || !train.isEmpty { _ = try columns() }
+        if let since {
+            guard decisions else { throw ValidationError("--since goes with --decisions") }
+            guard TimeArguments.time(since) != nil else { throw ValidationError("--since must be \(TimeArguments.help)") }
+        }
         let policy = PolicyConfiguration(holdThreshold: holdThreshold ?? 5, rejectThreshold: rejectThreshold ?? 10)
         guard policy.holdThreshold < policy.rejectThreshold else {
             throw ValidationError("the hold threshold (\(Policy.format(policy.holdThreshold))) must be below the reject threshold (\(Policy.format(policy.rejectThreshold)))")
@@ -181,8 +194,8 @@ struct Eval: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let rows = try labels.rows(csv)
-            let training = try train.isEmpty ? [] : labels.rows(train)
+            let rows = try await decisions ? decidedRows() : columns().rows(csv)
+            let training = try train.isEmpty ? [] : columns().rows(train)
             var evaluation = Evaluation(ruleSet: try Rules.load(directories.isEmpty ? ["Rules"] : directories))
             evaluation.isOnline = online
             evaluation.mistakesKept = mistakes
@@ -201,7 +214,8 @@ struct Eval: AsyncParsableCommand {
                 Output.cell(name, 10) + Output.cell("\(verdicts.approved)", 10) + Output.cell("\(verdicts.held)", 8) + "\(verdicts.rejected)"
             }
             func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
-            Output.line(Output.styled("\(report.rows) comments" + (online ? ", online (\(report.feedback) held comments fed back)" : ""), .bold))
+            Output.line(Output.styled("\(report.rows) comments" + (decisions ? " decided by people" : "")
+                + (online ? ", online (\(report.feedback) held comments fed back)" : ""), .bold))
             Output.line(Output.styled(Output.cell("truth", 10) + Output.cell("approved", 10) + Output.cell("held", 8) + "rejected", .dim))
             Output.line(row("wanted", report.confusion["wanted"]!))
             Output.line(row("unwanted", report.confusion["unwanted"]!))
@@ -216,6 +230,22 @@ struct Eval: AsyncParsableCommand {
                 Output.line("  " + (mistake.signals.isEmpty ? "no signals" : mistake.signals.joined(separator: ", ")))
             }
         }
+    }
+
+    func columns() throws -> LabelColumns {
+        try LabelColumns(textColumn: textColumn, labelColumn: labelColumn, unwantedLabel: unwantedLabel, authorColumn: authorColumn)
+    }
+
+    /// The site's own labelled history, read from its database (which the evaluation never writes).
+    func decidedRows() async throws -> [Evaluation.Row] {
+        let database = try store.open()
+        let start = since.flatMap { TimeArguments.time($0) }
+        let decided = try await database.humanDecidedComments(since: start)
+        guard !decided.isEmpty else {
+            throw CLIError("no comments in \(store.path) were approved or rejected by a moderator or the website"
+                + (since.map { " since \($0)" } ?? "") + "; decide some first, or evaluate with --csv")
+        }
+        return decided.map { Evaluation.Row(text: $0.body, author: $0.author, isUnwanted: $0.status == .rejected, source: $0.articleID) }
     }
 
     /// The threshold table: the pair in use, the best pairs within the limits, and the hold thresholds
