@@ -112,11 +112,13 @@ struct Train: AsyncParsableCommand {
 /// `modctl eval`: accuracy of the real pipeline on labelled files.
 struct Eval: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure the pipeline on labelled CSV files, against a temporary database.",
+        abstract: "Measure the pipeline on labelled comments, against a temporary database.",
         discussion: """
-            Rows with an unwanted label should not be published; the rest should. Only the text and author \
-            are sent. --online replays the files in order and feeds every held comment's true label back \
-            as a moderator decision, the way a moderated site learns.
+            The labels come from CSV files (--csv) or from this site's own moderator decisions \
+            (--decisions, read-only). Unwanted comments should not be published; the rest should. Only \
+            the text and author are sent. --online replays the comments in order and feeds every held \
+            comment's true label back as a moderator decision, the way a moderated site learns. \
+            --thresholds shows what other hold and reject thresholds would do.
             """)
 
     @Option(help: "A labelled CSV file to evaluate; repeat for more (judged in the order given).")
