@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up, builds (release) and runs moderatod on its defaults: var/moderato.sqlite, Rules/,
 # 127.0.0.1:8088. Extra arguments go to moderatod. Without MODERATO_API_TOKEN a development token
-# is created in var/api-token and printed.
+# is created in var/api-token.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Scripts/bootstrap.sh

@@ -14,6 +14,8 @@ import Yams
 /// hold_first_comments: true
 /// webhook: {url: https://site.example/hook, secret: another-secret, give_up_hours: 24}
 /// retention_days: 90
+/// max_connections: 1024                 # past it, new connections wait
+/// idle_timeout_seconds: 30              # close connections silent this long
 /// ```
 public struct ConfigFile: Decodable, Sendable {
     public struct Policy: Decodable, Sendable {
@@ -55,6 +57,8 @@ public struct ConfigFile: Decodable, Sendable {
     public var apiToken: String?
     public var webhook: Webhook?
     public var maxQueue: Int?
+    public var maxConnections: Int?
+    public var idleTimeoutSeconds: Double?
     public var batchSize: Int?
     public var retentionDays: Double?
     public var akismet: Akismet?
@@ -69,6 +73,8 @@ public struct ConfigFile: Decodable, Sendable {
         case allowRemote = "allow_remote"
         case apiToken = "api_token"
         case maxQueue = "max_queue"
+        case maxConnections = "max_connections"
+        case idleTimeoutSeconds = "idle_timeout_seconds"
         case batchSize = "batch_size"
         case retentionDays = "retention_days"
         case premoderateWhileLearning = "premoderate_while_learning"
@@ -137,6 +143,14 @@ public struct ConfigFile: Decodable, Sendable {
             configuration.webhook = settings
         }
         if let maxQueue { configuration.maximumQueueDepth = maxQueue }
+        if let maxConnections {
+            guard maxConnections >= 1 else { throw DaemonError("settings: max_connections must be at least 1") }
+            configuration.maximumConnections = maxConnections
+        }
+        if let idleTimeoutSeconds {
+            guard idleTimeoutSeconds >= 1 else { throw DaemonError("settings: idle_timeout_seconds must be at least 1") }
+            configuration.idleTimeout = idleTimeoutSeconds
+        }
         if let batchSize { configuration.batchSize = batchSize }
         if let retentionDays { configuration.retentionDays = retentionDays }
         if let akismet {

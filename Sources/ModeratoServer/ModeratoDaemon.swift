@@ -60,6 +60,9 @@ public struct ModeratoDaemon: Sendable {
         }
     }
 
+    /// The shortest API token accepted on a non-loopback address.
+    public static let minimumRemoteTokenLength = 20
+
     /// Opens the database, loads the rules, and serves until SIGTERM or SIGINT.
     public func run() async throws {
         guard configuration.isLoopback || configuration.allowsRemote else {
@@ -67,6 +70,10 @@ public struct ModeratoDaemon: Sendable {
         }
         guard !configuration.apiToken.isEmpty else {
             throw DaemonError("no API token; set MODERATO_API_TOKEN")
+        }
+        guard configuration.isLoopback || configuration.apiToken.count >= Self.minimumRemoteTokenLength else {
+            throw DaemonError("the API token is too short to face a network (\(configuration.apiToken.count) characters; at least "
+                + "\(Self.minimumRemoteTokenLength)); make one with: openssl rand -hex 24")
         }
         let database: ModerationDatabase
         do {
@@ -109,13 +116,14 @@ public struct ModeratoDaemon: Sendable {
         var services: [any Service] = configuration.isJudgingPaused ? [reloader] : [reloader, worker]
         if configuration.isJudgingPaused { logger.warning("judging is paused: comments are accepted and queued, not judged") }
         // Decisions enter the outbox only while a webhook is configured.
-        try? await database.setDaemonStatus(["webhook_url": configuration.webhook?.url ?? ""])
+        try? await database.setDaemonStatus(["webhook_url": configuration.webhook?.shownURL ?? ""])
         if let webhook = configuration.webhook {
             services.append(WebhookDelivery(configuration: webhook, database: database, logger: logger))
-            logger.info("delivering decisions to the webhook", metadata: ["webhook.url": "\(webhook.url)"])
+            logger.info("delivering decisions to the webhook", metadata: ["webhook.url": "\(webhook.shownURL)"])
         }
         if let spool = configuration.spoolDirectory {
-            let ingest = SpoolIngest(directory: spool, batcher: batcher, decoder: CommentDecoder(limits: configuration.limits), logger: logger)
+            let ingest = SpoolIngest(directory: spool, batcher: batcher, decoder: CommentDecoder(limits: configuration.limits),
+                                     depth: depth, maximumQueueDepth: configuration.maximumQueueDepth, logger: logger)
             do {
                 try ingest.prepare()
             } catch {
@@ -145,7 +153,8 @@ public struct ModeratoDaemon: Sendable {
             .register(on: api)
         if let akismet = configuration.akismet {
             AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
-                          pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics))
+                          pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics),
+                          depth: depth, maximumQueueDepth: configuration.maximumQueueDepth)
                 .register(on: router)
         }
 
@@ -153,7 +162,9 @@ public struct ModeratoDaemon: Sendable {
         let host = configuration.host
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "moderatod"),
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
+            configuration: .init(address: .hostname(host, port: configuration.port), serverName: "moderatod",
+                                 availableConnectionsDelegate: .maximum(configuration.maximumConnections, logger: logger)),
             services: services,
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0

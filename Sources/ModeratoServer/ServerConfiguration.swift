@@ -21,6 +21,10 @@ public struct ServerConfiguration: Sendable {
     public var policy: PolicyConfiguration = PolicyConfiguration()
     /// Above this many queued comments, submissions get 503 with Retry-After. The default is 20,000.
     public var maximumQueueDepth: Int = 20_000
+    /// Open connections at most; past it, new connections wait to be accepted. The default is 1,024.
+    public var maximumConnections: Int = 1_024
+    /// A connection that sends nothing for this many seconds is closed. The default is 30.
+    public var idleTimeout: Double = 30
     /// How many queued comments a worker judges per transaction. The default is 256.
     public var batchSize: Int = 256
     /// Settings for every heuristic.

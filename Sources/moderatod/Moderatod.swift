@@ -12,7 +12,7 @@ struct Moderatod: AsyncParsableCommand {
         abstract: "The Moderato daemon: accepts comments over HTTP, judges them, records verdicts.",
         discussion: """
             The API token comes from MODERATO_API_TOKEN. Without it, and only on a loopback address, \
-            a development token is created beside the database (api-token, mode 0600) and printed.
+            a development token is created beside the database (api-token, mode 0600).
             """
     )
 
@@ -167,7 +167,8 @@ struct Moderatod: AsyncParsableCommand {
             if configuration.apiToken.isEmpty, configuration.isLoopback {
                 let development = try DevelopmentToken.loadOrCreate(besideDatabase: configuration.databasePath)
                 configuration.apiToken = development.token
-                logger.notice("MODERATO_API_TOKEN is not set; using the development token from \(development.path): \(development.token)")
+                // The token itself stays out of the log; the file is readable only by this user.
+                logger.notice("MODERATO_API_TOKEN is not set; using the development token in \(development.path) (cat it to use it)")
             }
             try await ModeratoDaemon(configuration: configuration, logger: logger, metrics: registry).run()
         } catch let error as DaemonError {

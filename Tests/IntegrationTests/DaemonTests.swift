@@ -154,6 +154,10 @@ import Testing
                                            environment: ["MODERATO_API_TOKEN": "t"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("refusing to listen on 0.0.0.0"))
+        let short = try CommandRunner.run("moderatod", ["--database", directory.path("db.sqlite"), "--listen", "0.0.0.0:0", "--allow-remote"],
+                                          environment: ["MODERATO_API_TOKEN": "short-token"])
+        #expect(short.status == 2)
+        #expect(short.stderr.contains("the API token is too short to face a network (11 characters; at least 20)"), "\(short.stderr)")
         let bad = try CommandRunner.run("moderatod", ["--listen", "nonsense"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("--listen must be HOST:PORT"))
@@ -234,5 +238,10 @@ import Testing
                                           environment: ["MODERATO_API_TOKEN": "t"])
         #expect(typed.status == 2)
         #expect(typed.stderr.contains("type.yml: setting `max_queue`"))
+        let zero = directory.write("zero.yml", "max_connections: 0\n")
+        let refused = try CommandRunner.run("moderatod", ["--config", zero, "--database", directory.path("db.sqlite")],
+                                            environment: ["MODERATO_API_TOKEN": "t"])
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("settings: max_connections must be at least 1"), "\(refused.stderr)")
     }
 }

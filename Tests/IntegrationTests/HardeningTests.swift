@@ -20,6 +20,12 @@ import Testing
         }
         #expect(statuses == [202, 202, 202, 503, 503])
         #expect(retryAfter == "5")
+        // The Akismet check is turned away the same way, before anything is stored.
+        let check = try await daemon.request("POST", "/1.1/comment-check", body: Data(
+            "api_key=\(daemon.token)&blog=https%3A%2F%2Fsite.example&user_ip=203.0.113.9&comment_content=Full%20queue".utf8),
+            token: .some(nil), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(check.status == 503)
+        #expect(check.headers["retry-after"] == "5")
         #expect(try await daemon.stop() == 0)
         // Nothing accepted was lost: restarted with judging on, the three are judged.
         let second = try await daemon.restart()
@@ -49,6 +55,84 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: directory.path("spool/bad/bad.json")))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("spool/incoming")).isEmpty)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path("spool/processing")).isEmpty)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func spoolRefusesLinksPipesAndOversizedFiles() async throws {
+        let directory = TemporaryDirectory("spool-files")
+        let spool = directory.path("spool")
+        let daemon = try await DaemonHarness.start(extraArguments: ["--spool", spool])
+        directory.write("secret.txt", "not a comment")
+        #expect(symlink(directory.path("secret.txt"), directory.path("spool/incoming/link.json")) == 0)
+        #expect(mkfifo(directory.path("spool/incoming/pipe.json"), 0o600) == 0)
+        directory.write("spool/tmp/big.json", commentJSON(id: "big", author: "B", body: String(repeating: "x", count: 70_000)))
+        #expect(rename(directory.path("spool/tmp/big.json"), directory.path("spool/incoming/big.json")) == 0)
+        let expected = ["link.json": "the file is a symbolic link", "pipe.json": "not a regular file",
+                        "big.json": "too_large: the file is larger than 65536 bytes"]
+        let deadline = Date().addingTimeInterval(10)
+        while expected.keys.contains(where: { !FileManager.default.fileExists(atPath: directory.path("spool/bad/\($0).error")) }),
+              Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        for (name, reason) in expected {
+            let why = try String(contentsOfFile: directory.path("spool/bad/\(name).error"), encoding: .utf8)
+            #expect(why == reason + "\n", "\(name): \(why)")
+        }
+        #expect(daemon.isRunning)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func bodiesWithoutALengthAreStillBounded() async throws {
+        let daemon = try await DaemonHarness.start()
+        // A chunked comment that grows past 64 KiB: 413, not 500.
+        let chunk = String(repeating: "x", count: 16_384)
+        let connection = try RawConnection(port: daemon.port)
+        connection.send("POST /v1/comments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(daemon.token)\r\n"
+            + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n")
+        for _ in 0..<5 { connection.send(String(chunk.utf8.count, radix: 16) + "\r\n" + chunk + "\r\n") }
+        connection.send("0\r\n\r\n")
+        let answer = connection.readToEnd()
+        #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(200))")
+        #expect(answer.contains("too_large"))
+
+        // The Akismet routes: an announced oversized form is refused before it is read.
+        let akismet = try RawConnection(port: daemon.port)
+        akismet.send("POST /1.1/comment-check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+            + "Content-Length: 1000000\r\nConnection: close\r\n\r\nblog=x")
+        let refused = akismet.readToEnd()
+        #expect(refused.hasPrefix("HTTP/1.1 413"), "\(refused.prefix(200))")
+
+        // The key is read from the form only, never from the address (where proxies log it).
+        let inQuery = try await daemon.request("POST", "/1.1/comment-check?api_key=\(daemon.token)",
+                                               body: Data("blog=https%3A%2F%2Fsite.example&user_ip=203.0.113.9&comment_content=hello".utf8),
+                                               token: .some(nil), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(inQuery.text == "invalid")
+        #expect(daemon.isRunning)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func idleConnectionsAreClosedAndConnectionsCapped() async throws {
+        let directory = TemporaryDirectory("connections")
+        directory.write("settings.yml", "idle_timeout_seconds: 1\nmax_connections: 1\n")
+        let daemon = try await DaemonHarness.start(extraArguments: ["--config", directory.path("settings.yml")])
+        // Let the harness's own keep-alive connection time out first.
+        try await Task.sleep(for: .milliseconds(1_500))
+        // A request that stops halfway (slowloris) is dropped once it has been silent for a second.
+        let started = Date()
+        let stalled = try RawConnection(port: daemon.port)
+        stalled.send("POST /v1/comments HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+        try await Task.sleep(for: .milliseconds(200))
+        // With one connection allowed, a second waits while the first is open (the cap stops accepting;
+        // connections already accepted together are served)…
+        let waiting = try RawConnection(port: daemon.port)
+        waiting.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(waiting.availableNow().isEmpty, "served past the connection limit")
+        _ = stalled.readToEnd()
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(elapsed >= 0.9 && elapsed < 8, "closed after \(elapsed) s")
+        // …and is served once it closes.
+        #expect(waiting.readToEnd().hasPrefix("HTTP/1.1 200"))
         #expect(try await daemon.stop() == 0)
     }
 

@@ -108,7 +108,8 @@ import Testing
         let receiver = WebhookReceiver(secret: "hook-secret")
         try await receiver.start()
         defer { receiver.stop() }
-        let arguments = ["--webhook", receiver.url]
+        // A query can carry the site's own credentials: it is used, but never logged or shown.
+        let arguments = ["--webhook", receiver.url + "?key=site-secret-key"]
         let environment = ["MODERATO_WEBHOOK_SECRET": "hook-secret"]
         var daemon = try await DaemonHarness.start(extraArguments: arguments, environment: environment)
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "w1", author: "W1", body: "A fine comment."))
@@ -135,7 +136,10 @@ import Testing
         let status = try daemon.modctl(["status"])
         #expect(status.stdout.contains("moderatod is running"))
         #expect(status.stdout.contains("webhook: \(receiver.url) — 0 to deliver, 0 given up"))
+        #expect(!status.stdout.contains("site-secret-key"))
         #expect(try await daemon.stop() == 0)
+        #expect(daemon.log.contains("delivering decisions to the webhook"))
+        #expect(!daemon.log.contains("site-secret-key"))
         let stopped = try daemon.modctl(["status", "--json"])
         #expect(stopped.stdout.contains("\"running\" : false"))
     }

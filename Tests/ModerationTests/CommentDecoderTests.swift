@@ -93,6 +93,23 @@ import Testing
         } throws: { ($0 as? CommentValidationError)?.code == .tooLarge }
     }
 
+    @Test func combiningMarksCannotPadAField() throws {
+        // One character: "a" with 2,000 acute accents (4,001 bytes), far under 200 characters.
+        let padded = "a" + String(repeating: "\u{301}", count: 2_000)
+        #expect(padded.count == 1)
+        let json = #"{"id":""# + padded + #"","article_id":"a","author":"A","body":"hello","rating":3}"#
+        #expect {
+            _ = try CommentDecoder().decode(Data(json.utf8))
+        } throws: { error in
+            guard let error = error as? CommentValidationError else { return false }
+            return error.code == .tooLong && error.field == "id" && error.description.contains("longer than 800 bytes")
+        }
+        // Four bytes a character is still allowed: 200 emoji.
+        let emoji = String(repeating: "😀", count: 200)
+        let fine = try CommentDecoder().decode(Data((#"{"id":"c","article_id":"a","author":"A","body":""# + emoji + #"","rating":3}"#).utf8))
+        #expect(fine.body == emoji)
+    }
+
     @Test func bodyLimitCountsCharactersNotBytes() throws {
         var limits = CommentLimits()
         limits.maxBodyCharacters = 5

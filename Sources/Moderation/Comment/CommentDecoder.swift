@@ -114,6 +114,11 @@ public struct CommentDecoder: Sendable {
         if text.utf8.count > maxLength && text.count > maxLength {
             throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength) characters.", field: name)
         }
+        // One character can carry any number of combining marks; four bytes a character is room for any
+        // script, so more than that is padding.
+        if text.utf8.count > maxLength * 4 {
+            throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength * 4) bytes.", field: name)
+        }
     }
 
     private func requiredString(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String {

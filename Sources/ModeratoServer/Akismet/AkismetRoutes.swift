@@ -5,6 +5,7 @@ import Logging
 import Moderation
 import ModerationStore
 import PCRE2
+import Synchronization
 
 /// Settings for the Akismet-compatible endpoint.
 public struct AkismetConfiguration: Sendable {
@@ -28,6 +29,10 @@ struct AkismetRoutes<Context: RequestContext> {
     let database: ModerationDatabase
     let pipelines: PipelineHolder
     let judge: CommentJudge
+    let depth: QueueDepth
+    let maximumQueueDepth: Int
+    /// Checks judged inline at once; more are answered 503, so a flood of checks cannot take every core.
+    let inlineChecks = InlineCheckLimit(maximum: 16)
 
     static var thanks: String { "Thanks for making the web a better place." }
 
@@ -48,11 +53,20 @@ struct AkismetRoutes<Context: RequestContext> {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
     }
 
-    /// The fields of a form-encoded body (or query).
+    /// The largest form body read.
+    static var maximumBodyBytes: Int { 64 * 1024 }
+
+    /// The fields of a form-encoded body, then of the query for fields the body lacks. The key is read
+    /// from the body only, so it does not end up in proxy logs.
     static func fields(_ request: Request) async throws -> [String: String] {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
+            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(maximumBodyBytes) bytes.")
+        }
+        let buffer = try await request.body.collect(upTo: maximumBodyBytes)
         var fields = parse(String(buffer: buffer))
-        for (key, value) in parse(request.uri.query ?? "") where fields[key] == nil { fields[key] = value }
+        for (key, value) in parse(request.uri.query ?? "") where fields[key] == nil && key != "key" && key != "api_key" {
+            fields[key] = value
+        }
         return fields
     }
 
@@ -71,8 +85,13 @@ struct AkismetRoutes<Context: RequestContext> {
 
     func isValid(_ key: String?) -> Bool {
         guard let key, !key.isEmpty else { return false }
-        return TokenAuthMiddleware<Context>.constantTimeEquals(Array(key.utf8), Array(apiToken.utf8))
-            || configuration.extraKeys.contains(key)
+        // Every key is compared in full, so the time taken says nothing about which one came close.
+        let given = Array(key.utf8)
+        var valid = TokenAuthMiddleware<Context>.constantTimeEquals(given, Array(apiToken.utf8))
+        for extra in configuration.extraKeys {
+            valid = TokenAuthMiddleware<Context>.constantTimeEquals(given, Array(extra.utf8)) || valid
+        }
+        return valid
     }
 
     static var invalidKeyHelp: String { "We were unable to verify your API key; use a Moderato API token or a configured Akismet key." }
@@ -123,6 +142,13 @@ struct AkismetRoutes<Context: RequestContext> {
     /// The comment is committed without waking the queue worker, so this request normally judges it; if
     /// the worker was draining and got there first, its recorded verdict is the answer.
     func checkNow(_ comment: Comment, extraSignals: [Signal]) async throws -> (status: CommentStatus, score: Double, signals: [Signal]) {
+        // The same backpressure as POST /v1/comments, and a cap on checks judged at once.
+        if depth.current >= maximumQueueDepth || !inlineChecks.enter() {
+            var error = APIError(.serviceUnavailable, code: "busy", message: "Too many comments are waiting to be judged; retry shortly.")
+            error.headers[.retryAfter] = "5"
+            throw error
+        }
+        defer { inlineChecks.leave() }
         _ = try await database.accept([comment], at: Date())
         if let item = try await database.queuedComment(externalID: comment.id) {
             let judged = await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
@@ -207,5 +233,28 @@ struct StableHash {
         var hash = StableHash()
         hash.combine(text)
         return hash.hex
+    }
+}
+
+/// How many Akismet checks are being judged inline; past the maximum, new ones are turned away.
+final class InlineCheckLimit: Sendable {
+    private let running = Atomic<Int>(0)
+    let maximum: Int
+
+    init(maximum: Int) {
+        self.maximum = maximum
+    }
+
+    /// Takes a place, or returns false when all are taken.
+    func enter() -> Bool {
+        if running.add(1, ordering: .relaxed).newValue > maximum {
+            running.subtract(1, ordering: .relaxed)
+            return false
+        }
+        return true
+    }
+
+    func leave() {
+        running.subtract(1, ordering: .relaxed)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import Moderation
 import ModerationStore
 
@@ -25,9 +26,11 @@ struct CommentRoutes<Context: RequestContext> {
 
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
         // Backpressure: past the configured depth, ask the website to come back rather than queue forever.
-        if depth.current >= maximumQueueDepth {
+        // Comments still waiting for their commit count too, so a slow disk cannot pile them up in memory.
+        let waiting = depth.current + batcher.uncommitted
+        if waiting >= maximumQueueDepth {
             var error = APIError(.serviceUnavailable, code: "queue_full",
-                                 message: "\(depth.current) comments are waiting to be judged; retry shortly.")
+                                 message: "\(waiting) comments are waiting to be judged; retry shortly.")
             error.headers[.retryAfter] = "5"
             throw error
         }
@@ -43,6 +46,8 @@ struct CommentRoutes<Context: RequestContext> {
         do {
             buffer = try await request.body.collect(upTo: limit)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
+        } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
         }
         let comment: Comment

@@ -26,6 +26,9 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
 
     public var description: String { "IngestBatcher" }
 
+    /// Comments received and not yet committed.
+    public var uncommitted: Int { pending.withLock { $0.count } }
+
     public init(database: ModerationDatabase, notifier: QueueNotifier, depth: QueueDepth, logger: Logger) {
         self.database = database
         self.notifier = notifier

@@ -14,14 +14,19 @@ public struct SpoolIngest: Service, CustomStringConvertible {
     let directory: URL
     let batcher: IngestBatcher
     let decoder: CommentDecoder
+    let depth: QueueDepth?
+    let maximumQueueDepth: Int
     let logger: Logger
 
     public var description: String { "SpoolIngest(\(directory.path))" }
 
-    public init(directory: String, batcher: IngestBatcher, decoder: CommentDecoder, logger: Logger) {
+    public init(directory: String, batcher: IngestBatcher, decoder: CommentDecoder, depth: QueueDepth? = nil,
+                maximumQueueDepth: Int = .max, logger: Logger) {
         self.directory = URL(fileURLWithPath: directory)
         self.batcher = batcher
         self.decoder = decoder
+        self.depth = depth
+        self.maximumQueueDepth = maximumQueueDepth
         self.logger = logger
     }
 
@@ -43,6 +48,11 @@ public struct SpoolIngest: Service, CustomStringConvertible {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            // Backpressure: while the queue is full, files wait in incoming/, where they are safe.
+            if let depth, depth.current + batcher.uncommitted >= maximumQueueDepth {
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
             let found = await scanOnce()
             if found == 0 {
                 try? await Task.sleep(for: .milliseconds(200))
@@ -65,8 +75,11 @@ public struct SpoolIngest: Service, CustomStringConvertible {
     }
 
     private func ingest(_ file: URL, name: String) async {
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            moveToBad(file, name: name, because: "the file cannot be read")
+        let data: Data
+        switch Self.read(file.path, limit: decoder.limits.maxRequestBytes) {
+        case .success(let contents): data = contents
+        case .failure(let problem):
+            moveToBad(file, name: name, because: problem.reason)
             return
         }
         let comment: Comment
@@ -90,6 +103,32 @@ public struct SpoolIngest: Service, CustomStringConvertible {
             logger.error("spool: cannot store a comment; will retry", metadata: ["spool.file": "\(name)", "error": "\(error)"])
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    struct UnreadableFile: Error {
+        var reason: String
+    }
+
+    /// Reads a claimed file if it is a regular file (not a link, pipe or device) of at most `limit` bytes.
+    static func read(_ path: String, limit: Int) -> Result<Data, UnreadableFile> {
+        // O_NONBLOCK so that opening a pipe does not wait for a writer; O_NOFOLLOW refuses links.
+        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else {
+            return .failure(UnreadableFile(reason: errno == ELOOP ? "the file is a symbolic link" : "the file cannot be read"))
+        }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            return .failure(UnreadableFile(reason: "not a regular file"))
+        }
+        guard status.st_size <= limit else {
+            return .failure(UnreadableFile(reason: "too_large: the file is larger than \(limit) bytes"))
+        }
+        guard let data = try? handle.read(upToCount: limit + 1) ?? Data() else {
+            return .failure(UnreadableFile(reason: "the file cannot be read"))
+        }
+        guard data.count <= limit else { return .failure(UnreadableFile(reason: "too_large: the file is larger than \(limit) bytes")) }
+        return .success(data)
     }
 
     private func moveToBad(_ file: URL, name: String, because reason: String) {

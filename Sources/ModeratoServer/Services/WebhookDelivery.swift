@@ -20,6 +20,16 @@ public struct WebhookConfiguration: Sendable {
     /// How long one request may take. The default is 10 seconds.
     public var timeout: TimeInterval = 10
 
+    /// The URL without a user, password or query, which may hold credentials: for logs and status.
+    public var shownURL: String {
+        guard var components = URLComponents(string: url) else { return "(unparsable URL)" }
+        components.user = nil
+        components.password = nil
+        components.query = nil
+        components.fragment = nil
+        return components.string ?? "(unparsable URL)"
+    }
+
     public init(url: String, secret: String) {
         self.url = url
         self.secret = secret

@@ -27,12 +27,12 @@ struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
     static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        var difference = a.count ^ b.count
         let length = max(a.count, b.count)
         for index in 0..<length {
             let x = index < a.count ? a[index] : 0
             let y = index < b.count ? b[index] : 0
-            difference |= x ^ y
+            difference |= Int(x ^ y)
         }
         return difference == 0 && !b.isEmpty
     }
