@@ -148,7 +148,9 @@ public struct ConfigFile: Decodable, Sendable {
             configuration.maximumConnections = maxConnections
         }
         if let idleTimeoutSeconds {
-            guard idleTimeoutSeconds >= 1 else { throw DaemonError("settings: idle_timeout_seconds must be at least 1") }
+            guard (1...86_400).contains(idleTimeoutSeconds) else {
+                throw DaemonError("settings: idle_timeout_seconds must be from 1 to 86400")
+            }
             configuration.idleTimeout = idleTimeoutSeconds
         }
         if let batchSize { configuration.batchSize = batchSize }

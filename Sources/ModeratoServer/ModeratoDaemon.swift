@@ -149,12 +149,13 @@ public struct ModeratoDaemon: Sendable {
         }
         let api = router.group("v1").add(middleware: TokenAuthMiddleware(token: configuration.apiToken))
         CommentRoutes(database: database, batcher: batcher, depth: depth, maximumQueueDepth: configuration.maximumQueueDepth,
-                      decoder: CommentDecoder(limits: configuration.limits))
+                      decoder: CommentDecoder(limits: configuration.limits), bodyDeadline: .seconds(configuration.idleTimeout))
             .register(on: api)
         if let akismet = configuration.akismet {
             AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
                           pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics),
-                          depth: depth, maximumQueueDepth: configuration.maximumQueueDepth)
+                          depth: depth, maximumQueueDepth: configuration.maximumQueueDepth,
+                          bodyDeadline: .seconds(configuration.idleTimeout))
                 .register(on: router)
         }
 

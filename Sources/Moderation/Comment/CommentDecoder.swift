@@ -114,10 +114,11 @@ public struct CommentDecoder: Sendable {
         if text.utf8.count > maxLength && text.count > maxLength {
             throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength) characters.", field: name)
         }
-        // One character can carry any number of combining marks; four bytes a character is room for any
-        // script, so more than that is padding.
-        if text.utf8.count > maxLength * 4 {
-            throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength * 4) bytes.", field: name)
+        // One character can carry any number of combining marks. Sixteen bytes a character is room for
+        // any script's clusters (Devanagari conjuncts, emoji with skin tones); more is padding. The body
+        // is left to the request limit, which already bounds it.
+        if name != "body" && text.utf8.count > maxLength * 16 {
+            throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength * 16) bytes.", field: name)
         }
     }
 

@@ -33,6 +33,8 @@ struct AkismetRoutes<Context: RequestContext> {
     let maximumQueueDepth: Int
     /// Checks judged inline at once; more are answered 503, so a flood of checks cannot take every core.
     let inlineChecks = InlineCheckLimit(maximum: 16)
+    /// How long a form body may take to arrive.
+    let bodyDeadline: Duration
 
     static var thanks: String { "Thanks for making the web a better place." }
 
@@ -58,13 +60,13 @@ struct AkismetRoutes<Context: RequestContext> {
 
     /// The fields of a form-encoded body, then of the query for fields the body lacks. The key is read
     /// from the body only, so it does not end up in proxy logs.
-    static func fields(_ request: Request) async throws -> [String: String] {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBodyBytes {
-            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(maximumBodyBytes) bytes.")
+    func fields(_ request: Request) async throws -> [String: String] {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBodyBytes {
+            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(Self.maximumBodyBytes) bytes.")
         }
-        let buffer = try await request.body.collect(upTo: maximumBodyBytes)
-        var fields = parse(String(buffer: buffer))
-        for (key, value) in parse(request.uri.query ?? "") where fields[key] == nil && key != "key" && key != "api_key" {
+        let buffer = try await BodyReader.collect(request, upTo: Self.maximumBodyBytes, within: bodyDeadline)
+        var fields = Self.parse(String(buffer: buffer))
+        for (key, value) in Self.parse(request.uri.query ?? "") where fields[key] == nil && key != "key" && key != "api_key" {
             fields[key] = value
         }
         return fields
@@ -99,7 +101,7 @@ struct AkismetRoutes<Context: RequestContext> {
     // MARK: Endpoints
 
     @Sendable func verifyKey(_ request: Request, context: Context) async throws -> Response {
-        let fields = try await Self.fields(request)
+        let fields = try await self.fields(request)
         guard isValid(fields["key"] ?? fields["api_key"]) else { return Self.text("invalid", debugHelp: Self.invalidKeyHelp) }
         guard let blog = fields["blog"], blog.hasPrefix("http://") || blog.hasPrefix("https://") else {
             return Self.text("invalid", debugHelp: "The blog field must be the site's full URL, starting with http:// or https://.")
@@ -142,13 +144,6 @@ struct AkismetRoutes<Context: RequestContext> {
     /// The comment is committed without waking the queue worker, so this request normally judges it; if
     /// the worker was draining and got there first, its recorded verdict is the answer.
     func checkNow(_ comment: Comment, extraSignals: [Signal]) async throws -> (status: CommentStatus, score: Double, signals: [Signal]) {
-        // The same backpressure as POST /v1/comments, and a cap on checks judged at once.
-        if depth.current >= maximumQueueDepth || !inlineChecks.enter() {
-            var error = APIError(.serviceUnavailable, code: "busy", message: "Too many comments are waiting to be judged; retry shortly.")
-            error.headers[.retryAfter] = "5"
-            throw error
-        }
-        defer { inlineChecks.leave() }
         _ = try await database.accept([comment], at: Date())
         if let item = try await database.queuedComment(externalID: comment.id) {
             let judged = await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
@@ -159,7 +154,7 @@ struct AkismetRoutes<Context: RequestContext> {
     }
 
     @Sendable func commentCheck(_ request: Request, context: Context) async throws -> Response {
-        let fields = try await Self.fields(request)
+        let fields = try await self.fields(request)
         if let refusal = refusal(fields) { return refusal }
         let comment = comment(from: fields)
         do {
@@ -172,6 +167,14 @@ struct AkismetRoutes<Context: RequestContext> {
             extra.append(Signal(source: .heuristic, name: "akismet.honeypot", score: 0, action: .reject,
                                 explanation: "The hidden form field \(honeypot) was filled in, which only robots do"))
         }
+        // The same backpressure as POST /v1/comments, and a cap on checks judged at once. (Reports of
+        // spam and ham are not turned away: they settle a comment rather than queue one.)
+        if depth.current >= maximumQueueDepth || !inlineChecks.enter() {
+            var error = APIError(.serviceUnavailable, code: "busy", message: "Too many comments are waiting to be judged; retry shortly.")
+            error.headers[.retryAfter] = "5"
+            throw error
+        }
+        defer { inlineChecks.leave() }
         let result = try await checkNow(comment, extraSignals: extra)
         if result.status == .approved { return Self.text("false") }
         var response = Self.text("true")
@@ -183,7 +186,7 @@ struct AkismetRoutes<Context: RequestContext> {
     }
 
     func submit(_ request: Request, context: Context, spam: Bool) async throws -> Response {
-        let fields = try await Self.fields(request)
+        let fields = try await self.fields(request)
         if let refusal = refusal(fields) { return refusal }
         let comment = comment(from: fields)
         if try await database.details(of: comment.id) == nil {

@@ -12,6 +12,8 @@ struct CommentRoutes<Context: RequestContext> {
     let depth: QueueDepth
     let maximumQueueDepth: Int
     let decoder: CommentDecoder
+    /// How long a request body may take to arrive.
+    let bodyDeadline: Duration
 
     func register(on group: RouterGroup<Context>) {
         group.post("comments", use: submit)
@@ -44,7 +46,7 @@ struct CommentRoutes<Context: RequestContext> {
         }
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: limit)
+            buffer = try await BodyReader.collect(request, upTo: limit, within: bodyDeadline)
         } catch let error as HTTPError where error.status == .contentTooLarge {
             throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
         } catch is NIOTooManyBytesError {

@@ -26,8 +26,9 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
 
     public var description: String { "IngestBatcher" }
 
-    /// Comments received and not yet committed.
-    public var uncommitted: Int { pending.withLock { $0.count } }
+    /// Comments received and not yet committed, the batch being committed included.
+    public var uncommitted: Int { received.load(ordering: .relaxed) }
+    private let received = Atomic<Int>(0)
 
     public init(database: ModerationDatabase, notifier: QueueNotifier, depth: QueueDepth, logger: Logger) {
         self.database = database
@@ -40,6 +41,7 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
     /// Stores a comment durably; returns once it is committed.
     public func accept(_ comment: Comment) async throws -> AcceptOutcome {
         try await withCheckedThrowingContinuation { continuation in
+            received.add(1, ordering: .relaxed)
             pending.withLock { $0.append(Pending(comment: comment, continuation: continuation)) }
             wake.yield()
         }
@@ -81,6 +83,7 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
                     let outcome = try await database.accept([item.comment], at: Date())
                     deliver(outcome, to: [item])
                 } catch {
+                    received.subtract(1, ordering: .relaxed)
                     item.continuation.resume(throwing: error)
                 }
             }
@@ -88,6 +91,7 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
     }
 
     private func deliver(_ outcomes: [AcceptOutcome], to batch: [Pending]) {
+        received.subtract(batch.count, ordering: .relaxed)
         var accepted = 0
         for (item, outcome) in zip(batch, outcomes) {
             if outcome == .accepted { accepted += 1 }

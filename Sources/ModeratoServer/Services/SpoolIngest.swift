@@ -48,8 +48,7 @@ public struct SpoolIngest: Service, CustomStringConvertible {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            // Backpressure: while the queue is full, files wait in incoming/, where they are safe.
-            if let depth, depth.current + batcher.uncommitted >= maximumQueueDepth {
+            if isQueueFull {
                 try? await Task.sleep(for: .seconds(1))
                 continue
             }
@@ -60,12 +59,19 @@ public struct SpoolIngest: Service, CustomStringConvertible {
         }
     }
 
-    /// Handles every file now in `incoming/`; returns how many there were.
+    /// Backpressure: while the queue is full, files wait in `incoming/`, where they are safe.
+    var isQueueFull: Bool {
+        guard let depth else { return false }
+        return depth.current + batcher.uncommitted >= maximumQueueDepth
+    }
+
+    /// Handles every file now in `incoming/` (until the queue is full); returns how many there were.
     @discardableResult
     public func scanOnce() async -> Int {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [])
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
         for name in names where !Task.isShuttingDownGracefully {
+            if isQueueFull { break }
             let claimed = processing.appendingPathComponent(name)
             // The rename is the claim: if it fails, the file is gone or another process took it.
             guard rename(incoming.appendingPathComponent(name).path, claimed.path) == 0 else { continue }

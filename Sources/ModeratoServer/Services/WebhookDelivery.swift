@@ -20,14 +20,15 @@ public struct WebhookConfiguration: Sendable {
     /// How long one request may take. The default is 10 seconds.
     public var timeout: TimeInterval = 10
 
-    /// The URL without a user, password or query, which may hold credentials: for logs and status.
+    /// The URL's scheme, host and port only, for logs and status: a user, password, query or even a
+    /// path (as some chat services use) may hold credentials.
     public var shownURL: String {
-        guard var components = URLComponents(string: url) else { return "(unparsable URL)" }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        components.fragment = nil
-        return components.string ?? "(unparsable URL)"
+        guard let components = URLComponents(string: url), let scheme = components.scheme, let host = components.host else {
+            return "(unparsable URL)"
+        }
+        let port = components.port.map { ":\($0)" } ?? ""
+        let path = components.path.isEmpty || components.path == "/" ? "" : "/…"
+        return "\(scheme)://\(host)\(port)\(path)"
     }
 
     public init(url: String, secret: String) {
