@@ -32,6 +32,25 @@ struct LabelColumns {
     }
 }
 
+/// The columns of labelled CSV files, as options; each command says when it needs them.
+struct LabelColumnOptions: ParsableArguments {
+    @Option(help: "The column holding the comment text.")
+    var textColumn: String?
+
+    @Option(help: "The column holding the label.")
+    var labelColumn: String?
+
+    @Option(help: "A label value meaning the comment should not be published; repeat for more.")
+    var unwantedLabel: [String] = []
+
+    @Option(help: "The column holding the author's name, if any.")
+    var authorColumn: String?
+
+    func columns() throws -> LabelColumns {
+        try LabelColumns(textColumn: textColumn, labelColumn: labelColumn, unwantedLabel: unwantedLabel, authorColumn: authorColumn)
+    }
+}
+
 /// `modctl train`: seed, inspect or reset the learning filter.
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -48,17 +67,7 @@ struct Train: AsyncParsableCommand {
     @Option(help: "A labelled CSV file; repeat for more.")
     var csv: [String] = []
 
-    @Option(help: "The column holding the comment text.")
-    var textColumn: String?
-
-    @Option(help: "The column holding the label.")
-    var labelColumn: String?
-
-    @Option(help: "A label value meaning the comment should not be published; repeat for more.")
-    var unwantedLabel: [String] = []
-
-    @Option(help: "The column holding the author's name, if any.")
-    var authorColumn: String?
+    @OptionGroup var labels: LabelColumnOptions
 
     @Flag(help: "Show what the filter has learned.")
     var stats = false
@@ -72,12 +81,9 @@ struct Train: AsyncParsableCommand {
     func validate() throws {
         let modes = [!csv.isEmpty, stats, reset].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --csv FILE, --stats or --reset") }
-        if !csv.isEmpty { _ = try columns() }
+        if !csv.isEmpty { _ = try labels.columns() }
     }
 
-    func columns() throws -> LabelColumns {
-        try LabelColumns(textColumn: textColumn, labelColumn: labelColumn, unwantedLabel: unwantedLabel, authorColumn: authorColumn)
-    }
 
     func run() async throws {
         try await reportingErrors {
@@ -88,7 +94,7 @@ struct Train: AsyncParsableCommand {
                 return
             }
             if !csv.isEmpty {
-                let rows = try columns().rows(csv)
+                let rows = try labels.columns().rows(csv)
                 try await Evaluation.train(database, rows: rows)
                 let unwanted = rows.filter(\.isUnwanted).count
                 Output.line("learned \(rows.count) comments: \(unwanted) unwanted, \(rows.count - unwanted) wanted")
@@ -124,17 +130,7 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "A labelled CSV file to evaluate; repeat for more (judged in the order given).")
     var csv: [String] = []
 
-    @Option(help: "The column holding the comment text.")
-    var textColumn: String?
-
-    @Option(help: "The column holding the label.")
-    var labelColumn: String?
-
-    @Option(help: "A label value meaning the comment should not be published; repeat for more.")
-    var unwantedLabel: [String] = []
-
-    @Option(help: "The column holding the author's name, if any.")
-    var authorColumn: String?
+    @OptionGroup var labels: LabelColumnOptions
 
     @Flag(help: "Evaluate on this site's own history instead: comments a moderator or the website approved or rejected.")
     var decisions = false
@@ -179,7 +175,7 @@ struct Eval: AsyncParsableCommand {
 
     func validate() throws {
         guard csv.isEmpty == decisions else { throw ValidationError("give either --csv FILE or --decisions") }
-        if !csv.isEmpty || !train.isEmpty { _ = try columns() }
+        if !csv.isEmpty || !train.isEmpty { _ = try labels.columns() }
         if let since {
             guard decisions else { throw ValidationError("--since goes with --decisions") }
             guard TimeArguments.time(since) != nil else { throw ValidationError("--since must be \(TimeArguments.help)") }
@@ -196,8 +192,8 @@ struct Eval: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let rows = try await decisions ? decidedRows() : columns().rows(csv)
-            let training = try train.isEmpty ? [] : columns().rows(train)
+            let rows = try await decisions ? decidedRows() : labels.columns().rows(csv)
+            let training = try train.isEmpty ? [] : labels.columns().rows(train)
             var evaluation = Evaluation(ruleSet: try Rules.load(directories.isEmpty ? ["Rules"] : directories))
             evaluation.isOnline = online
             evaluation.mistakesKept = mistakes
@@ -234,9 +230,6 @@ struct Eval: AsyncParsableCommand {
         }
     }
 
-    func columns() throws -> LabelColumns {
-        try LabelColumns(textColumn: textColumn, labelColumn: labelColumn, unwantedLabel: unwantedLabel, authorColumn: authorColumn)
-    }
 
     /// The site's own labelled history, read from its database (which the evaluation never writes).
     func decidedRows() async throws -> [Evaluation.Row] {
