@@ -155,7 +155,7 @@ public struct ModeratoDaemon: Sendable {
             AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
                           pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics),
                           depth: depth, maximumQueueDepth: configuration.maximumQueueDepth,
-                          bodyDeadline: .seconds(configuration.idleTimeout))
+                          bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused)
                 .register(on: router)
         }
 

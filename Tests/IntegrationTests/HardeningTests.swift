@@ -27,6 +27,13 @@ import Testing
         #expect(check.status == 503)
         #expect(check.headers["retry-after"] == "5")
         #expect(try await daemon.stop() == 0)
+        // With judging paused and room in the queue, a check (which needs a verdict now) is still turned away.
+        let paused = try await daemon.restart(extraArguments: ["--pause-judging"])
+        let pausedCheck = try await paused.request("POST", "/1.1/comment-check", body: Data(
+            "api_key=\(paused.token)&blog=https%3A%2F%2Fsite.example&user_ip=203.0.113.9&comment_content=Paused".utf8),
+            token: .some(nil), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(pausedCheck.status == 503)
+        #expect(try await paused.stop() == 0)
         // Nothing accepted was lost: restarted with judging on, the three are judged.
         let second = try await daemon.restart()
         for index in 0..<3 { #expect(try await second.waitForVerdict("q\(index)")["status"] as? String == "approved") }

@@ -35,6 +35,8 @@ struct AkismetRoutes<Context: RequestContext> {
     let inlineChecks = InlineCheckLimit(maximum: 16)
     /// How long a form body may take to arrive.
     let bodyDeadline: Duration
+    /// Judging is paused for maintenance: checks, which need a verdict now, are turned away.
+    let isJudgingPaused: Bool
 
     static var thanks: String { "Thanks for making the web a better place." }
 
@@ -169,7 +171,7 @@ struct AkismetRoutes<Context: RequestContext> {
         }
         // The same backpressure as POST /v1/comments, and a cap on checks judged at once. (Reports of
         // spam and ham are not turned away: they settle a comment rather than queue one.)
-        if depth.current >= maximumQueueDepth || !inlineChecks.enter() {
+        if isJudgingPaused || depth.current >= maximumQueueDepth || !inlineChecks.enter() {
             var error = APIError(.serviceUnavailable, code: "busy", message: "Too many comments are waiting to be judged; retry shortly.")
             error.headers[.retryAfter] = "5"
             throw error
