@@ -110,6 +110,7 @@ public struct ModeratoDaemon: Sendable {
                                  batchSize: configuration.batchSize, ruleTraffic: configuration.ruleTraffic,
                                  heuristics: configuration.heuristics, depth: depth, logger: logger)
         let batcher = IngestBatcher(database: database, notifier: notifier, depth: depth, logger: logger)
+        let backpressure = Backpressure(depth: depth, batcher: batcher, maximum: configuration.maximumQueueDepth)
         let reloader = RuleReloader(daemon: self, database: database, pipelines: pipelines, logger: logger)
         // Shutdown runs in reverse: the server stops taking requests, the batcher commits what it holds,
         // then the worker finishes the batch in hand.
@@ -123,7 +124,7 @@ public struct ModeratoDaemon: Sendable {
         }
         if let spool = configuration.spoolDirectory {
             let ingest = SpoolIngest(directory: spool, batcher: batcher, decoder: CommentDecoder(limits: configuration.limits),
-                                     depth: depth, maximumQueueDepth: configuration.maximumQueueDepth, logger: logger)
+                                     backpressure: backpressure, logger: logger)
             do {
                 try ingest.prepare()
             } catch {
@@ -148,14 +149,13 @@ public struct ModeratoDaemon: Sendable {
             }
         }
         let api = router.group("v1").add(middleware: TokenAuthMiddleware(token: configuration.apiToken))
-        CommentRoutes(database: database, batcher: batcher, depth: depth, maximumQueueDepth: configuration.maximumQueueDepth,
+        CommentRoutes(database: database, batcher: batcher, backpressure: backpressure,
                       decoder: CommentDecoder(limits: configuration.limits), bodyDeadline: .seconds(configuration.idleTimeout))
             .register(on: api)
         if let akismet = configuration.akismet {
             AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
                           pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics),
-                          depth: depth, maximumQueueDepth: configuration.maximumQueueDepth,
-                          bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused)
+                          backpressure: backpressure, bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused)
                 .register(on: router)
         }
 

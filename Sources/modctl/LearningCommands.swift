@@ -180,7 +180,6 @@ struct Eval: AsyncParsableCommand {
             guard decisions else { throw ValidationError("--since goes with --decisions") }
             guard TimeArguments.time(since) != nil else { throw ValidationError("--since must be \(TimeArguments.help)") }
         }
-        let policy = PolicyConfiguration(holdThreshold: holdThreshold ?? 5, rejectThreshold: rejectThreshold ?? 10)
         guard policy.holdThreshold < policy.rejectThreshold else {
             throw ValidationError("the hold threshold (\(Policy.format(policy.holdThreshold))) must be below the reject threshold (\(Policy.format(policy.rejectThreshold)))")
         }
@@ -198,7 +197,7 @@ struct Eval: AsyncParsableCommand {
             evaluation.isOnline = online
             evaluation.mistakesKept = mistakes
             evaluation.classifier.holdsWhileLearning = premoderateWhileLearning
-            evaluation.policy = PolicyConfiguration(holdThreshold: holdThreshold ?? 5, rejectThreshold: rejectThreshold ?? 10)
+            evaluation.policy = policy
             if thresholds {
                 evaluation.thresholdLimits = ThresholdSweep.Limits(wantedRejected: maxWantedRejected / 100,
                                                                    unwantedApproved: maxUnwantedApproved / 100)
@@ -211,7 +210,6 @@ struct Eval: AsyncParsableCommand {
             func row(_ name: String, _ verdicts: Evaluation.Verdicts) -> String {
                 Output.cell(name, 10) + Output.cell("\(verdicts.approved)", 10) + Output.cell("\(verdicts.held)", 8) + "\(verdicts.rejected)"
             }
-            func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
             Output.line(Output.styled("\(report.rows) comments" + (decisions ? " decided by people" : "")
                 + (online ? ", online (\(report.feedback) held comments fed back)" : ""), .bold))
             Output.line(Output.styled(Output.cell("truth", 10) + Output.cell("approved", 10) + Output.cell("held", 8) + "rejected", .dim))
@@ -230,6 +228,14 @@ struct Eval: AsyncParsableCommand {
         }
     }
 
+    /// The thresholds to judge with: the options, else the daemon's defaults.
+    var policy: PolicyConfiguration {
+        let defaults = PolicyConfiguration()
+        return PolicyConfiguration(holdThreshold: holdThreshold ?? defaults.holdThreshold,
+                                   rejectThreshold: rejectThreshold ?? defaults.rejectThreshold)
+    }
+
+    func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
 
     /// The site's own labelled history, read from its database (which the evaluation never writes).
     func decidedRows() async throws -> [Evaluation.Row] {
@@ -246,7 +252,6 @@ struct Eval: AsyncParsableCommand {
     /// The threshold table: the pair in use, the best pairs within the limits, and the hold thresholds
     /// at the current reject threshold.
     func printSweep(_ sweep: ThresholdSweep) {
-        func percent(_ value: Double) -> String { String(format: "%.1f%%", value * 100) }
         func line(_ point: ThresholdSweep.Point, _ note: String) -> String {
             Output.cell(Policy.format(point.hold), 6) + Output.cell(Policy.format(point.reject), 8) + Output.cell(String(format: "%.3f", point.f1), 7)
                 + Output.cell(percent(point.wantedRejectedRate), 17) + Output.cell(percent(point.unwantedApprovedRate), 19)

@@ -115,9 +115,9 @@ public struct CommentDecoder: Sendable {
             throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength) characters.", field: name)
         }
         // One character can carry any number of combining marks. Sixteen bytes a character is room for
-        // any script's clusters (Devanagari conjuncts, emoji with skin tones); more is padding. The body
-        // is left to the request limit, which already bounds it.
-        if name != "body" && text.utf8.count > maxLength * 16 {
+        // any script's clusters (Devanagari conjuncts, emoji with skin tones); more is padding. (For the
+        // body this is more than a request may carry, so the request limit is what binds.)
+        if text.utf8.count > maxLength * 16 {
             throw CommentValidationError(.tooLong, "\(name) is longer than \(maxLength * 16) bytes.", field: name)
         }
     }

@@ -29,8 +29,7 @@ struct AkismetRoutes<Context: RequestContext> {
     let database: ModerationDatabase
     let pipelines: PipelineHolder
     let judge: CommentJudge
-    let depth: QueueDepth
-    let maximumQueueDepth: Int
+    let backpressure: Backpressure
     /// Checks judged inline at once; more are answered 503, so a flood of checks cannot take every core.
     let inlineChecks = InlineCheckLimit(maximum: 16)
     /// How long a form body may take to arrive.
@@ -63,9 +62,6 @@ struct AkismetRoutes<Context: RequestContext> {
     /// The fields of a form-encoded body, then of the query for fields the body lacks. The key is read
     /// from the body only, so it does not end up in proxy logs.
     func fields(_ request: Request) async throws -> [String: String] {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBodyBytes {
-            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(Self.maximumBodyBytes) bytes.")
-        }
         let buffer = try await BodyReader.collect(request, upTo: Self.maximumBodyBytes, within: bodyDeadline)
         var fields = Self.parse(String(buffer: buffer))
         for (key, value) in Self.parse(request.uri.query ?? "") where fields[key] == nil && key != "key" && key != "api_key" {
@@ -171,10 +167,8 @@ struct AkismetRoutes<Context: RequestContext> {
         }
         // The same backpressure as POST /v1/comments, and a cap on checks judged at once. (Reports of
         // spam and ham are not turned away: they settle a comment rather than queue one.)
-        if isJudgingPaused || depth.current >= maximumQueueDepth || !inlineChecks.enter() {
-            var error = APIError(.serviceUnavailable, code: "busy", message: "Too many comments are waiting to be judged; retry shortly.")
-            error.headers[.retryAfter] = "5"
-            throw error
+        if isJudgingPaused || backpressure.isFull || !inlineChecks.enter() {
+            throw backpressure.refusal(code: "busy", message: "Comments cannot be checked right now; retry shortly.")
         }
         defer { inlineChecks.leave() }
         let result = try await checkNow(comment, extraSignals: extra)

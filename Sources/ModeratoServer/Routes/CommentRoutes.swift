@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
 import Moderation
 import ModerationStore
 
@@ -9,8 +8,7 @@ import ModerationStore
 struct CommentRoutes<Context: RequestContext> {
     let database: ModerationDatabase
     let batcher: IngestBatcher
-    let depth: QueueDepth
-    let maximumQueueDepth: Int
+    let backpressure: Backpressure
     let decoder: CommentDecoder
     /// How long a request body may take to arrive.
     let bodyDeadline: Duration
@@ -27,31 +25,12 @@ struct CommentRoutes<Context: RequestContext> {
     }
 
     @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
-        // Backpressure: past the configured depth, ask the website to come back rather than queue forever.
-        // Comments still waiting for their commit count too, so a slow disk cannot pile them up in memory.
-        let waiting = depth.current + batcher.uncommitted
-        if waiting >= maximumQueueDepth {
-            var error = APIError(.serviceUnavailable, code: "queue_full",
-                                 message: "\(waiting) comments are waiting to be judged; retry shortly.")
-            error.headers[.retryAfter] = "5"
-            throw error
-        }
-        let limit = decoder.limits.maxRequestBytes
-        // Refuse an announced oversized body before reading any of it.
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
-        }
+        // Past the configured depth, ask the website to come back rather than queue forever.
+        if backpressure.isFull { throw backpressure.refusal() }
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send the comment as application/json.")
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await BodyReader.collect(request, upTo: limit, within: bodyDeadline)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, code: "too_large", message: "The request body is larger than \(limit) bytes.")
-        }
+        let buffer = try await BodyReader.collect(request, upTo: decoder.limits.maxRequestBytes, within: bodyDeadline)
         let comment: Comment
         do {
             comment = try decoder.decode(buffer.readableBytesView)

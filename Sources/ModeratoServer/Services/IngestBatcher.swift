@@ -124,3 +124,30 @@ public final class QueueDepth: Sendable {
         value.store(count, ordering: .relaxed)
     }
 }
+
+/// The queue limit every way in shares (the API, the Akismet checks and the spool): comments queued
+/// plus those still waiting for their commit, so a slow disk cannot pile them up in memory either.
+public struct Backpressure: Sendable {
+    let depth: QueueDepth
+    let batcher: IngestBatcher
+    let maximum: Int
+
+    public init(depth: QueueDepth, batcher: IngestBatcher, maximum: Int) {
+        self.depth = depth
+        self.batcher = batcher
+        self.maximum = maximum
+    }
+
+    /// Comments queued or waiting for their commit.
+    public var waiting: Int { depth.current + batcher.uncommitted }
+
+    public var isFull: Bool { waiting >= maximum }
+
+    /// The 503 asking a client to come back, with `Retry-After`.
+    func refusal(code: String = "queue_full", message: String? = nil) -> APIError {
+        var error = APIError(.serviceUnavailable, code: code,
+                             message: message ?? "\(waiting) comments are waiting to be judged; retry shortly.")
+        error.headers[.retryAfter] = "5"
+        return error
+    }
+}

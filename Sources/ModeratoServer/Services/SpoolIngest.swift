@@ -14,19 +14,17 @@ public struct SpoolIngest: Service, CustomStringConvertible {
     let directory: URL
     let batcher: IngestBatcher
     let decoder: CommentDecoder
-    let depth: QueueDepth?
-    let maximumQueueDepth: Int
+    let backpressure: Backpressure?
     let logger: Logger
 
     public var description: String { "SpoolIngest(\(directory.path))" }
 
-    public init(directory: String, batcher: IngestBatcher, decoder: CommentDecoder, depth: QueueDepth? = nil,
-                maximumQueueDepth: Int = .max, logger: Logger) {
+    public init(directory: String, batcher: IngestBatcher, decoder: CommentDecoder, backpressure: Backpressure? = nil,
+                logger: Logger) {
         self.directory = URL(fileURLWithPath: directory)
         self.batcher = batcher
         self.decoder = decoder
-        self.depth = depth
-        self.maximumQueueDepth = maximumQueueDepth
+        self.backpressure = backpressure
         self.logger = logger
     }
 
@@ -48,36 +46,29 @@ public struct SpoolIngest: Service, CustomStringConvertible {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if isQueueFull {
-                try? await Task.sleep(for: .seconds(1))
-                continue
-            }
-            let found = await scanOnce()
-            if found == 0 {
+            let handled = await scanOnce()
+            if handled == 0 {
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
     }
 
-    /// Backpressure: while the queue is full, files wait in `incoming/`, where they are safe.
-    var isQueueFull: Bool {
-        guard let depth else { return false }
-        return depth.current + batcher.uncommitted >= maximumQueueDepth
-    }
-
-    /// Handles every file now in `incoming/` (until the queue is full); returns how many there were.
+    /// Handles the files now in `incoming/`, in name order; returns how many it claimed. While the
+    /// queue is full it stops, and the rest wait in `incoming/`, where they are safe.
     @discardableResult
     public func scanOnce() async -> Int {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: incoming.path)) ?? [])
             .filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+        var claimed = 0
         for name in names where !Task.isShuttingDownGracefully {
-            if isQueueFull { break }
-            let claimed = processing.appendingPathComponent(name)
+            if backpressure?.isFull == true { break }
+            let file = processing.appendingPathComponent(name)
             // The rename is the claim: if it fails, the file is gone or another process took it.
-            guard rename(incoming.appendingPathComponent(name).path, claimed.path) == 0 else { continue }
-            await ingest(claimed, name: name)
+            guard rename(incoming.appendingPathComponent(name).path, file.path) == 0 else { continue }
+            claimed += 1
+            await ingest(file, name: name)
         }
-        return names.count
+        return claimed
     }
 
     private func ingest(_ file: URL, name: String) async {

@@ -1,6 +1,5 @@
 import Hummingbird
 import Logging
-import NIOCore
 import ModerationStore
 
 /// Turns every error into the API's JSON error shape, so a client never sees an empty 500.
@@ -28,10 +27,6 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 message = error.body ?? error.status.reasonPhrase
             }
             return try APIError(error.status, code: code, message: message).response(from: request, context: context)
-        } catch is NIOTooManyBytesError {
-            // A body without a Content-Length (chunked) that grew past the limit while being read.
-            return try APIError(.contentTooLarge, code: "too_large", message: "The request body is too large.")
-                .response(from: request, context: context)
         } catch let error as StoreError {
             context.logger.error("database failure", metadata: ["error": "\(error.message)", "http.path": "\(request.uri.path)"])
             return try APIError(.serviceUnavailable, code: "store_unavailable",
