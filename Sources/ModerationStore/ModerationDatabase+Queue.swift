@@ -50,13 +50,11 @@ extension ModerationDatabase {
                                      arguments: [record.author]) ?? false
         try db.cachedStatement(sql: """
             INSERT INTO comment (external_id, article_id, article_url, author, email, ip, user_agent, body, rating, submitted_at,
-                                 received_at, status, network, author_is_new, fingerprint, fp_band0, fp_band1, fp_band2, fp_band3,
-                                 fp_band4, fp_band5)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 received_at, status, network, author_is_new, fingerprint)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
             """).execute(arguments: [record.externalID, record.articleID, record.articleURL, record.author, record.email, record.ip,
                                      record.userAgent, record.body, record.rating, record.submittedAt, dates(record.receivedAt), record.network,
-                                     !seen, record.fingerprint, record.fpBand0, record.fpBand1, record.fpBand2, record.fpBand3,
-                                     record.fpBand4, record.fpBand5])
+                                     !seen, record.fingerprint])
         return .accepted
     }
 

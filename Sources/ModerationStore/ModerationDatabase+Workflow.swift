@@ -228,7 +228,12 @@ extension ModerationDatabase {
 
     // MARK: Author history for `show`
 
-    /// Other comments by the same author, and from the same IP or network, newest first.
+    /// How far from a comment, in order of arrival, ``relatedComments(to:limit:)`` looks for its network.
+    public static let nearbyComments: Int64 = 20_000
+
+    /// Other comments by the same author, newest first; and by other authors from the same network
+    /// among the ``nearbyComments`` received before and after it (no index on networks: it would cost
+    /// every accepted comment a write), newest first.
     public func relatedComments(to comment: StoredComment, limit: Int) async throws(StoreError) -> (byAuthor: [StoredComment], byNetwork: [StoredComment]) {
         do {
             return try await pool.read { db in
@@ -238,8 +243,10 @@ extension ModerationDatabase {
                 var byNetwork: [StoredComment] = []
                 if let network = comment.network {
                     byNetwork = try StoredComment.fetchAll(db, sql: """
-                        SELECT * FROM comment WHERE network = ? AND key != ? AND author != ? ORDER BY key DESC LIMIT ?
-                        """, arguments: [network, comment.key!, comment.author, limit])
+                        SELECT * FROM comment WHERE key BETWEEN ? AND ? AND network = ? AND key != ? AND author != ?
+                        ORDER BY key DESC LIMIT ?
+                        """, arguments: [comment.key! - Self.nearbyComments, comment.key! + Self.nearbyComments, network,
+                                         comment.key!, comment.author, limit])
                 }
                 return (byAuthor, byNetwork)
             }

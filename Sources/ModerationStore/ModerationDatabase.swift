@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import Moderation
+import Synchronization
 
 /// Settings for opening the database.
 public struct StoreConfiguration: Sendable {
@@ -33,6 +34,9 @@ public final class ModerationDatabase: Sendable {
     public let pool: DatabasePool
     /// The path of the database file.
     public let path: String
+    /// The comments of the last day, for the judge's windows (see ``StoreHistory``); empty until the
+    /// first comment is judged.
+    let recentComments = Mutex(RecentComments())
 
     /// Opens (and if allowed creates) the database and brings its schema up to date.
     /// - Throws: ``StoreError`` when the file is missing, unreadable, not a database, or newer than this build.

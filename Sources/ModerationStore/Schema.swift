@@ -178,6 +178,28 @@ enum Schema {
                 CREATE INDEX comment_by_band5 ON comment(fp_band5, received_at) WHERE fp_band5 IS NOT NULL;
                 """)
         }
+        migrator.registerMigration("v6-windows-in-memory") { db in
+            // The flood, duplicate and rating windows are answered from memory (RecentComments); these
+            // indexes cost a random page write per comment each, and `modctl show` looks for the same
+            // network among nearby comments instead.
+            try db.execute(sql: """
+                DROP INDEX comment_by_ip;
+                DROP INDEX comment_by_network;
+                DROP INDEX comment_by_email;
+                DROP INDEX comment_by_band0;
+                DROP INDEX comment_by_band1;
+                DROP INDEX comment_by_band2;
+                DROP INDEX comment_by_band3;
+                DROP INDEX comment_by_band4;
+                DROP INDEX comment_by_band5;
+                ALTER TABLE comment DROP COLUMN fp_band0;
+                ALTER TABLE comment DROP COLUMN fp_band1;
+                ALTER TABLE comment DROP COLUMN fp_band2;
+                ALTER TABLE comment DROP COLUMN fp_band3;
+                ALTER TABLE comment DROP COLUMN fp_band4;
+                ALTER TABLE comment DROP COLUMN fp_band5;
+                """)
+        }
         return migrator
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 import GRDB
 import Moderation
 
-/// The pipeline's view of the past, read from the database with indexed window queries.
+/// The pipeline's view of the past: the windows (floods, duplicates, rating bursts) from the
+/// database's ``RecentComments`` in memory, brought up to date from the comment table at each batch;
+/// the author's record, the site's lists and the article's mode from indexed queries.
 public struct StoreHistory: CommentHistoryProvider {
     let database: ModerationDatabase
 
@@ -11,55 +13,68 @@ public struct StoreHistory: CommentHistoryProvider {
     }
 
     public func context(for query: HistoryQuery, windows: HistoryWindows) async throws -> CommentContext {
-        try await database.pool.read { db in
-            var dates = DateArguments()
-            var site = try SiteSettings(db)
-            return try Self.context(for: query, windows: windows, dates: &dates, site: &site, db)
-        }
+        try await contexts(for: [query], windows: windows)[0]
     }
 
     /// Reads every context of a batch in one read transaction.
     public func contexts(for queries: [HistoryQuery], windows: HistoryWindows) async throws -> [CommentContext] {
-        try await database.pool.read { db in
+        guard !queries.isEmpty else { return [] }
+        return try await database.pool.read { db in
             var dates = DateArguments()
             var site = try SiteSettings(db)
-            return try queries.map { try Self.context(for: $0, windows: windows, dates: &dates, site: &site, db) }
+            var contexts = try queries.map { try Self.context(for: $0, dates: &dates, site: &site, db) }
+            try database.recentComments.withLock { recent in
+                try Self.bringUpToDate(&recent, for: queries, windows: windows, db)
+                for index in queries.indices { recent.fill(&contexts[index], for: queries[index], windows: windows) }
+            }
+            return contexts
         }
     }
 
-    /// Reads the context inside an open read transaction.
-    static func context(for query: HistoryQuery, windows: HistoryWindows, dates: inout DateArguments,
-                        site: inout SiteSettings, _ db: Database) throws -> CommentContext {
+    /// Appends the comments stored since the last batch, and forgets those no window of this batch
+    /// reaches. A batch that looks further back than what is kept (the first batch, or a comment judged
+    /// long after it arrived) reloads the windows from the comment table.
+    static func bringUpToDate(_ recent: inout RecentComments, for queries: [HistoryQuery], windows: HistoryWindows,
+                              _ db: Database) throws {
+        let earliest = queries.map(\.receivedAt).min()!.addingTimeInterval(-windows.longest)
+        let rows: RowCursor
+        if let lastSequence = recent.lastSequence, queries.allSatisfy({ recent.covers($0, windows: windows) }) {
+            rows = try Row.fetchCursor(db.cachedStatement(sql: "\(loadColumns) WHERE key > ? ORDER BY key"), arguments: [lastSequence])
+        } else {
+            recent.reset(coveringSince: earliest)
+            // The newest comments received since then, at most as many as are kept.
+            let first = try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT min(key) FROM (SELECT key FROM comment WHERE received_at > ? ORDER BY key DESC LIMIT ?)
+                """), arguments: [earliest, recent.capacity]) ?? Int64.max
+            rows = try Row.fetchCursor(db.cachedStatement(sql: "\(loadColumns) WHERE key >= ? ORDER BY key"), arguments: [first])
+        }
+        while let row = try rows.next() {
+            recent.append(RecentComments.Entry(
+                sequence: row[0], receivedAt: row[1], author: row[2], articleID: row[3], rating: row[4], ip: row[5],
+                network: row[6], email: row[7], fingerprint: (row[8] as Int64?).map { TextFingerprint(value: UInt64(bitPattern: $0)) },
+                authorIsNew: row[9]))
+        }
+        // Keep what the oldest queued comment will need too, so that a newer comment judged first (an
+        // Akismet check while the queue is behind) does not make the next batch reload.
+        let oldestQueued = try Date.fetchOne(db.cachedStatement(sql: """
+            SELECT received_at FROM comment WHERE status = 'queued' ORDER BY key LIMIT 1
+            """))
+        recent.forget(receivedUpTo: min(earliest, (oldestQueued ?? earliest).addingTimeInterval(-windows.longest)))
+    }
+
+    static let loadColumns = """
+        SELECT key, received_at, author, article_id, rating, ip, network, email, fingerprint, author_is_new FROM comment
+        """
+
+    /// The author's record, the site's lists and the article's mode, inside an open read transaction.
+    static func context(for query: HistoryQuery, dates: inout DateArguments, site: inout SiteSettings,
+                        _ db: Database) throws -> CommentContext {
         var context = CommentContext()
         let comment = query.comment
         let now = dates(query.receivedAt)
-        // "Up to and including this comment": received before it, or at the same instant and earlier in
-        // order of arrival. Counts stop at a cap, so a burst costs bounded work per comment:
-        // past the cap, the heuristics' answer is the same. Counts cost an index range each; the
-        // samples below also read each row, so they are kept smaller.
-        let cap = 50
         // The author's most recent comments: enough to see trust (3 approvals) or a record of
         // rejections (3 score the most). Behaviour further back than this does not count.
         let authorSample = 30
-        // Candidates for near-duplicates, in no particular order, before the distance check: a sample
-        // large enough to count the most other authors a campaign scores for (5) in ordinary traffic.
-        // A big campaign fills it with true duplicates, which is what the heuristic needs to see.
-        let duplicateSample = 40
-        // The article's most recent extreme ratings: enough for a burst (10) and its make-up.
-        let ratingSample = 40
-        func count(_ column: String, _ value: String?, since: DatabaseValue) throws -> Int {
-            guard let value else { return 0 }
-            return try Int.fetchOne(db.cachedStatement(sql: """
-                SELECT count(*) FROM (SELECT 1 FROM comment WHERE \(column) = ? AND received_at > ? AND received_at <= ?
-                                      AND (received_at < ? OR key <= ?) LIMIT \(cap))
-                """), arguments: [value, since, now, now, query.sequence]) ?? 0
-        }
-        let floodStart = dates(query.receivedAt.addingTimeInterval(-windows.flood))
-        context.flood.sameIP = try count("ip", comment.ip, since: floodStart)
-        context.flood.sameNetwork = try count("network", query.network, since: floodStart)
-        context.flood.sameAuthor = try count("author", comment.author, since: floodStart)
-        context.flood.sameEmail = try count("email", comment.email, since: floodStart)
-
         for row in try Row.fetchAll(db.cachedStatement(sql: """
             SELECT status, count(*) AS n FROM (SELECT status FROM comment WHERE author = ? AND received_at <= ? AND key < ?
                                                ORDER BY received_at DESC LIMIT \(authorSample))
@@ -73,34 +88,6 @@ public struct StoreHistory: CommentHistoryProvider {
             case .held: context.author.held += n
             default: break
             }
-        }
-
-        if let fingerprint = query.fingerprint {
-            let bands = fingerprint.bands
-            let since = dates(query.receivedAt.addingTimeInterval(-windows.duplicates))
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT author, article_id, fingerprint FROM comment
-                WHERE (fp_band0 = ? OR fp_band1 = ? OR fp_band2 = ? OR fp_band3 = ? OR fp_band4 = ? OR fp_band5 = ?)
-                  AND received_at > ? AND received_at <= ? AND key != ?
-                LIMIT \(duplicateSample)
-                """), arguments: [bands[0], bands[1], bands[2], bands[3], bands[4], bands[5], since, now, query.sequence])
-            var otherAuthors: Set<String> = []
-            var otherArticles: Set<String> = []
-            while let row = try rows.next() {
-                guard let value: Int64 = row["fingerprint"],
-                      TextFingerprint(value: UInt64(bitPattern: value)).distance(to: fingerprint) <= TextFingerprint.nearDuplicateDistance
-                else { continue }
-                let author: String = row["author"]
-                let article: String = row["article_id"]
-                if author == comment.author {
-                    context.duplicates.sameAuthor += 1
-                    if article != comment.articleID { otherArticles.insert(article) }
-                } else {
-                    otherAuthors.insert(author)
-                }
-            }
-            context.duplicates.otherAuthors = otherAuthors.count
-            context.duplicates.otherArticles = otherArticles.count
         }
 
         // The site's lists and the article's mode.
@@ -121,21 +108,6 @@ public struct StoreHistory: CommentHistoryProvider {
             }
         }
         context.articleMode = try site.mode(of: comment.articleID, db)
-
-        if comment.rating == 1 || comment.rating == 5 {
-            let since = dates(query.receivedAt.addingTimeInterval(-windows.ratings))
-            if let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT count(*) AS n, coalesce(sum(author_is_new), 0) AS new_authors,
-                       coalesce(sum(network IS NOT NULL AND network = ?), 0) AS same_network
-                FROM (SELECT author_is_new, network FROM comment
-                      WHERE article_id = ? AND rating = ? AND received_at > ? AND received_at <= ?
-                      ORDER BY received_at DESC LIMIT \(ratingSample))
-                """), arguments: [query.network, comment.articleID, comment.rating, since, now]) {
-                context.ratings.sameExtremeRating = row["n"]
-                context.ratings.fromNewAuthors = row["new_authors"]
-                context.ratings.fromSameNetwork = row["same_network"]
-            }
-        }
         return context
     }
 }

@@ -151,7 +151,7 @@ struct ReviewSession {
             decided.append(id)
             counts[verdict.rawValue, default: 0] += 1
             message = "\(verdict == .approved ? "Approved" : "Rejected") \(id)."
-        } catch let error as StoreError where error.code == .alreadyDecided {
+        } catch where error.code == .alreadyDecided {
             // Someone else got there first: say who, and move on.
             message = "Too late: \(error.message.replacingOccurrences(of: "; pass --force to override", with: ""))."
         } catch {

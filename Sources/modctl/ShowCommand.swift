@@ -59,7 +59,7 @@ enum DetailsRenderer {
         if let network = comment.network {
             lines.append("")
             lines.append(Output.styled("Same network", .bold) + " (\(network))")
-            if related.byNetwork.isEmpty { lines.append("  no other authors from this network") }
+            if related.byNetwork.isEmpty { lines.append("  no other authors from this network among nearby comments") }
             for other in related.byNetwork.prefix(5) {
                 lines.append("  \(Output.cell(other.externalID, 12)) \(Output.cell(other.author, 14)) \(Output.statusStyled(other.status))  \(Output.excerpt(other.body, width: 44))")
             }

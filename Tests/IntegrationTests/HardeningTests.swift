@@ -254,8 +254,9 @@ import Testing
         let database = try ModerationDatabase(path: daemon.databasePath)
         let drainDeadline = Date().addingTimeInterval(60)
         while try await database.queueDepth() > 0 && Date() < drainDeadline { try await Task.sleep(for: .milliseconds(100)) }
-        #expect(try await daemon.stop() == 0)
-        let counts = try await database.pool.read { db in
+        let status = try await daemon.stop()
+        #expect(status == 0)
+        let counts = try database.pool.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT c.external_id, c.status, (SELECT count(*) FROM decision d WHERE d.comment_key = c.key AND d.actor_kind = 'system') AS n
                 FROM comment c

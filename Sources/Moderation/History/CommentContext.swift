@@ -119,6 +119,9 @@ public struct HistoryWindows: Sendable, Equatable {
         duplicates = configuration.duplicates.window
         ratings = configuration.ratings.burstWindow
     }
+
+    /// The longest of the windows.
+    public var longest: Double { max(flood, duplicates, ratings) }
 }
 
 /// Where the pipeline's view of the past comes from. The store implements it with indexed window

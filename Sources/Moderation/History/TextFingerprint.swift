@@ -3,9 +3,10 @@
 /// median 3 bits, 84% within the 5 that count as a near-duplicate; unrelated texts of the same words
 /// differ in 11 bits at the least and about 32 typically.
 ///
-/// Near-duplicates are found by splitting the fingerprint into six bands: two fingerprints within 5
-/// bits of each other share at least one whole band, so the store can find candidates with indexed
-/// equality lookups.
+/// Near-duplicates are found by splitting the fingerprint into three bands of 21 or 22 bits: two
+/// fingerprints within 5 bits of each other have a band that differs in at most one bit, so candidates
+/// are found by looking up each band's value and its one-bit variants (66 lookups), in keys so rare
+/// that chance collisions are about one comment in two million.
 public struct TextFingerprint: Sendable, Hashable {
     public let value: UInt64
 
@@ -44,16 +45,28 @@ public struct TextFingerprint: Sendable, Hashable {
         self.value = value
     }
 
-    /// The six bands (four of 11 bits, two of 10), as integers for SQLite: two fingerprints within
-    /// ``nearDuplicateDistance`` bits share at least one whole band.
-    public var bands: [Int64] {
-        let widths = [11, 11, 11, 11, 10, 10]
+    /// The three bands (22, 21 and 21 bits), each tagged with its number in the top bits.
+    public var bands: [UInt32] {
         var shift = 0
-        return widths.map { width in
+        return Self.bandWidths.enumerated().map { band, width in
             defer { shift += width }
-            return Int64((value >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
+            return UInt32(band) << 24 | UInt32((value >> UInt64(shift)) & ((1 << UInt64(width)) - 1))
         }
     }
+
+    /// The bands and every value one bit away from each (tagged like ``bands``): two fingerprints
+    /// within ``nearDuplicateDistance`` bits have one of these in common with the other's ``bands``.
+    public var bandProbes: [UInt32] {
+        var probes: [UInt32] = []
+        probes.reserveCapacity(3 + 64)
+        for (band, tagged) in bands.enumerated() {
+            probes.append(tagged)
+            for bit in 0..<Self.bandWidths[band] { probes.append(tagged ^ (1 << UInt32(bit))) }
+        }
+        return probes
+    }
+
+    static let bandWidths = [22, 21, 21]
 
     /// How many bits differ.
     public func distance(to other: TextFingerprint) -> Int {

@@ -31,12 +31,6 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var authorIsNew: Bool = false
     /// SimHash of the normalized body, for near-duplicate search.
     public var fingerprint: Int64?
-    public var fpBand0: Int64?
-    public var fpBand1: Int64?
-    public var fpBand2: Int64?
-    public var fpBand3: Int64?
-    public var fpBand4: Int64?
-    public var fpBand5: Int64?
 
     enum CodingKeys: String, CodingKey {
         case key, author, email, ip, body, rating, status, score
@@ -51,12 +45,6 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         case network
         case authorIsNew = "author_is_new"
         case fingerprint
-        case fpBand0 = "fp_band0"
-        case fpBand1 = "fp_band1"
-        case fpBand2 = "fp_band2"
-        case fpBand3 = "fp_band3"
-        case fpBand4 = "fp_band4"
-        case fpBand5 = "fp_band5"
     }
 
     public init(_ comment: Comment, receivedAt: Date) {
@@ -74,9 +62,7 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.status = .queued
         self.network = comment.ip.flatMap(IPAddress.init)?.network
         if let fingerprint = TextFingerprint(normalizedText: TextNormalizer().normalize(comment.body).text) {
-            let bands = fingerprint.bands
             self.fingerprint = Int64(bitPattern: fingerprint.value)
-            (fpBand0, fpBand1, fpBand2, fpBand3, fpBand4, fpBand5) = (bands[0], bands[1], bands[2], bands[3], bands[4], bands[5])
         }
     }
 
