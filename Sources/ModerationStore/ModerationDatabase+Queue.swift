@@ -38,24 +38,23 @@ extension ModerationDatabase {
     }
 
     static func accept(_ record: StoredComment, dates: inout DateArguments, _ db: Database) throws -> AcceptOutcome {
-        let existing = try Row.fetchOne(db.cachedStatement(sql: """
-            SELECT status, article_id, author, body, rating FROM comment WHERE external_id = ?
-            """), arguments: [record.externalID])
-        if let existing {
-            let same = existing["article_id"] == record.articleID && existing["author"] == record.author
-                && existing["body"] == record.body && existing["rating"] == record.rating
-            return same ? .duplicate(CommentStatus(rawValue: existing["status"]) ?? .queued) : .conflict
-        }
-        let seen = try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM comment WHERE author = ?)"),
-                                     arguments: [record.author]) ?? false
+        // One statement in the usual case: a new id, and whether its author is new, in the insert itself.
         try db.cachedStatement(sql: """
             INSERT INTO comment (external_id, article_id, article_url, author, email, ip, user_agent, body, rating, submitted_at,
                                  received_at, status, network, author_is_new, fingerprint)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, NOT EXISTS (SELECT 1 FROM comment WHERE author = ?), ?)
+            ON CONFLICT (external_id) DO NOTHING
             """).execute(arguments: [record.externalID, record.articleID, record.articleURL, record.author, record.email, record.ip,
                                      record.userAgent, record.body, record.rating, record.submittedAt, dates(record.receivedAt), record.network,
-                                     !seen, record.fingerprint])
-        return .accepted
+                                     record.author, record.fingerprint])
+        if db.changesCount == 1 { return .accepted }
+        let existing = try Row.fetchOne(db.cachedStatement(sql: """
+            SELECT status, article_id, author, body, rating FROM comment WHERE external_id = ?
+            """), arguments: [record.externalID])
+        guard let existing else { return .conflict }
+        let same = existing["article_id"] == record.articleID && existing["author"] == record.author
+            && existing["body"] == record.body && existing["rating"] == record.rating
+        return same ? .duplicate(CommentStatus(rawValue: existing["status"]) ?? .queued) : .conflict
     }
 
     /// Up to `limit` queued comments, oldest first, for a worker to judge.
@@ -104,40 +103,56 @@ extension ModerationDatabase {
                        learningConfidence: Double? = nil) async throws(StoreError) -> Int {
         do {
             let at = now.databaseValue
-            return try await pool.write { db in
+            return try await pool.writeWithoutTransaction { db in
+                // Each signal and decision belongs to the comment the statement before it has just
+                // updated, so checking its foreign key would only repeat that lookup (a quarter of the
+                // cost of recording). The setting cannot change inside a transaction, hence around it.
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
                 var recorded = 0
-                for (key, judgement) in judgements {
-                    try db.cachedStatement(sql: """
-                        UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?
-                        WHERE key = ? AND status = 'queued'
-                        """).execute(arguments: [CommentStatus(judgement.verdict), judgement.score, at, judgement.rulesetVersion, key])
-                    guard db.changesCount == 1 else { continue }
-                    let insertSignal = try db.cachedStatement(sql: """
-                        INSERT INTO signal (comment_key, source, name, score, action, explanation, is_shadow, field, span_start, span_end,
-                                            matched_text, is_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """)
-                    for signal in judgement.signals {
-                        try insertSignal.execute(arguments: [key, signal.source, signal.name, signal.score, signal.action, signal.explanation,
-                                                             signal.isShadow, signal.span?.field.rawValue, signal.span?.utf8Start,
-                                                             signal.span?.utf8End, signal.span?.text, signal.isRuleError])
-                    }
-                    try db.cachedStatement(sql: """
-                        INSERT INTO decision (comment_key, status, previous_status, actor, actor_kind, reason, at)
-                        VALUES (?, ?, 'queued', ?, 'system', ?, ?)
-                        """).execute(arguments: [key, CommentStatus(judgement.verdict), Decision.systemActor, judgement.reason, at])
-                    recorded += 1
-                    if let confidence = learningConfidence, let p = judgement.classifierProbability {
-                        let unwanted = judgement.verdict == .rejected && p >= confidence
-                        let wanted = judgement.verdict == .approved && p <= 1 - confidence
-                        if unwanted || wanted, let stored = try StoredComment.fetchOne(db, key: key) {
-                            try Self.train(stored, unwanted: unwanted, source: "automatic", db)
-                        }
-                    }
+                try db.inTransaction {
+                    recorded = try Self.record(judgements, at: at, learningConfidence: learningConfidence, db)
+                    return .commit
                 }
                 return recorded
             }
         } catch {
             throw Self.wrap(error, "recording verdicts")
         }
+    }
+
+    /// Records verdicts inside an open transaction.
+    static func record(_ judgements: [(key: Int64, judgement: Judgement)], at: DatabaseValue, learningConfidence: Double?,
+                       _ db: Database) throws -> Int {
+        var recorded = 0
+        for (key, judgement) in judgements {
+            try db.cachedStatement(sql: """
+                UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?
+                WHERE key = ? AND status = 'queued'
+                """).execute(arguments: [CommentStatus(judgement.verdict), judgement.score, at, judgement.rulesetVersion, key])
+            guard db.changesCount == 1 else { continue }
+            let insertSignal = try db.cachedStatement(sql: """
+                INSERT INTO signal (comment_key, source, name, score, action, explanation, is_shadow, field, span_start, span_end,
+                                    matched_text, is_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for signal in judgement.signals {
+                try insertSignal.execute(arguments: [key, signal.source, signal.name, signal.score, signal.action, signal.explanation,
+                                                     signal.isShadow, signal.span?.field.rawValue, signal.span?.utf8Start,
+                                                     signal.span?.utf8End, signal.span?.text, signal.isRuleError])
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO decision (comment_key, status, previous_status, actor, actor_kind, reason, at)
+                VALUES (?, ?, 'queued', ?, 'system', ?, ?)
+                """).execute(arguments: [key, CommentStatus(judgement.verdict), Decision.systemActor, judgement.reason, at])
+            recorded += 1
+            if let confidence = learningConfidence, let p = judgement.classifierProbability {
+                let unwanted = judgement.verdict == .rejected && p >= confidence
+                let wanted = judgement.verdict == .approved && p <= 1 - confidence
+                if unwanted || wanted, let stored = try StoredComment.fetchOne(db, key: key) {
+                    try Self.train(stored, unwanted: unwanted, source: "automatic", db)
+                }
+            }
+        }
+        return recorded
     }
 }

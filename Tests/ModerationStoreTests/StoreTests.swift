@@ -58,6 +58,19 @@ import Testing
         #expect(details.history.count == 1)
         #expect(details.history[0].actorKind == .system)
         #expect(try await database.queueDepth() == 0)
+        // Recording turns foreign-key checks off for its own transaction only.
+        try await database.pool.write { db in
+            let enforced = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys")
+            #expect(enforced == true)
+            #expect(throws: DatabaseError.self) {
+                try db.execute(sql: """
+                    INSERT INTO decision (comment_key, status, actor, actor_kind, at) VALUES (999, 'approved', 'x', 'moderator', '2026-01-01')
+                    """)
+            }
+        }
+        // A record for a comment that was never stored writes nothing, signals included.
+        #expect(try await database.record([(key: 999, judgement: judgement(.held, score: 6, signals: [signal]))], at: now) == 0)
+        #expect(try await database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM signal WHERE comment_key = 999") } == 0)
     }
 
     @Test func moderatorDecisionsAreCompareAndSet() async throws {

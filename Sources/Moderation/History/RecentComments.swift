@@ -57,7 +57,7 @@ public struct RecentComments: Sendable {
 
     /// How many slots back the previous one with the same key is, per chain (0: none).
     private struct Backs {
-        private var values: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0, 0)
+        private var values: (UInt32, UInt32, UInt32, UInt32, UInt32) = (0, 0, 0, 0, 0)
 
         subscript(chain: Int) -> UInt32 {
             get {
@@ -66,8 +66,7 @@ public struct RecentComments: Sendable {
                 case 1: values.1
                 case 2: values.2
                 case 3: values.3
-                case 4: values.4
-                default: values.5
+                default: values.4
                 }
             }
             set {
@@ -76,8 +75,7 @@ public struct RecentComments: Sendable {
                 case 1: values.1 = newValue
                 case 2: values.2 = newValue
                 case 3: values.3 = newValue
-                case 4: values.4 = newValue
-                default: values.5 = newValue
+                default: values.4 = newValue
                 }
             }
         }
@@ -110,12 +108,27 @@ public struct RecentComments: Sendable {
 
     /// What a near-duplicate lookup reads at each step, apart from the rest so that a walk along a
     /// band touches one small record per comment: the fingerprint, and the way back along each band.
+    /// Only comments with a fingerprint are in a band's chain.
     private struct BandSlot {
         var fingerprint: UInt64
         var latest: Double
-        var hasFingerprint: Bool
-        /// The way back along each band.
-        var back = Backs()
+        private var backs: (UInt32, UInt32, UInt32) = (0, 0, 0)
+
+        init(fingerprint: UInt64, latest: Double) {
+            self.fingerprint = fingerprint
+            self.latest = latest
+        }
+
+        subscript(band: Int) -> UInt32 {
+            get { band == 0 ? backs.0 : band == 1 ? backs.1 : backs.2 }
+            set {
+                switch band {
+                case 0: backs.0 = newValue
+                case 1: backs.1 = newValue
+                default: backs.2 = newValue
+                }
+            }
+        }
     }
 
     /// How many comments are kept at most. Past it the oldest are forgotten before their day is out,
@@ -140,8 +153,8 @@ public struct RecentComments: Sendable {
     /// Whether comments inside the windows had to be forgotten to stay within `capacity`.
     public private(set) var isTruncated = false
 
-    /// The default capacity: at about 100 bytes a comment, 500,000 comments (a day at almost 6 a
-    /// second) take about 50 MB.
+    /// The default capacity: at about 130 bytes a comment (slots and chain heads), 500,000 comments
+    /// (a day at almost 6 a second) take about 65 MB.
     public static let defaultCapacity = 500_000
 
     public init(capacity: Int = RecentComments.defaultCapacity) {
@@ -189,11 +202,11 @@ public struct RecentComments: Sendable {
             slot.back[chain] = link(from: index, to: previous)
         }
         slots.append(slot)
-        var bandSlot = BandSlot(fingerprint: entry.fingerprint?.value ?? 0, latest: latest, hasFingerprint: entry.fingerprint != nil)
+        var bandSlot = BandSlot(fingerprint: entry.fingerprint?.value ?? 0, latest: latest)
         if let fingerprint = entry.fingerprint {
             for (band, value) in fingerprint.bands.enumerated() {
                 let previous = bandHeads.updateValue(index, forKey: value)
-                bandSlot.back[band] = link(from: index, to: previous)
+                bandSlot[band] = link(from: index, to: previous)
             }
         }
         bandSlots.append(bandSlot)
@@ -256,8 +269,7 @@ public struct RecentComments: Sendable {
                     let position = index - dropped
                     let bandSlot = bandSlots[position]
                     if bandSlot.latest <= since { break }
-                    if bandSlot.hasFingerprint,
-                       TextFingerprint(value: bandSlot.fingerprint).distance(to: fingerprint) <= TextFingerprint.nearDuplicateDistance {
+                    if TextFingerprint(value: bandSlot.fingerprint).distance(to: fingerprint) <= TextFingerprint.nearDuplicateDistance {
                         let slot = slots[position]
                         if slot.time > since, slot.time <= now, slot.sequence != query.sequence, seen.insert(index).inserted {
                             if slot.author == author {
@@ -269,7 +281,7 @@ public struct RecentComments: Sendable {
                             if otherAuthors.count >= cap || sameAuthor >= cap { break probes }
                         }
                     }
-                    let back = bandSlot.back[band]
+                    let back = bandSlot[band]
                     if back == 0 { break }
                     index -= Int(back)
                 }
