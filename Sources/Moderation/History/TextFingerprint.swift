@@ -23,7 +23,10 @@ public struct TextFingerprint: Sendable, Hashable {
         var words = 0
         var inWord = false
         for scalar in normalizedText.unicodeScalars {
-            if scalar.properties.isAlphabetic || scalar.properties.numericType != nil {
+            let isWordCharacter = scalar.isASCII
+                ? (0x61...0x7A).contains(scalar.value) || (0x41...0x5A).contains(scalar.value) || (0x30...0x39).contains(scalar.value)
+                : scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+            if isWordCharacter {
                 if !inWord { words += 1 }
                 inWord = true
                 UTF8.encode(scalar) { letters.append($0) }
@@ -33,15 +36,15 @@ public struct TextFingerprint: Sendable, Hashable {
             }
         }
         guard words >= minimumWords, letters.count >= 3 else { return nil }
-        var votes = [Int](repeating: 0, count: 64)
-        for index in 0..<(letters.count - 2) {
+        // A bit is set when more than half of the pieces' hashes have it (counted without branches).
+        var ones = [Int32](repeating: 0, count: 64)
+        let pieces = letters.count - 2
+        for index in 0..<pieces {
             let hash = Self.hash(letters[index..<(index + 3)])
-            for bit in 0..<64 {
-                votes[bit] += (hash >> UInt64(bit)) & 1 == 1 ? 1 : -1
-            }
+            for bit in 0..<64 { ones[bit] &+= Int32(truncatingIfNeeded: (hash >> UInt64(bit)) & 1) }
         }
         var value: UInt64 = 0
-        for bit in 0..<64 where votes[bit] > 0 { value |= 1 << UInt64(bit) }
+        for bit in 0..<64 where 2 * Int(ones[bit]) > pieces { value |= 1 << UInt64(bit) }
         self.value = value
     }
 
