@@ -112,9 +112,9 @@ public struct ModeratoDaemon: Sendable {
         let batcher = IngestBatcher(database: database, notifier: notifier, depth: depth, logger: logger)
         let backpressure = Backpressure(depth: depth, batcher: batcher, maximum: configuration.maximumQueueDepth)
         let reloader = RuleReloader(daemon: self, database: database, pipelines: pipelines, logger: logger)
-        // Shutdown runs in reverse: the server stops taking requests, the batcher commits what it holds,
-        // then the worker finishes the batch in hand.
-        var services: [any Service] = configuration.isJudgingPaused ? [reloader] : [reloader, worker]
+        // Shutdown runs in reverse: the server stops taking requests and the spool stops reading files,
+        // then the batcher commits what they gave it, then the worker finishes the batch in hand.
+        var services: [any Service] = configuration.isJudgingPaused ? [reloader, batcher] : [reloader, worker, batcher]
         if configuration.isJudgingPaused { logger.warning("judging is paused: comments are accepted and queued, not judged") }
         // Decisions enter the outbox only while a webhook is configured.
         try? await database.setDaemonStatus(["webhook_url": configuration.webhook?.shownURL ?? ""])
@@ -136,7 +136,6 @@ public struct ModeratoDaemon: Sendable {
         if let days = configuration.retentionDays {
             services.append(RetentionService(database: database, days: days, logger: logger))
         }
-        services.append(batcher)
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())

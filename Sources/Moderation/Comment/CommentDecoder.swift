@@ -26,13 +26,13 @@ public struct CommentDecoder: Sendable {
         if data.count > limits.maxRequestBytes {
             throw CommentValidationError(.tooLarge, "The request body is larger than \(limits.maxRequestBytes) bytes.")
         }
-        let bytes = Array(data)
+        let bytes = Data(data)
         guard String(validating: bytes, as: UTF8.self) != nil else {
             throw CommentValidationError(.invalidUTF8, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
         }
         let object: [String: JSONScalar]
         do {
-            object = try JSONDecoder().decode(JSONObject.self, from: Data(bytes)).fields
+            object = try JSONDecoder().decode(JSONObject.self, from: bytes).fields
         } catch let error as CommentValidationError {
             throw error
         } catch {
@@ -228,7 +228,12 @@ struct JSONObject: Decodable {
         }
         var fields: [String: JSONScalar] = [:]
         for key in container.allKeys {
-            fields[key.stringValue] = try container.decode(JSONScalar.self, forKey: key)
+            // The rating is the one integer: trying it as one first spares a thrown error per comment.
+            if key.stringValue == "rating", let rating = try? container.decode(Int.self, forKey: key) {
+                fields[key.stringValue] = .integer(rating)
+            } else {
+                fields[key.stringValue] = try container.decode(JSONScalar.self, forKey: key)
+            }
         }
         self.fields = fields
     }
