@@ -41,6 +41,21 @@ import Testing
         #expect(try await context(restarted, of: "f6") == sixth)
     }
 
+    @Test func showFindsTheSameNetworkAmongNearbyCommentsWithoutAnIndex() async throws {
+        let (database, directory) = try Fixtures.database()
+        defer { _ = directory }
+        _ = try await database.accept([
+            Fixtures.comment("a1", author: "Ann", ip: "203.0.113.7"),
+            Fixtures.comment("b1", author: "Bob", ip: "203.0.113.99"),  // same /24, another author
+            Fixtures.comment("a2", author: "Ann", ip: "203.0.113.8"),  // the same author: listed as hers, not the network's
+            Fixtures.comment("c1", author: "Cy", ip: "198.51.100.1"),  // another network
+        ], at: now)
+        let shown = try #require(try await database.details(of: "a1")).comment
+        let related = try await database.relatedComments(to: shown, limit: 8)
+        #expect(related.byNetwork.map(\.externalID) == ["b1"])
+        #expect(related.byAuthor.map(\.externalID) == ["a2"])
+    }
+
     @Test func aDatabaseWithFingerprintBandColumnsIsMigrated() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path("v5.sqlite")
