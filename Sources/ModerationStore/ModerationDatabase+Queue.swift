@@ -108,12 +108,17 @@ extension ModerationDatabase {
                 // updated, so checking its foreign key would only repeat that lookup (a quarter of the
                 // cost of recording). The setting cannot change inside a transaction, hence around it.
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
-                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
                 var recorded = 0
-                try db.inTransaction {
-                    recorded = try Self.record(judgements, at: at, learningConfidence: learningConfidence, db)
-                    return .commit
+                do {
+                    try db.inTransaction {
+                        recorded = try Self.record(judgements, at: at, learningConfidence: learningConfidence, db)
+                        return .commit
+                    }
+                } catch {
+                    try? db.execute(sql: "PRAGMA foreign_keys = ON")
+                    throw error
                 }
+                try db.execute(sql: "PRAGMA foreign_keys = ON")
                 return recorded
             }
         } catch {

@@ -93,7 +93,8 @@ extension ModerationDatabase {
                     }
                     try db.execute(sql: """
                         UPDATE comment SET author = 'forgotten-' || key, body = '', email = NULL, ip = NULL, network = NULL,
-                            user_agent = NULL, article_url = NULL, fingerprint = NULL WHERE key = ?
+                            user_agent = NULL, article_url = NULL, fingerprint = NULL, fp_band0 = NULL, fp_band1 = NULL,
+                            fp_band2 = NULL, fp_band3 = NULL, fp_band4 = NULL, fp_band5 = NULL WHERE key = ?
                         """, arguments: [key])
                     try db.execute(sql: "UPDATE signal SET matched_text = NULL, span_start = NULL, span_end = NULL WHERE comment_key = ?",
                                    arguments: [key])

@@ -37,6 +37,14 @@ public final class ModerationDatabase: Sendable {
     /// The comments of the last day, for the judge's windows (see ``StoreHistory``); empty until the
     /// first comment is judged.
     let recentComments = Mutex(RecentComments())
+    private let truncationReported = Atomic<Bool>(false)
+
+    /// True once: the first time it is asked after the in-memory windows had to leave out comments
+    /// still inside them (more than their capacity within the longest window), so the daemon can say so.
+    public func takeWindowsTruncationNotice() -> Bool {
+        guard recentComments.withLock({ $0.isTruncated }) else { return false }
+        return !truncationReported.exchange(true, ordering: .relaxed)
+    }
 
     /// Opens (and if allowed creates) the database and brings its schema up to date.
     /// - Throws: ``StoreError`` when the file is missing, unreadable, not a database, or newer than this build.

@@ -181,7 +181,8 @@ enum Schema {
         migrator.registerMigration("v6-windows-in-memory") { db in
             // The flood, duplicate and rating windows are answered from memory (RecentComments); these
             // indexes cost a random page write per comment each, and `modctl show` looks for the same
-            // network among nearby comments instead.
+            // network among nearby comments instead. The fp_band columns stay, unused and empty in new
+            // rows: dropping a column needs SQLite 3.35 and rewrites the table.
             try db.execute(sql: """
                 DROP INDEX comment_by_ip;
                 DROP INDEX comment_by_network;
@@ -192,12 +193,6 @@ enum Schema {
                 DROP INDEX comment_by_band3;
                 DROP INDEX comment_by_band4;
                 DROP INDEX comment_by_band5;
-                ALTER TABLE comment DROP COLUMN fp_band0;
-                ALTER TABLE comment DROP COLUMN fp_band1;
-                ALTER TABLE comment DROP COLUMN fp_band2;
-                ALTER TABLE comment DROP COLUMN fp_band3;
-                ALTER TABLE comment DROP COLUMN fp_band4;
-                ALTER TABLE comment DROP COLUMN fp_band5;
                 """)
         }
         return migrator

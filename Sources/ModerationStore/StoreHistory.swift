@@ -31,22 +31,33 @@ public struct StoreHistory: CommentHistoryProvider {
         }
     }
 
-    /// Appends the comments stored since the last batch, and forgets those no window of this batch
-    /// reaches. A batch that looks further back than what is kept (the first batch, or a comment judged
-    /// long after it arrived) reloads the windows from the comment table.
+    /// Appends the comments stored since the last batch, up to the last one judged in this batch, and
+    /// forgets those no window of this batch reaches. A batch that looks further back than what is kept
+    /// (the first batch, or a comment judged long after it arrived) reloads the windows from the
+    /// comment table.
+    ///
+    /// Comments accepted after the batch wait until theirs: a backlog in memory would be walked past,
+    /// newest first, by every lookup of the batch. (Receipt times follow the order of arrival, as the
+    /// daemon stores comments; one stored later with an earlier time counts from its own batch on.)
     static func bringUpToDate(_ recent: inout RecentComments, for queries: [HistoryQuery], windows: HistoryWindows,
                               _ db: Database) throws {
         let earliest = queries.map(\.receivedAt).min()!.addingTimeInterval(-windows.longest)
+        let last = queries.map(\.sequence).max()!
         let rows: RowCursor
         if let lastSequence = recent.lastSequence, queries.allSatisfy({ recent.covers($0, windows: windows) }) {
-            rows = try Row.fetchCursor(db.cachedStatement(sql: "\(loadColumns) WHERE key > ? ORDER BY key"), arguments: [lastSequence])
+            rows = try Row.fetchCursor(db.cachedStatement(sql: "\(loadColumns) WHERE key > ? AND key <= ? ORDER BY key"),
+                                       arguments: [lastSequence, last])
         } else {
-            recent.reset(coveringSince: earliest)
             // The newest comments received since then, at most as many as are kept.
-            let first = try Int64.fetchOne(db.cachedStatement(sql: """
-                SELECT min(key) FROM (SELECT key FROM comment WHERE received_at > ? ORDER BY key DESC LIMIT ?)
-                """), arguments: [earliest, recent.capacity]) ?? Int64.max
-            rows = try Row.fetchCursor(db.cachedStatement(sql: "\(loadColumns) WHERE key >= ? ORDER BY key"), arguments: [first])
+            let beyond = try Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT key FROM comment WHERE received_at > ? AND key <= ? ORDER BY key DESC LIMIT 1 OFFSET ?
+                """), arguments: [earliest, last, recent.capacity])
+            recent.reset(coveringSince: earliest, isTruncated: beyond != nil)
+            let first = try beyond.map { $0 + 1 } ?? Int64.fetchOne(db.cachedStatement(sql: """
+                SELECT min(key) FROM comment WHERE received_at > ?
+                """), arguments: [earliest]) ?? Int64.max
+            rows = try Row.fetchCursor(db.cachedStatement(sql: "\(loadColumns) WHERE key >= ? AND key <= ? ORDER BY key"),
+                                       arguments: [first, last])
         }
         while let row = try rows.next() {
             recent.append(RecentComments.Entry(

@@ -59,7 +59,8 @@ import Testing
         for index in 1...6 { seeded.append((flood("f\(index)"), at(Double(index - 6) * 90))) }  // 7.5 minutes to now
         seeded.append((flood("neighbour", author: "Other", ip: "203.0.113.99"), at(-60)))  // same /24, another address
         seeded.append((flood("later"), at(60)))  // after the comment judged: not counted
-        try await seed(database, seeded)
+        // Stored in order of receipt, as the daemon stores them.
+        try await seed(database, seeded.sorted { $0.1 < $1.1 })
 
         let last = try await context(database, of: "f6")
         #expect(last.flood.sameIP == 6)

@@ -194,5 +194,7 @@ import Testing
         #expect(recent.lastSequence == 250)
         recent.reset(coveringSince: at(0))
         #expect(recent.count == 0 && !recent.isTruncated && recent.lastSequence == nil)
+        recent.reset(coveringSince: at(0), isTruncated: true)
+        #expect(recent.isTruncated)
     }
 }

@@ -165,7 +165,8 @@ public struct RecentComments: Sendable {
     public var count: Int { slots.count - (first - dropped) }
 
     /// Forgets everything; from now on the comments received after `date` are to be appended.
-    public mutating func reset(coveringSince date: Date) {
+    /// - Parameter isTruncated: Whether some of them are left out (there were more than `capacity`).
+    public mutating func reset(coveringSince date: Date, isTruncated: Bool = false) {
         slots.removeAll()
         bandSlots.removeAll()
         heads.removeAll()
@@ -173,7 +174,7 @@ public struct RecentComments: Sendable {
         dropped = 0
         first = 0
         lastSequence = nil
-        isTruncated = false
+        self.isTruncated = isTruncated
         coveredSince = date
     }
 
@@ -230,8 +231,9 @@ public struct RecentComments: Sendable {
 
     /// Fills the flood, duplicate and rating parts of a comment's context.
     ///
-    /// Counts include the comment itself and those received with it or before it (at the same instant,
-    /// earlier in order of arrival), and stop at `cap`, past which no heuristic's answer changes.
+    /// Each part looks at the comments received before it, or at the same instant and earlier in order
+    /// of arrival; floods and rating bursts count the comment itself too, duplicates do not. Counts
+    /// stop at `cap`, past which no heuristic's answer changes.
     public func fill(_ context: inout CommentContext, for query: HistoryQuery, windows: HistoryWindows, cap: Int = 50) {
         let comment = query.comment
         let now = query.receivedAt.timeIntervalSinceReferenceDate
@@ -271,7 +273,8 @@ public struct RecentComments: Sendable {
                     if bandSlot.latest <= since { break }
                     if TextFingerprint(value: bandSlot.fingerprint).distance(to: fingerprint) <= TextFingerprint.nearDuplicateDistance {
                         let slot = slots[position]
-                        if slot.time > since, slot.time <= now, slot.sequence != query.sequence, seen.insert(index).inserted {
+                        if slot.time > since, slot.time < now || slot.sequence < query.sequence, slot.time <= now,
+                           seen.insert(index).inserted {
                             if slot.author == author {
                                 sameAuthor += 1
                                 if slot.article != article { otherArticles.insert(slot.article) }
@@ -297,7 +300,7 @@ public struct RecentComments: Sendable {
             var ratings = CommentContext.RatingBurst()
             walk(from: heads[hash(.articleRating, comment.articleID, rating: comment.rating)],
                  chain: Chain.articleRating.rawValue, since: since) { slot in
-                if slot.time > since, slot.time <= now {
+                if slot.time > since, slot.time <= now, slot.time < now || slot.sequence <= query.sequence {
                     ratings.sameExtremeRating += 1
                     if slot.authorIsNew { ratings.fromNewAuthors += 1 }
                     if let network, slot.network == network { ratings.fromSameNetwork += 1 }
@@ -347,7 +350,9 @@ public struct RecentComments: Sendable {
     private mutating func drop(_ n: Int) {
         guard n > 0 else { return }
         first += n
-        if first - dropped > 4_096, first - dropped > slots.count / 2 {
+        // Compacting once a quarter of the arrays is forgotten keeps them within a third of what is
+        // kept, at an amortized copy of a few slots per comment.
+        if first - dropped > 4_096, first - dropped > slots.count / 4 {
             let gone = first - dropped
             slots.removeFirst(gone)
             bandSlots.removeFirst(gone)

@@ -5,7 +5,7 @@
 ///
 /// Near-duplicates are found by splitting the fingerprint into three bands of 21 or 22 bits: two
 /// fingerprints within 5 bits of each other have a band that differs in at most one bit, so candidates
-/// are found by looking up each band's value and its one-bit variants (66 lookups), in keys so rare
+/// are found by looking up each band's value and its one-bit variants (67 lookups), in keys so rare
 /// that chance collisions are about one comment in two million.
 public struct TextFingerprint: Sendable, Hashable {
     public let value: UInt64

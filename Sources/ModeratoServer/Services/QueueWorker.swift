@@ -74,6 +74,12 @@ public struct QueueWorker: Service {
             await refreshClassifier()
             let pipeline = pipelines.pipeline
             let judgements = await judge.judge(batch, with: pipeline, scratch: scratch)
+            if database.takeWindowsTruncationNotice() {
+                logger.warning("""
+                    more comments arrived within a day than the history windows keep (\(RecentComments.defaultCapacity)); \
+                    the oldest are left out, so floods, duplicates and rating bursts look back less far than configured
+                    """)
+            }
             await recording?.value
             recording = Task { await self.record(judgements, batch: batch) }
             lastInFlight = batch.last?.key
