@@ -16,7 +16,9 @@ import Foundation
 ///
 /// ```swift
 /// var recent = RecentComments()
-/// recent.append(RecentComments.Entry(sequence: 1, receivedAt: date, comment: comment, network: nil,
+/// recent.reset(coveringSince: date.addingTimeInterval(-windows.longest))
+/// recent.append(RecentComments.Entry(sequence: 1, receivedAt: date, author: "Ann", articleID: "news-1", rating: 5,
+///                                    ip: "203.0.113.7", network: "203.0.113.0/24", email: nil,
 ///                                    fingerprint: fingerprint, authorIsNew: true))
 /// var context = CommentContext()
 /// recent.fill(&context, for: query, windows: windows)
@@ -273,7 +275,7 @@ public struct RecentComments: Sendable {
                     if bandSlot.latest <= since { break }
                     if TextFingerprint(value: bandSlot.fingerprint).distance(to: fingerprint) <= TextFingerprint.nearDuplicateDistance {
                         let slot = slots[position]
-                        if slot.time > since, slot.time < now || slot.sequence < query.sequence, slot.time <= now,
+                        if slot.time > since, slot.time <= now, slot.time < now || slot.sequence < query.sequence,
                            seen.insert(index).inserted {
                             if slot.author == author {
                                 sameAuthor += 1
