@@ -195,6 +195,15 @@ enum Schema {
                 DROP INDEX comment_by_band5;
                 """)
         }
+        migrator.registerMigration("v7-author-index-covers-status") { db in
+            // The judge reads each author's latest statuses for every comment; with the status in the
+            // index that is a few index pages instead of up to 30 table rows (about 4 times cheaper
+            // when measured), for one more index entry to move when a verdict changes the status.
+            try db.execute(sql: """
+                DROP INDEX comment_by_author;
+                CREATE INDEX comment_by_author ON comment(author, received_at, status);
+                """)
+        }
         return migrator
     }
 }

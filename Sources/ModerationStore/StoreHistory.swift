@@ -77,20 +77,22 @@ public struct StoreHistory: CommentHistoryProvider {
         SELECT key, received_at, author, article_id, rating, ip, network, email, fingerprint, author_is_new FROM comment
         """
 
+    /// The statuses of the author's most recent comments: enough to see trust (3 approvals) or a
+    /// record of rejections (3 score the most). Behaviour further back than this does not count.
+    /// Read from the `comment_by_author` index alone, which holds the status.
+    static let authorRecord = """
+        SELECT status, count(*) AS n FROM (SELECT status FROM comment WHERE author = ? AND received_at <= ? AND key < ?
+                                           ORDER BY received_at DESC LIMIT 30)
+        GROUP BY status
+        """
+
     /// The author's record, the site's lists and the article's mode, inside an open read transaction.
     static func context(for query: HistoryQuery, dates: inout DateArguments, site: inout SiteSettings,
                         _ db: Database) throws -> CommentContext {
         var context = CommentContext()
         let comment = query.comment
         let now = dates(query.receivedAt)
-        // The author's most recent comments: enough to see trust (3 approvals) or a record of
-        // rejections (3 score the most). Behaviour further back than this does not count.
-        let authorSample = 30
-        for row in try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT status, count(*) AS n FROM (SELECT status FROM comment WHERE author = ? AND received_at <= ? AND key < ?
-                                               ORDER BY received_at DESC LIMIT \(authorSample))
-            GROUP BY status
-            """), arguments: [comment.author, now, query.sequence]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: authorRecord), arguments: [comment.author, now, query.sequence]) {
             let n: Int = row["n"]
             context.author.total += n
             switch CommentStatus(rawValue: row["status"]) {

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Moderation
-import ModerationStore
+@testable import ModerationStore
 import ModeratoTestSupport
 import Testing
 
@@ -58,7 +58,7 @@ import Testing
         #expect(details.history.count == 1)
         #expect(details.history[0].actorKind == .system)
         #expect(try await database.queueDepth() == 0)
-        // Recording turns foreign-key checks off for its own transaction only.
+        // Foreign keys are still enforced after recording.
         try await database.pool.write { db in
             let enforced = try Bool.fetchOne(db, sql: "PRAGMA foreign_keys")
             #expect(enforced == true)
@@ -71,6 +71,41 @@ import Testing
         // A record for a comment that was never stored writes nothing, signals included.
         #expect(try await database.record([(key: 999, judgement: judgement(.held, score: 6, signals: [signal]))], at: now) == 0)
         #expect(try await database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM signal WHERE comment_key = 999") } == 0)
+    }
+
+    @Test func aLargeBatchKeepsEachCommentsSignalsAndDecisionsInOrder() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        // More rows than one multi-row statement takes, with 0 to 3 signals a comment, and comments
+        // already judged in the middle of the batch.
+        _ = try await database.accept((0..<150).map { Fixtures.comment("c\($0)") }, at: now)
+        let queued = try await database.queuedComments(limit: 200)
+        func signals(_ index: Int) -> [Signal] {
+            (0..<(index % 4)).map { Signal(source: .heuristic, name: "h.\(index).\($0)", score: Double($0), explanation: "signal \($0) of c\(index)") }
+        }
+        let early = queued.indices.filter { $0 % 7 == 3 }.map { (key: queued[$0].key, judgement: judgement(.rejected, signals: signals($0))) }
+        #expect(try await database.record(early, at: now) == early.count)
+        let batch = queued.indices.map { (key: queued[$0].key, judgement: judgement($0 % 2 == 0 ? .approved : .held, signals: signals($0))) }
+        #expect(try await database.record(batch, at: now) == 150 - early.count)
+        for index in [0, 3, 63, 64, 65, 128, 149] {
+            let details = try #require(try await database.details(of: "c\(index)"))
+            #expect(details.signals == signals(index))
+            #expect(details.history.count == 1)
+            #expect(details.comment.status == (index % 7 == 3 ? .rejected : index % 2 == 0 ? .approved : .held))
+        }
+        let order = try await database.pool.read { try Int64.fetchAll($0, sql: "SELECT comment_key FROM decision ORDER BY seq") }
+        #expect(order == early.map(\.key) + queued.indices.filter { $0 % 7 != 3 }.map { queued[$0].key })
+        let signalCount = try await database.pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM signal") }
+        #expect(signalCount == queued.indices.map { $0 % 4 }.reduce(0, +))
+    }
+
+    @Test func theAuthorsRecordIsReadFromTheIndexAlone() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        let plan = try await database.pool.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + StoreHistory.authorRecord, arguments: ["Ann", now, 1]).map { $0["detail"] as String }
+        }
+        #expect(plan.contains { $0.contains("COVERING INDEX comment_by_author") }, "\(plan)")
     }
 
     @Test func moderatorDecisionsAreCompareAndSet() async throws {
