@@ -45,6 +45,7 @@ let package = Package(
             name: "ModerationStore",
             dependencies: [
                 "Moderation",
+                "PCRE2",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]

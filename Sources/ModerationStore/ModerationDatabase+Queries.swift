@@ -57,7 +57,8 @@ extension ModerationDatabase {
                 if let author = filter.author { request = request.filter(Column("author") == author) }
                 if let before = filter.receivedBefore { request = request.filter(Column("received_at") < before) }
                 if let name = filter.signalName {
-                    request = request.filter(sql: "key IN (SELECT comment_key FROM signal WHERE name = ?)", arguments: [name])
+                    request = request.filter(sql: "EXISTS (SELECT 1 FROM json_each(signals) WHERE json_extract(value, '$.name') = ?)",
+                                             arguments: [name])
                 }
                 let comments = try request.order(Column("key")).limit(filter.limit).fetchAll(db)
                 return try comments.map { comment in

@@ -103,41 +103,31 @@ extension ModerationDatabase {
                        learningConfidence: Double? = nil) async throws(StoreError) -> Int {
         do {
             let at = now.databaseValue
+            // Encoded before taking the write lock.
+            let encoder = JSONEncoder()
+            let signals = try judgements.map { try StoredSignal.json($0.judgement.signals, encoder: encoder) }
             return try await pool.write { db in
-                try Self.record(judgements, at: at, learningConfidence: learningConfidence, db)
+                try Self.record(judgements, signals: signals, at: at, learningConfidence: learningConfidence, db)
             }
         } catch {
             throw Self.wrap(error, "recording verdicts")
         }
     }
 
-    /// Records verdicts inside an open transaction.
-    ///
-    /// Each comment still queued gets its verdict; the signals and system decisions of the batch are
-    /// then written with a few multi-row statements (a third less time than one statement per row,
-    /// measured on a loaded database), in the batch's order.
-    static func record(_ judgements: [(key: Int64, judgement: Judgement)], at: DatabaseValue, learningConfidence: Double?,
-                       _ db: Database) throws -> Int {
-        var signals = MultiRowInsert.signal.rows()
+    /// Records verdicts inside an open transaction: each comment still queued gets its verdict and
+    /// signals (`signals[i]`, the JSON of `judgements[i]`'s), then the system decisions of the batch
+    /// are written with a few multi-row statements, in the batch's order.
+    static func record(_ judgements: [(key: Int64, judgement: Judgement)], signals: [String?], at: DatabaseValue,
+                       learningConfidence: Double?, _ db: Database) throws -> Int {
         var decisions = MultiRowInsert.decision.rows()
-        var recorded = 0
-        for (key, judgement) in judgements {
+        for ((key, judgement), signals) in zip(judgements, signals) {
             let status = CommentStatus(judgement.verdict).databaseValue
             try db.cachedStatement(sql: """
-                UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?
+                UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?, signals = ?
                 WHERE key = ? AND status = 'queued'
-                """).execute(arguments: [status, judgement.score, at, judgement.rulesetVersion, key])
+                """).execute(arguments: [status, judgement.score, at, judgement.rulesetVersion, signals, key])
             guard db.changesCount == 1 else { continue }
-            let comment = key.databaseValue
-            for signal in judgement.signals {
-                signals.append([comment, signal.source.databaseValue, signal.name.databaseValue, signal.score.databaseValue,
-                                signal.action.databaseValue, signal.explanation.databaseValue, signal.isShadow.databaseValue,
-                                signal.span?.field.rawValue.databaseValue ?? .null, signal.span?.utf8Start.databaseValue ?? .null,
-                                signal.span?.utf8End.databaseValue ?? .null, signal.span?.text.databaseValue ?? .null,
-                                signal.isRuleError.databaseValue])
-            }
-            decisions.append([comment, status, Decision.systemActor.databaseValue, judgement.reason.databaseValue, at])
-            recorded += 1
+            decisions.append([key.databaseValue, status, Decision.systemActor.databaseValue, judgement.reason.databaseValue, at])
             if let confidence = learningConfidence, let p = judgement.classifierProbability {
                 let unwanted = judgement.verdict == .rejected && p >= confidence
                 let wanted = judgement.verdict == .approved && p <= 1 - confidence
@@ -146,8 +136,7 @@ extension ModerationDatabase {
                 }
             }
         }
-        try signals.insert(db)
         try decisions.insert(db)
-        return recorded
+        return decisions.count
     }
 }

@@ -96,8 +96,11 @@ extension ModerationDatabase {
                             user_agent = NULL, article_url = NULL, fingerprint = NULL, fp_band0 = NULL, fp_band1 = NULL,
                             fp_band2 = NULL, fp_band3 = NULL, fp_band4 = NULL, fp_band5 = NULL WHERE key = ?
                         """, arguments: [key])
-                    try db.execute(sql: "UPDATE signal SET matched_text = NULL, span_start = NULL, span_end = NULL WHERE comment_key = ?",
-                                   arguments: [key])
+                    try db.execute(sql: """
+                        UPDATE comment SET signals = (SELECT json_group_array(json_remove(value, '$.text', '$.start', '$.end'))
+                                                      FROM json_each(signals))
+                        WHERE key = ? AND signals IS NOT NULL
+                        """, arguments: [key])
                 }
                 try db.execute(sql: "DELETE FROM block WHERE kind = 'author' AND value = ?", arguments: [author])
                 return keys.count

@@ -13,14 +13,6 @@ struct MultiRowInsert {
 
     static let largestChunk = 64
 
-    /// A signal of a verdict.
-    static let signal = MultiRowInsert(
-        head: """
-            INSERT INTO signal (comment_key, source, name, score, action, explanation, is_shadow, field, span_start, span_end,
-                                matched_text, is_error) VALUES
-            """,
-        row: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", width: 12)
-
     /// The system's decision on a queued comment.
     static let decision = MultiRowInsert(
         head: "INSERT INTO decision (comment_key, status, previous_status, actor, actor_kind, reason, at) VALUES",

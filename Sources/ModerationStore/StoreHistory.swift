@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Moderation
+import PCRE2
 
 /// The pipeline's view of the past: the windows (floods, duplicates, rating bursts) from the
 /// database's ``RecentComments`` in memory, brought up to date from the comment table at each batch;
@@ -22,7 +23,8 @@ public struct StoreHistory: CommentHistoryProvider {
         return try await database.pool.read { db in
             var dates = DateArguments()
             var site = try SiteSettings(db)
-            var contexts = try queries.map { try Self.context(for: $0, dates: &dates, site: &site, db) }
+            let scratch = MatchScratch()
+            var contexts = try queries.map { try Self.context(for: $0, dates: &dates, site: &site, scratch: scratch, db) }
             try database.recentComments.withLock { recent in
                 try Self.bringUpToDate(&recent, for: queries, windows: windows, db)
                 for index in queries.indices { recent.fill(&contexts[index], for: queries[index], windows: windows) }
@@ -87,7 +89,7 @@ public struct StoreHistory: CommentHistoryProvider {
         """
 
     /// The author's record, the site's lists and the article's mode, inside an open read transaction.
-    static func context(for query: HistoryQuery, dates: inout DateArguments, site: inout SiteSettings,
+    static func context(for query: HistoryQuery, dates: inout DateArguments, site: inout SiteSettings, scratch: MatchScratch,
                         _ db: Database) throws -> CommentContext {
         var context = CommentContext()
         let comment = query.comment
@@ -104,7 +106,7 @@ public struct StoreHistory: CommentHistoryProvider {
         }
 
         // The site's lists and the article's mode.
-        let domains = Array(Set(LinkExtractor.links(in: comment.body).map(\.host)))
+        let domains = Array(Set(LinkExtractor.links(in: comment.body, scratch: scratch).map(\.host)))
         var candidates: [(kind: String, value: String)] = [("author", comment.author)]
         if let ip = comment.ip { candidates.append(("ip", ip)) }
         if let network = query.network { candidates.append(("network", network)) }

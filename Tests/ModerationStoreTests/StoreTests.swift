@@ -99,6 +99,54 @@ import Testing
         #expect(signalCount == queued.indices.map { $0 % 4 }.reduce(0, +))
     }
 
+    @Test func anOlderDatabasesSignalsMoveIntoTheirComments() async throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path("v7.sqlite")
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try Schema.migrator.migrate(queue, upTo: "v7-author-index-covers-status")
+            try await queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO comment (key, external_id, article_id, author, body, rating, received_at, status, score)
+                    VALUES (1, 'old', 'news-1', 'Ann', 'Buy cheap pills now', 1, '2026-11-01 10:00:00.000', 'held', 6),
+                           (2, 'plain', 'news-1', 'Bob', 'Nice', 5, '2026-11-01 10:00:01.000', 'approved', 0);
+                    INSERT INTO signal (comment_key, source, name, score, action, explanation, is_shadow, field, span_start, span_end,
+                                        matched_text, is_error)
+                    VALUES (1, 'rule', 'spam.pills', 4, NULL, 'Sells pills', 0, 'body', 10, 15, 'pills', 0),
+                           (1, 'rule', 'spam.shadowed', 1.5, 'hold', 'A rule on trial', 1, NULL, NULL, NULL, NULL, 0),
+                           (1, 'heuristic', 'links.count', -0.5, NULL, 'No links', 0, NULL, NULL, NULL, NULL, 1);
+                    """)
+            }
+        }
+        let database = try ModerationDatabase(path: path)
+        let old = try #require(try await database.details(of: "old"))
+        #expect(old.signals == [
+            Signal(source: .rule, name: "spam.pills", score: 4, explanation: "Sells pills", span: Span(field: .body, utf8Start: 10, utf8End: 15, text: "pills")),
+            Signal(source: .rule, name: "spam.shadowed", score: 1.5, action: .hold, explanation: "A rule on trial", isShadow: true),
+            Signal(source: .heuristic, name: "links.count", score: -0.5, explanation: "No links", isRuleError: true),
+        ])
+        #expect(try await database.details(of: "plain")?.signals == [])
+        #expect(try await database.comments(matching: CommentFilter()).first?.reasons == ["spam.pills", "links.count"])
+        let tables = try await database.pool.read { try String.fetchAll($0, sql: "SELECT type FROM sqlite_master WHERE name = 'signal'") }
+        #expect(tables == ["view"])
+    }
+
+    @Test func forgettingAnAuthorKeepsTheirSignalsWithoutTheMatchedText() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        _ = try await database.accept([Fixtures.comment("c1", author: "Sam")], at: now)
+        let queued = try await database.queuedComments(limit: 1)
+        let signals = [Signal(source: .rule, name: "spam.x", score: 6, explanation: "because", span: Span(field: .body, utf8Start: 2, utf8End: 5, text: "abc")),
+                       Signal(source: .heuristic, name: "links.count", score: 1, explanation: "one link")]
+        try await database.record([(key: queued[0].key, judgement: judgement(.held, score: 7, signals: signals))], at: now)
+        #expect(try await database.forget(author: "Sam") == 1)
+        let details = try #require(try await database.details(of: "c1"))
+        #expect(details.signals.map(\.name) == ["spam.x", "links.count"])
+        #expect(details.signals.allSatisfy { $0.span == nil })
+        let stored = try await database.pool.read { try String.fetchOne($0, sql: "SELECT signals FROM comment") }
+        #expect(stored?.contains("abc") == false)
+    }
+
     @Test func theAuthorsRecordIsReadFromTheIndexAlone() async throws {
         let (database, _dir) = try Fixtures.database()
         _ = _dir

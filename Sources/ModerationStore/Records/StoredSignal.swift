@@ -1,8 +1,10 @@
+import Foundation
 import GRDB
 import Moderation
 
-/// A signal as stored with the comment it concerns.
-public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
+/// A signal as stored with the comment it concerns, read from the `signal` view (one row per signal
+/// of the JSON array in `comment.signals`).
+public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, TableRecord {
     public static let databaseTableName = "signal"
 
     public var key: Int64?
@@ -53,5 +55,42 @@ public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, Persi
         }
         return Signal(source: source, name: name, score: score, action: action, explanation: explanation,
                       isShadow: isShadow, span: span, isRuleError: isError)
+    }
+}
+
+extension StoredSignal {
+    /// A signal in the `signals` array of its comment's row; the keys are those the `signal` view reads.
+    private struct Element: Encodable {
+        var source: Signal.Source
+        var name: String
+        var score: Double
+        var action: RuleAction?
+        var explanation: String
+        var shadow: Bool?
+        var field: String?
+        var start: Int?
+        var end: Int?
+        var text: String?
+        var error: Bool?
+
+        init(_ signal: Signal) {
+            source = signal.source
+            name = signal.name
+            score = signal.score
+            action = signal.action
+            explanation = signal.explanation
+            shadow = signal.isShadow ? true : nil
+            field = signal.span?.field.rawValue
+            start = signal.span?.utf8Start
+            end = signal.span?.utf8End
+            text = signal.span?.text
+            error = signal.isRuleError ? true : nil
+        }
+    }
+
+    /// The signals as the JSON array stored with their comment, or `nil` for none.
+    static func json(_ signals: [Signal], encoder: JSONEncoder) throws -> String? {
+        guard !signals.isEmpty else { return nil }
+        return String(decoding: try encoder.encode(signals.map(Element.init)), as: UTF8.self)
     }
 }
