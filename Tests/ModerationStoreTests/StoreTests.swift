@@ -99,6 +99,28 @@ import Testing
         #expect(signalCount == queued.indices.map { $0 % 4 }.reduce(0, +))
     }
 
+    @Test func aVerdictWithManySignalsKeepsThemAllInOrder() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        _ = try await database.accept([Fixtures.comment("c1"), Fixtures.comment("c2")], at: now)
+        let queued = try await database.queuedComments(limit: 2)
+        // Quotes, newlines, backslashes and non-ASCII text survive the JSON, in order.
+        let many = (0..<19).map { index in
+            Signal(source: index % 2 == 0 ? .rule : .heuristic, name: "s.\(index)", score: Double(index) / 4,
+                   action: index == 3 ? .reject : nil, explanation: "\"quoted\"\nline \(index) — café",
+                   isShadow: index == 5, span: index % 3 == 0 ? Span(field: .body, utf8Start: index, utf8End: index + 2, text: "é\\") : nil,
+                   isRuleError: index == 7)
+        }
+        let batch = [(key: queued[0].key, judgement: judgement(.rejected, signals: many)),
+                     (key: queued[1].key, judgement: judgement(.approved, signals: [many[1]]))]
+        #expect(try await database.record(batch, at: now) == 2)
+        #expect(try await database.details(of: "c1")?.signals == many)
+        #expect(try await database.details(of: "c2")?.signals == [many[1]])
+        // Recording again changes nothing.
+        #expect(try await database.record(batch, at: now) == 0)
+        #expect(try await database.details(of: "c1")?.signals.count == 19)
+    }
+
     @Test func anOlderDatabasesSignalsMoveIntoTheirComments() async throws {
         let directory = TemporaryDirectory()
         let path = directory.path("v7.sqlite")
