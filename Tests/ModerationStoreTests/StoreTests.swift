@@ -272,6 +272,17 @@ import Testing
         #expect(try await database.comments(matching: filter).isEmpty)
     }
 
+    @Test func theWriterCommitsDurably() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        // A 202 means the comment survives a power loss: the WAL is synced at every commit (FULL = 2).
+        let settings = try await database.pool.writeWithoutTransaction { db in
+            (try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA synchronous"),
+             try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"))
+        }
+        #expect(settings.0 == "wal" && settings.1 == 2 && settings.2 == 8_000)
+    }
+
     @Test func databaseFileIsPrivate() throws {
         let directory = TemporaryDirectory()
         let path = directory.path("sub/moderato.sqlite")
