@@ -32,21 +32,6 @@ public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, Table
         case isError = "is_error"
     }
 
-    public init(_ signal: Signal, commentKey: Int64) {
-        self.commentKey = commentKey
-        self.source = signal.source
-        self.name = signal.name
-        self.score = signal.score
-        self.action = signal.action
-        self.explanation = signal.explanation
-        self.isShadow = signal.isShadow
-        self.field = signal.span?.field.rawValue
-        self.spanStart = signal.span?.utf8Start
-        self.spanEnd = signal.span?.utf8End
-        self.matchedText = signal.span?.text
-        self.isError = signal.isRuleError
-    }
-
     /// The signal as the domain sees it.
     public var signal: Signal {
         var span: Span?
