@@ -124,7 +124,7 @@ let package = Package(
             dependencies: ["ModeratoTestSupport", "ModerationStore", "Moderation", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["akismet_client.py"]
         ),
-        .testTarget(name: "ModeratoReportsTests", dependencies: ["ModeratoReports"]),
+        .testTarget(name: "ModeratoReportsTests", dependencies: ["ModeratoReports", "ModeratoTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

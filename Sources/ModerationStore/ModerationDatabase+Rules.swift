@@ -98,6 +98,35 @@ extension ModerationDatabase {
         }
     }
 
+    /// How moderators judged one rule's verdicts in a period: of the comments it hit that a moderator
+    /// decided since `since`, how many, and how many they overturned (approved a comment the pipeline
+    /// held or rejected).
+    public func reviewStatistics(ofSignal name: String, since: Date) async throws(StoreError) -> RuleStatistics {
+        do {
+            return try await pool.read { db in
+                var statistics = RuleStatistics()
+                // From the moderators' decisions in the period (a partial index holds only those), the
+                // latest on each comment, against the pipeline's first verdict on it.
+                let row = try Row.fetchOne(db, sql: """
+                    SELECT count(*) AS reviewed,
+                           coalesce(sum(CASE WHEN m.status = 'approved' AND sys.status != 'approved' THEN 1 ELSE 0 END), 0) AS overturned
+                    FROM (SELECT comment_key, max(seq) AS seq FROM decision WHERE actor_kind != 'system' AND at >= ?
+                          GROUP BY comment_key) latest
+                    JOIN decision m ON m.seq = latest.seq
+                    JOIN decision sys ON sys.seq = (SELECT min(seq) FROM decision
+                                                    WHERE comment_key = latest.comment_key AND actor_kind = 'system')
+                    JOIN comment c ON c.key = latest.comment_key
+                    WHERE EXISTS (SELECT 1 FROM json_each(c.signals) s WHERE json_extract(s.value, '$.name') = ?)
+                    """, arguments: [since, name])
+                statistics.reviewed = row?["reviewed"] ?? 0
+                statistics.overturned = row?["overturned"] ?? 0
+                return statistics
+            }
+        } catch {
+            throw Self.wrap(error, "reading a rule's reviews")
+        }
+    }
+
     /// Comments judged since a time, with their system verdict and current status, for backtesting.
     public func judgedComments(since: Date, limit: Int) async throws(StoreError) -> [(comment: StoredComment, systemVerdict: CommentStatus)] {
         do {

@@ -115,6 +115,16 @@ public final class ModerationDatabase: Sendable {
     /// Wraps any error as a ``StoreError``.
     static func wrap(_ error: any Error, _ doing: String) -> StoreError {
         if let error = error as? StoreError { return error }
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                return StoreError(.busy, "the database stayed locked by another process while \(doing); try again", cause: error)
+            case .SQLITE_CONSTRAINT:
+                return StoreError(.constraint, "the database refused the data while \(doing): \(describe(error))", cause: error)
+            default:
+                break
+            }
+        }
         return StoreError(.database, "database error while \(doing): \(describe(error))", cause: error)
     }
 }

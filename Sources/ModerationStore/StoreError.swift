@@ -16,6 +16,10 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case alreadyDecided = "already_decided"
         /// The same id was sent before with different content.
         case conflict
+        /// The database is locked by another process for longer than the busy timeout: retry later.
+        case busy
+        /// The database refused the data (a constraint of its schema): retrying will not help.
+        case constraint
         /// Any other database failure.
         case database
     }
@@ -32,4 +36,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
     }
 
     public var description: String { message }
+
+    /// Whether trying again later may succeed (the database was busy), as opposed to a failure that
+    /// will repeat.
+    public var isTransient: Bool { code == .busy }
 }

@@ -106,22 +106,32 @@ public struct StoreHistory: CommentHistoryProvider {
         }
 
         // The site's lists and the article's mode.
-        let domains = Array(Set(LinkExtractor.links(in: comment.body, scratch: scratch).map(\.host)))
         var candidates: [(kind: String, value: String)] = [("author", comment.author)]
         if let ip = comment.ip { candidates.append(("ip", ip)) }
         if let network = query.network { candidates.append(("network", network)) }
         if let email = comment.email { candidates.append(("email", email.lowercased())) }
-        for domain in domains {
-            // A listed domain covers its subdomains: mail.spam.example matches spam.example.
-            let labels = domain.split(separator: ".")
-            for start in 0..<max(1, labels.count - 1) { candidates.append(("domain", labels[start...].joined(separator: "."))) }
-        }
         for candidate in candidates {
             for entry in try site.entries(kind: candidate.kind, value: candidate.value, at: query.receivedAt, now: now, db) {
                 let match = CommentContext.ListMatch(kind: candidate.kind, value: candidate.value, reason: entry.reason)
                 if entry.isBlock { context.blocks.append(match) } else { context.allows.append(match) }
             }
         }
+        // Links, by the host a browser would go to; a listed domain covers its subdomains. One blocked
+        // link blocks the comment, but a domain allow counts only when every link is on an allowed domain:
+        // an allowed link must not carry others past the lists.
+        let hosts = Array(Set(LinkExtractor.links(in: comment.body, scratch: scratch).map(\.host))).sorted()
+        var allowedLinks: [CommentContext.ListMatch] = []
+        for host in hosts {
+            var allowed: CommentContext.ListMatch?
+            for domain in LinkHost.domains(covering: host) {
+                for entry in try site.entries(kind: "domain", value: domain, at: query.receivedAt, now: now, db) {
+                    let match = CommentContext.ListMatch(kind: "domain", value: domain, reason: entry.reason)
+                    if entry.isBlock { context.blocks.append(match) } else if allowed == nil { allowed = match }
+                }
+            }
+            if let allowed { allowedLinks.append(allowed) }
+        }
+        if !hosts.isEmpty, allowedLinks.count == hosts.count { context.allows += allowedLinks }
         context.articleMode = try site.mode(of: comment.articleID, db)
         return context
     }

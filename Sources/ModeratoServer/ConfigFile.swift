@@ -5,6 +5,10 @@ import Yams
 /// The daemon's settings file (`moderatod --config FILE`), in YAML. Every key is optional; what the
 /// file sets overrides the defaults, the environment overrides the file, and flags override both.
 ///
+/// The file is checked key by key, nested maps included: an unknown key or a value of the wrong type
+/// is an error naming the file and line, and the values go through the same checks as the flags
+/// (``ServerConfiguration/validate()``).
+///
 /// ```yaml
 /// database: /var/lib/moderato/moderato.sqlite
 /// listen: 127.0.0.1:8088
@@ -21,7 +25,7 @@ public struct ConfigFile: Decodable, Sendable {
     public struct Policy: Decodable, Sendable {
         public var holdThreshold: Double?
         public var rejectThreshold: Double?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case holdThreshold = "hold_threshold"
             case rejectThreshold = "reject_threshold"
         }
@@ -31,7 +35,7 @@ public struct ConfigFile: Decodable, Sendable {
         public var url: String
         public var secret: String?
         public var giveUpHours: Double?
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case url, secret
             case giveUpHours = "give_up_hours"
         }
@@ -41,12 +45,21 @@ public struct ConfigFile: Decodable, Sendable {
         public var share: Double?
         public var window: Int?
         public var minimum: Int?
+        public var reviews: Int?
+        public var recheckSeconds: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case share, window, minimum, reviews
+            case recheckSeconds = "recheck_seconds"
+        }
     }
 
     public struct Akismet: Decodable, Sendable {
         public var enabled: Bool?
         public var prefix: String?
         public var keys: [String]?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case enabled, prefix, keys
+        }
     }
 
     public var database: String?
@@ -68,6 +81,11 @@ public struct ConfigFile: Decodable, Sendable {
     public var autoShadow: AutoShadow?
     public var logLevel: String?
 
+    /// The line of each setting the file sets, by its dotted name (`batch_size`, `policy.hold_threshold`).
+    public private(set) var lines: [String: Int] = [:]
+    /// The file's path, for messages.
+    public private(set) var path: String = ""
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case database, listen, rules, spool, webhook, akismet, policy
         case allowRemote = "allow_remote"
@@ -83,58 +101,136 @@ public struct ConfigFile: Decodable, Sendable {
         case logLevel = "log_level"
     }
 
+    /// The keys each nested map may hold.
+    static let nestedKeys: [String: [String]] = [
+        "policy": Policy.CodingKeys.allCases.map(\.rawValue),
+        "webhook": Webhook.CodingKeys.allCases.map(\.rawValue),
+        "auto_shadow": AutoShadow.CodingKeys.allCases.map(\.rawValue),
+        "akismet": Akismet.CodingKeys.allCases.map(\.rawValue),
+    ]
+
     /// Reads and checks a settings file.
-    /// - Throws: ``DaemonError`` naming the file, and the line for unknown keys and YAML errors.
+    /// - Throws: ``DaemonError`` naming the file, and the line for unknown keys, YAML errors and values
+    ///   of the wrong type.
     public static func load(path: String) throws -> ConfigFile {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw DaemonError("cannot read the settings file \(path)")
         }
-        let known = Set(CodingKeys.allCases.map(\.rawValue))
+        let root: Node?
         do {
-            if let mapping = try Yams.compose(yaml: text)?.mapping {
-                for key in mapping.keys {
-                    if let name = key.string, !known.contains(name) {
-                        throw DaemonError("\(path):\(key.mark?.line ?? 1): unknown setting `\(name)`; the settings are \(known.sorted().joined(separator: ", "))")
-                    }
-                }
-            } else if !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-                throw DaemonError("\(path): the settings file must be a YAML mapping such as `listen: 127.0.0.1:8088`")
-            }
-            return try YAMLDecoder().decode(ConfigFile.self, from: text)
-        } catch let error as DaemonError {
-            throw error
+            root = try Yams.compose(yaml: text)
         } catch let error as YamlError {
             throw DaemonError("\(path): YAML error: \(error)")
+        }
+        guard let root else { return ConfigFile(path: path) }
+        guard let mapping = root.mapping else {
+            throw DaemonError("\(path):\(root.mark?.line ?? 1): the settings file must be a YAML mapping such as `listen: 127.0.0.1:8088`")
+        }
+        let lines = try checkKeys(mapping, path: path)
+        var file: ConfigFile
+        do {
+            file = try YAMLDecoder().decode(ConfigFile.self, from: root)
         } catch let error as DecodingError {
-            throw DaemonError("\(path): \(Self.describe(error))")
+            throw DaemonError(describe(error, in: root, path: path))
         }
+        file.lines = lines
+        file.path = path
+        return file
     }
 
-    static func describe(_ error: DecodingError) -> String {
+    init(path: String) {
+        self.path = path
+    }
+
+    /// Checks every key, nested maps included, and returns the line of each setting.
+    static func checkKeys(_ mapping: Node.Mapping, path: String) throws -> [String: Int] {
+        let known = CodingKeys.allCases.map(\.rawValue)
+        var lines: [String: Int] = [:]
+        for (key, value) in mapping {
+            guard let name = key.string, known.contains(name) else {
+                throw DaemonError("\(path):\(key.mark?.line ?? 1): unknown setting `\(key.string ?? "?")`; the settings are "
+                    + known.sorted().joined(separator: ", "))
+            }
+            lines[name] = key.mark?.line ?? 1
+            guard let allowed = nestedKeys[name] else { continue }
+            guard let nested = value.mapping else {
+                throw DaemonError("\(path):\(value.mark?.line ?? 1): setting `\(name)` must be a map of \(allowed.joined(separator: ", "))")
+            }
+            for (nestedKey, _) in nested {
+                guard let nestedName = nestedKey.string, allowed.contains(nestedName) else {
+                    throw DaemonError("\(path):\(nestedKey.mark?.line ?? 1): unknown setting `\(name).\(nestedKey.string ?? "?")`; "
+                        + "`\(name)` takes \(allowed.joined(separator: ", "))")
+                }
+                lines["\(name).\(nestedName)"] = nestedKey.mark?.line ?? 1
+            }
+        }
+        return lines
+    }
+
+    /// A decoding error as `FILE:LINE: setting NAME: what is wrong`, the line found from the coding path.
+    static func describe(_ error: DecodingError, in root: Node, path: String) -> String {
+        let codingPath: [any CodingKey]
+        let problem: String
         switch error {
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return "setting `\(path)`: \(context.debugDescription)"
+        case .typeMismatch(let type, let context):
+            codingPath = context.codingPath
+            problem = "must be \(expectedKind(type))"
+        case .valueNotFound(let type, let context):
+            codingPath = context.codingPath
+            problem = "must be \(expectedKind(type)), not empty"
+        case .dataCorrupted(let context):
+            codingPath = context.codingPath
+            problem = context.debugDescription
         case .keyNotFound(let key, let context):
-            let path = (context.codingPath + [key]).map(\.stringValue).joined(separator: ".")
-            return "setting `\(path)` is required here"
+            codingPath = context.codingPath + [key]
+            problem = "is required here"
         @unknown default:
-            return "\(error)"
+            return "\(path): \(error)"
+        }
+        var node: Node? = root
+        var line = root.mark?.line ?? 1
+        for key in codingPath {
+            if let index = key.intValue, let sequence = node?.sequence, index < sequence.count {
+                node = sequence[index]
+            } else {
+                node = node?.mapping?[key.stringValue]
+            }
+            if let mark = node?.mark { line = mark.line }
+        }
+        let name = codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            .replacingOccurrences(of: ".[", with: "[")
+        return "\(path):\(line): setting `\(name)` \(problem)"
+    }
+
+    static func expectedKind(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is Int?.Type: "a whole number"
+        case is Double.Type, is Double?.Type: "a number"
+        case is Bool.Type, is Bool?.Type: "true or false"
+        case is String.Type, is String?.Type: "a text"
+        case is [String].Type, is [String]?.Type: "a list of texts"
+        default: "a value of another kind"
         }
     }
 
-    /// Applies the file's settings to a configuration.
+    /// Where each setting the file sets comes from, as `FILE:LINE`, for messages about its values.
+    public var origins: [String: String] {
+        lines.mapValues { "\(path):\($0)" }
+    }
+
+    /// Applies the file's settings to a configuration. Values are checked afterwards, with the flags',
+    /// by ``ServerConfiguration/validate()``.
     public func apply(to configuration: inout ServerConfiguration) throws {
         if let database { configuration.databasePath = database }
         if let listen {
             guard let address = ServerConfiguration.parseListen(listen) else {
-                throw DaemonError("settings: listen must be HOST:PORT, such as 127.0.0.1:8088; got \(listen)")
+                throw DaemonError("\(path):\(lines["listen"] ?? 1): setting `listen` must be HOST:PORT, such as 127.0.0.1:8088; got \(listen)")
             }
             configuration.host = address.host
             configuration.port = address.port
         }
         if let allowRemote { configuration.allowsRemote = allowRemote }
-        if let rules, !rules.isEmpty { configuration.ruleDirectories = rules }
+        if let rules { configuration.ruleDirectories = rules }
         if let spool { configuration.spoolDirectory = spool }
         if let apiToken, !apiToken.isEmpty { configuration.apiToken = apiToken }
         if let webhook {
@@ -143,16 +239,8 @@ public struct ConfigFile: Decodable, Sendable {
             configuration.webhook = settings
         }
         if let maxQueue { configuration.maximumQueueDepth = maxQueue }
-        if let maxConnections {
-            guard maxConnections >= 1 else { throw DaemonError("settings: max_connections must be at least 1") }
-            configuration.maximumConnections = maxConnections
-        }
-        if let idleTimeoutSeconds {
-            guard (1...86_400).contains(idleTimeoutSeconds) else {
-                throw DaemonError("settings: idle_timeout_seconds must be from 1 to 86400")
-            }
-            configuration.idleTimeout = idleTimeoutSeconds
-        }
+        if let maxConnections { configuration.maximumConnections = maxConnections }
+        if let idleTimeoutSeconds { configuration.idleTimeout = idleTimeoutSeconds }
         if let batchSize { configuration.batchSize = batchSize }
         if let retentionDays { configuration.retentionDays = retentionDays }
         if let akismet {
@@ -168,9 +256,6 @@ public struct ConfigFile: Decodable, Sendable {
         if let policy {
             if let hold = policy.holdThreshold { configuration.policy.holdThreshold = hold }
             if let reject = policy.rejectThreshold { configuration.policy.rejectThreshold = reject }
-            guard configuration.policy.holdThreshold < configuration.policy.rejectThreshold else {
-                throw DaemonError("settings: policy.hold_threshold must be below policy.reject_threshold")
-            }
         }
         if let premoderateWhileLearning { configuration.classifier.holdsWhileLearning = premoderateWhileLearning }
         if let holdFirstComments { configuration.heuristics.history.holdFirstComments = holdFirstComments }
@@ -181,6 +266,9 @@ public struct ConfigFile: Decodable, Sendable {
             }
             if let window = autoShadow.window { configuration.ruleTraffic.window = window }
             if let minimum = autoShadow.minimum { configuration.ruleTraffic.minimumComments = minimum }
+            if let reviews = autoShadow.reviews { configuration.ruleTraffic.minimumReviews = reviews }
+            if let seconds = autoShadow.recheckSeconds { configuration.ruleTraffic.recheckInterval = seconds }
         }
+        if let logLevel { configuration.logLevel = logLevel }
     }
 }

@@ -75,6 +75,17 @@ public struct ModeratoDaemon: Sendable {
             throw DaemonError("the API token is too short to face a network (\(configuration.apiToken.count) characters; at least "
                 + "\(Self.minimumRemoteTokenLength)); make one with: openssl rand -hex 24")
         }
+        // The database's folder is the daemon's own, and one daemon at a time serves the database:
+        // the lock is taken before anything, migrations included, touches it.
+        let lock: DaemonLock
+        do {
+            let folder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path
+            close(try PrivateFiles.prepareFolder(folder, what: "the database folder"))
+            lock = try DaemonLock.acquire(forDatabase: configuration.databasePath)
+        } catch {
+            throw DaemonError(error.message)
+        }
+        defer { lock.release() }
         let database: ModerationDatabase
         do {
             database = try ModerationDatabase(path: configuration.databasePath)
@@ -94,13 +105,6 @@ public struct ModeratoDaemon: Sendable {
             "rules.prefiltered": "\(ruleSet.prefilter.gatedCount)",
             "rules.version": "\(ruleSet.version)",
         ])
-        let pidFile = PIDFile(besideDatabase: configuration.databasePath)
-        do {
-            try pidFile.write()
-        } catch {
-            throw DaemonError("cannot write \(pidFile.path): \(error.localizedDescription)")
-        }
-        defer { pidFile.remove() }
         try? await database.setDaemonStatus(["rules_version": ruleSet.version, "rules_errors": "", "rules_reload": "ok",
                                              "started_at": ISO8601DateFormatter().string(from: Date()),
                                              "pid": "\(getpid())"])
@@ -128,7 +132,7 @@ public struct ModeratoDaemon: Sendable {
             do {
                 try ingest.prepare()
             } catch {
-                throw DaemonError("cannot use the spool folder \(spool): \(error.localizedDescription)")
+                throw DaemonError("cannot use the spool: \(error.message)")
             }
             services.append(ingest)
             logger.info("accepting comments from the spool", metadata: ["spool.path": "\(spool)"])

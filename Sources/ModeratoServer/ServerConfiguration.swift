@@ -1,6 +1,21 @@
 import Foundation
 import Moderation
 
+/// A setting whose value cannot be used, named as the settings file names it.
+public struct SettingProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The setting's dotted name in the settings file: `batch_size`, `policy.hold_threshold`.
+    public var setting: String
+    /// What is wrong, to follow the setting's name: "must be from 1 to 10000; got 0".
+    public var message: String
+
+    public init(setting: String, message: String) {
+        self.setting = setting
+        self.message = message
+    }
+
+    public var description: String { "\(setting) \(message)" }
+}
+
 /// Everything the daemon needs to run, defaulted as `moderatod` documents.
 public struct ServerConfiguration: Sendable {
     /// The SQLite database file. The default is `var/moderato.sqlite`.
@@ -43,8 +58,68 @@ public struct ServerConfiguration: Sendable {
     public var webhook: WebhookConfiguration?
     /// When a rule that hits too much recent traffic is switched to shadow.
     public var ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration()
+    /// The least severe log level written: trace, debug, info, notice, warning, error or critical. The
+    /// default is info.
+    public var logLevel: String = "info"
 
     public init() {}
+
+    /// A problem as the operator reads it, said where the value came from: `settings.yml:4: setting
+    /// \`batch_size\` must be from 1 to 10000; got 0`, or `--batch-size must be …` for a flag.
+    public static func describe(_ problem: SettingProblem, origin: String?) -> String {
+        guard let origin else { return "setting `\(problem.setting)` \(problem.message)" }
+        if origin.hasPrefix("-") || origin.hasPrefix("MODERATO_") { return "\(origin) \(problem.message)" }
+        return "\(origin): setting `\(problem.setting)` \(problem.message)"
+    }
+
+    /// The log levels `logLevel` may name.
+    public static let logLevels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+
+    /// Every setting whose value cannot be used, by its name in the settings file. The one check for
+    /// values from the file and from the flags alike.
+    public func validate() -> [SettingProblem] {
+        var problems: [SettingProblem] = []
+        func check(_ isValid: Bool, _ setting: String, _ message: @autoclosure () -> String) {
+            if !isValid { problems.append(SettingProblem(setting: setting, message: message())) }
+        }
+        func whole(_ value: Double) -> String { value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : String(value) }
+        check(!ruleDirectories.isEmpty, "rules", "must name at least one rule folder")
+        check(ruleDirectories.allSatisfy { !$0.isEmpty }, "rules", "must not name an empty folder")
+        check((1...10_000).contains(batchSize), "batch_size", "must be from 1 to 10000; got \(batchSize)")
+        check(maximumQueueDepth >= 1, "max_queue", "must be at least 1; got \(maximumQueueDepth)")
+        check(maximumConnections >= 1, "max_connections", "must be at least 1; got \(maximumConnections)")
+        check((1...86_400).contains(idleTimeout), "idle_timeout_seconds", "must be from 1 to 86400; got \(whole(idleTimeout))")
+        if let retentionDays {
+            check(retentionDays > 0 && retentionDays.isFinite, "retention_days", "must be a positive number of days; got \(whole(retentionDays))")
+        }
+        if let spoolDirectory { check(!spoolDirectory.isEmpty, "spool", "must be a folder") }
+        if let webhook {
+            let url = URL(string: webhook.url)
+            check(["http", "https"].contains(url?.scheme?.lowercased() ?? "") && url?.host != nil, "webhook.url",
+                  "must be an http:// or https:// URL")
+            check(!webhook.secret.isEmpty, "webhook.secret",
+                  "is needed (or MODERATO_WEBHOOK_SECRET): the key the website checks signatures with")
+            check(webhook.giveUpAfter > 0 && webhook.giveUpAfter.isFinite, "webhook.give_up_hours",
+                  "must be a positive number of hours; got \(whole(webhook.giveUpAfter / 3600))")
+        }
+        check(policy.holdThreshold.isFinite, "policy.hold_threshold", "must be a number")
+        check(policy.rejectThreshold.isFinite, "policy.reject_threshold", "must be a number")
+        check(policy.holdThreshold < policy.rejectThreshold, "policy.hold_threshold",
+              "must be below policy.reject_threshold (\(whole(policy.holdThreshold)) is not below \(whole(policy.rejectThreshold)))")
+        check((0...1).contains(ruleTraffic.maximumShare), "auto_shadow.share", "must be from 0 to 1; got \(ruleTraffic.maximumShare)")
+        check(ruleTraffic.window >= 1, "auto_shadow.window", "must be at least 1; got \(ruleTraffic.window)")
+        check(ruleTraffic.minimumComments >= 1, "auto_shadow.minimum", "must be at least 1; got \(ruleTraffic.minimumComments)")
+        check(ruleTraffic.minimumReviews >= 1, "auto_shadow.reviews", "must be at least 1; got \(ruleTraffic.minimumReviews)")
+        check(ruleTraffic.recheckInterval >= 0 && ruleTraffic.recheckInterval.isFinite, "auto_shadow.recheck_seconds",
+              "must be 0 or more; got \(whole(ruleTraffic.recheckInterval))")
+        if let akismet {
+            check(akismet.prefix.isEmpty || (akismet.prefix.hasPrefix("/") && !akismet.prefix.contains(where: \.isWhitespace)),
+                  "akismet.prefix", "must be empty or a path starting with /, such as /akismet; got \(akismet.prefix)")
+            check(akismet.extraKeys.allSatisfy { $0.count >= 8 }, "akismet.keys", "must each be at least 8 characters")
+        }
+        check(Self.logLevels.contains(logLevel), "log_level", "must be one of \(Self.logLevels.joined(separator: ", ")); got \(logLevel)")
+        return problems
+    }
 
     /// Whether `host` is a loopback address.
     public var isLoopback: Bool {

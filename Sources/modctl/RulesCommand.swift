@@ -160,7 +160,8 @@ struct Rules: AsyncParsableCommand {
                     let stats = statistics[rule.id] ?? RuleStatistics()
                     let state = states[rule.id]
                     return Entry(id: rule.id, pack: rule.pack, score: rule.action == nil ? rule.score : nil, action: rule.action?.rawValue,
-                                 mode: (state?.mode ?? rule.mode).rawValue, modeReason: state?.reason, hits: stats.hits,
+                                 mode: (state?.mode ?? rule.mode).rawValue,
+                                 modeReason: state?.reason ?? (rule.mode == .shadow ? "shadow in its pack, \(rule.location)" : nil), hits: stats.hits,
                                  reviewed: stats.reviewed, overturned: stats.overturned, description: rule.description)
                 }
                 if json {
@@ -258,9 +259,9 @@ struct Rules: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let database = try store.open()
-                let pidFile = PIDFile(besideDatabase: store.path)
-                guard let pid = pidFile.runningProcess() else {
-                    throw CLIError("no moderatod is running for \(store.path) (no live process in \(pidFile.path))")
+                // Only the process holding the database's lock is signalled, as the kernel reports it.
+                guard let pid = DaemonLock.holder(forDatabase: store.path) else {
+                    throw CLIError("no moderatod is running for \(store.path) (nothing holds \(DaemonLock.path(forDatabase: store.path)))")
                 }
                 let before = try await database.daemonStatus()["rules_reload_id"]
                 guard kill(pid, SIGHUP) == 0 else { throw CLIError("cannot signal moderatod (pid \(pid)): \(String(cString: strerror(errno)))") }

@@ -15,7 +15,7 @@ struct Status: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let database = try store.open()
-            let pid = PIDFile(besideDatabase: store.path).runningProcess()
+            let pid = DaemonLock.holder(forDatabase: store.path)
             let running = pid != nil
             let daemon = try await database.daemonStatus()
             let counts = try await database.statusCounts()

@@ -70,39 +70,122 @@ struct Moderatod: AsyncParsableCommand {
     @Option(help: "A YAML settings file; flags override it, and it overrides the defaults.")
     var config: String?
 
+    /// Sets what the flags give; returns the flag behind each setting it set, by the setting's name in
+    /// the settings file.
+    func applyFlags(to configuration: inout ServerConfiguration) -> [String: String] {
+        var origins: [String: String] = [:]
+        if let database {
+            configuration.databasePath = database
+            origins["database"] = "--database"
+        }
+        if let listen, let address = ServerConfiguration.parseListen(listen) {
+            configuration.host = address.host
+            configuration.port = address.port
+            origins["listen"] = "--listen"
+        }
+        if allowRemote { configuration.allowsRemote = true }
+        if !rules.isEmpty {
+            configuration.ruleDirectories = rules
+            origins["rules"] = "--rules"
+        }
+        if let spool {
+            configuration.spoolDirectory = spool
+            origins["spool"] = "--spool"
+        }
+        if let retentionDays {
+            configuration.retentionDays = retentionDays
+            origins["retention_days"] = "--retention-days"
+        }
+        if let maxQueue {
+            configuration.maximumQueueDepth = maxQueue
+            origins["max_queue"] = "--max-queue"
+        }
+        if let batchSize {
+            configuration.batchSize = batchSize
+            origins["batch_size"] = "--batch-size"
+        }
+        if pauseJudging { configuration.isJudgingPaused = true }
+        if premoderateWhileLearning { configuration.classifier.holdsWhileLearning = true }
+        if let share = autoShadowShare {
+            configuration.ruleTraffic.maximumShare = share
+            configuration.ruleTraffic.isEnabled = share > 0
+            origins["auto_shadow.share"] = "--auto-shadow-share"
+        }
+        if let window = autoShadowWindow {
+            configuration.ruleTraffic.window = window
+            origins["auto_shadow.window"] = "--auto-shadow-window"
+        }
+        if let minimum = autoShadowMinimum {
+            configuration.ruleTraffic.minimumComments = minimum
+            origins["auto_shadow.minimum"] = "--auto-shadow-minimum"
+        }
+        if let prefix = akismetPrefix {
+            if prefix == "off" {
+                configuration.akismet = nil
+            } else {
+                var akismet = configuration.akismet ?? AkismetConfiguration()
+                akismet.prefix = prefix
+                configuration.akismet = akismet
+                origins["akismet.prefix"] = "--akismet-prefix"
+            }
+        }
+        if let webhook {
+            configuration.webhook = WebhookConfiguration(url: webhook, secret: configuration.webhook?.secret ?? "")
+            origins["webhook.url"] = "--webhook"
+        }
+        if let hours = webhookGiveUpHours {
+            configuration.webhook?.giveUpAfter = hours * 3600
+            origins["webhook.give_up_hours"] = "--webhook-give-up-hours"
+        }
+        if let logLevel {
+            configuration.logLevel = logLevel.rawValue
+            origins["log_level"] = "--log-level"
+        }
+        return origins
+    }
+
     func validate() throws {
         if let listen, ServerConfiguration.parseListen(listen) == nil {
             throw ValidationError("--listen must be HOST:PORT, such as 127.0.0.1:8088 or [::1]:8088; got \(listen)")
         }
-        if let batchSize, !(1...10_000).contains(batchSize) { throw ValidationError("--batch-size must be from 1 to 10000") }
-        if let webhook {
-            guard let url = URL(string: webhook), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
-                throw ValidationError("--webhook must be an http:// or https:// URL")
-            }
+        // The flags' values go through the same checks as the settings file's.
+        var configuration = ServerConfiguration()
+        let flagged = applyFlags(to: &configuration)
+        if let problem = configuration.validate().first(where: { flagged[$0.setting] != nil }), let flag = flagged[problem.setting] {
+            throw ValidationError("\(flag) \(problem.message)")
         }
-        if let webhookGiveUpHours, webhookGiveUpHours <= 0 { throw ValidationError("--webhook-give-up-hours must be positive") }
-        if let retentionDays, retentionDays <= 0 { throw ValidationError("--retention-days must be positive") }
-        if let maxQueue, maxQueue < 1 { throw ValidationError("--max-queue must be at least 1") }
-        if let autoShadowShare, !(0...1).contains(autoShadowShare) { throw ValidationError("--auto-shadow-share must be from 0 to 1") }
-        if let window = autoShadowWindow, window < 1 { throw ValidationError("--auto-shadow-window must be at least 1") }
-        if let minimum = autoShadowMinimum, minimum < 1 { throw ValidationError("--auto-shadow-minimum must be at least 1") }
     }
 
     func run() async throws {
-        // Settings: defaults < file < environment < flags.
+        // Settings: defaults < file < environment < flags, then one check of the result.
         var configuration = ServerConfiguration()
-        var fileLogLevel: Logger.Level?
+        var origins: [String: String] = [:]
         var settingsError: DaemonError?
         if let config {
             do {
                 let file = try ConfigFile.load(path: config)
                 try file.apply(to: &configuration)
-                fileLogLevel = file.logLevel.flatMap(Logger.Level.init(rawValue:))
+                origins = file.origins
             } catch let error as DaemonError {
                 settingsError = error
             }
         }
-        let level = logLevel ?? fileLogLevel ?? .info
+        let environment = ProcessInfo.processInfo.environment
+        if let token = environment["MODERATO_API_TOKEN"], !token.isEmpty { configuration.apiToken = token }
+        if let keys = environment["MODERATO_AKISMET_KEYS"], configuration.akismet != nil {
+            configuration.akismet?.extraKeys.formUnion(keys.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            origins["akismet.keys"] = "MODERATO_AKISMET_KEYS"
+        }
+        let webhookSecret = environment["MODERATO_WEBHOOK_SECRET"].flatMap { $0.isEmpty ? nil : $0 }
+        origins.merge(applyFlags(to: &configuration)) { $1 }
+        if let webhookSecret, configuration.webhook != nil {
+            configuration.webhook?.secret = webhookSecret
+            origins["webhook.secret"] = "MODERATO_WEBHOOK_SECRET"
+        }
+        configuration.ruleTraffic.minimumComments = min(configuration.ruleTraffic.minimumComments, configuration.ruleTraffic.window)
+        let problems = configuration.validate()
+
+        let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
@@ -113,55 +196,14 @@ struct Moderatod: AsyncParsableCommand {
             logger.critical("\(settingsError.message)")
             throw ExitCode(2)
         }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-
-        let environment = ProcessInfo.processInfo.environment
-        if let token = environment["MODERATO_API_TOKEN"], !token.isEmpty { configuration.apiToken = token }
-        if let keys = environment["MODERATO_AKISMET_KEYS"], configuration.akismet != nil {
-            configuration.akismet?.extraKeys.formUnion(keys.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
-        }
-        if let secret = environment["MODERATO_WEBHOOK_SECRET"], !secret.isEmpty, configuration.webhook != nil {
-            configuration.webhook?.secret = secret
-        }
-
-        if let database { configuration.databasePath = database }
-        if let listen, let address = ServerConfiguration.parseListen(listen) {
-            configuration.host = address.host
-            configuration.port = address.port
-        }
-        if allowRemote { configuration.allowsRemote = true }
-        if !rules.isEmpty { configuration.ruleDirectories = rules }
-        if let spool { configuration.spoolDirectory = spool }
-        if let retentionDays { configuration.retentionDays = retentionDays }
-        if let maxQueue { configuration.maximumQueueDepth = maxQueue }
-        if let batchSize { configuration.batchSize = batchSize }
-        if pauseJudging { configuration.isJudgingPaused = true }
-        if premoderateWhileLearning { configuration.classifier.holdsWhileLearning = true }
-        if let share = autoShadowShare {
-            configuration.ruleTraffic.maximumShare = share
-            configuration.ruleTraffic.isEnabled = share > 0
-        }
-        if let window = autoShadowWindow { configuration.ruleTraffic.window = window }
-        if let minimum = autoShadowMinimum { configuration.ruleTraffic.minimumComments = minimum }
-        configuration.ruleTraffic.minimumComments = min(configuration.ruleTraffic.minimumComments, configuration.ruleTraffic.window)
-        if let prefix = akismetPrefix {
-            if prefix == "off" {
-                configuration.akismet = nil
-            } else {
-                var akismet = configuration.akismet ?? AkismetConfiguration()
-                akismet.prefix = prefix
-                configuration.akismet = akismet
+        if !problems.isEmpty {
+            for problem in problems {
+                logger.critical("\(ServerConfiguration.describe(problem, origin: origins[problem.setting]))")
             }
-        }
-        if let webhook {
-            configuration.webhook = WebhookConfiguration(url: webhook, secret: environment["MODERATO_WEBHOOK_SECRET"] ?? configuration.webhook?.secret ?? "")
-        }
-        if let hours = webhookGiveUpHours { configuration.webhook?.giveUpAfter = hours * 3600 }
-        if let webhook = configuration.webhook, webhook.secret.isEmpty {
-            logger.critical("the webhook needs MODERATO_WEBHOOK_SECRET (or webhook.secret in the settings file), the key the website checks signatures with")
             throw ExitCode(2)
         }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         do {
             if configuration.apiToken.isEmpty, configuration.isLoopback {

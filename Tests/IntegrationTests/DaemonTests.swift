@@ -237,11 +237,30 @@ import Testing
         let typed = try CommandRunner.run("moderatod", ["--config", wrongType, "--database", directory.path("db.sqlite")],
                                           environment: ["MODERATO_API_TOKEN": "t"])
         #expect(typed.status == 2)
-        #expect(typed.stderr.contains("type.yml: setting `max_queue`"))
-        let zero = directory.write("zero.yml", "max_connections: 0\n")
-        let refused = try CommandRunner.run("moderatod", ["--config", zero, "--database", directory.path("db.sqlite")],
-                                            environment: ["MODERATO_API_TOKEN": "t"])
-        #expect(refused.status == 2)
-        #expect(refused.stderr.contains("settings: max_connections must be at least 1"), "\(refused.stderr)")
+        #expect(typed.stderr.contains("type.yml:1: setting `max_queue` must be a whole number"), "\(typed.stderr)")
+        // Values go through the same checks as the flags, each reported with its line; nested maps are
+        // checked key by key.
+        let cases: [(file: String, expected: [String])] = [
+            ("max_connections: 0\n", ["zero.yml:1: setting `max_connections` must be at least 1; got 0"]),
+            ("listen: 127.0.0.1:0\nbatch_size: 0\nmax_queue: -5\n",
+             ["zero.yml:2: setting `batch_size` must be from 1 to 10000; got 0", "zero.yml:3: setting `max_queue` must be at least 1; got -5"]),
+            ("policy:\n  hold_threshold: 5\n  hold_treshold: 3\n",
+             ["zero.yml:3: unknown setting `policy.hold_treshold`; `policy` takes hold_threshold, reject_threshold"]),
+            ("auto_shadow: {share: 2}\n", ["zero.yml:1: setting `auto_shadow.share` must be from 0 to 1; got 2.0"]),
+            ("retention_days: -1\n", ["zero.yml:1: setting `retention_days` must be a positive number of days; got -1"]),
+            ("policy: {hold_threshold: 12}\n", ["zero.yml:1: setting `policy.hold_threshold` must be below policy.reject_threshold"]),
+        ]
+        for (text, expected) in cases {
+            let zero = directory.write("zero.yml", text)
+            let refused = try CommandRunner.run("moderatod", ["--config", zero, "--database", directory.path("db.sqlite")],
+                                                environment: ["MODERATO_API_TOKEN": "t"])
+            #expect(refused.status == 2, "\(text)")
+            for line in expected { #expect(refused.stderr.contains(line), "\(refused.stderr)") }
+        }
+        // The same check for a flag names the flag.
+        let flag = try CommandRunner.run("moderatod", ["--batch-size", "0", "--database", directory.path("db.sqlite")],
+                                         environment: ["MODERATO_API_TOKEN": "t"])
+        #expect(flag.status == 64)
+        #expect(flag.stderr.contains("--batch-size must be from 1 to 10000; got 0"))
     }
 }

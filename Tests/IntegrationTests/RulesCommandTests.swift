@@ -80,34 +80,58 @@ import Testing
         #expect(gone.stderr.contains("no moderatod is running"))
     }
 
-    @Test func runawayRuleIsSwitchedToShadow() async throws {
+    @Test func onlyModeratorsOverturningARuleSwitchItToShadow() async throws {
         let directory = TemporaryDirectory("runaway")
         directory.write("rules/site.yml", """
             rules:
               - id: site.everything
                 description: A broken rule that matches nearly everything
                 pattern: '\\b(?:the|a)\\b'
+                score: 6
+                tags: [spam]
+              - id: site.forced
+                description: A rule a moderator set to hold
+                pattern: '\\bpetition\\b'
                 action: hold
             """)
-        let daemon = try await DaemonHarness.start(extraArguments: ["--auto-shadow-window", "20", "--auto-shadow-minimum", "10",
-                                                                    "--auto-shadow-share", "0.5"], rules: [directory.path("rules")])
-        for index in 0..<30 {
-            let words = ["harbour", "council", "weather", "traffic", "school", "market"]
-            _ = try await daemon.post("/v1/comments", json: commentJSON(id: "r\(index)", author: "Reader \(index)",
-                                                                      body: "the \(words[index % 6]) and \(words[(index / 6) % 6]), take \(index)"))
-            _ = try await daemon.waitForVerdict("r\(index)")
+        directory.write("settings.yml", "auto_shadow: {share: 0.5, window: 20, minimum: 10, reviews: 10, recheck_seconds: 0}\n")
+        let daemon = try await DaemonHarness.start(extraArguments: ["--config", directory.path("settings.yml")],
+                                                   rules: [directory.path("rules")])
+        let words = ["harbour", "council", "weather", "traffic", "school", "market"]
+        func post(_ id: String, _ index: Int, _ body: String) async throws -> String? {
+            _ = try await daemon.post("/v1/comments", json: commentJSON(id: id, author: "Reader \(index)", body: body,
+                                                                      extra: ["ip": "198.51.\(index).7"]))
+            return try await daemon.waitForVerdict(id)["status"] as? String
         }
-        let first = try await daemon.waitForVerdict("r0")
-        #expect(first["status"] as? String == "held")
-        let last = try await daemon.waitForVerdict("r29")
-        #expect(last["status"] as? String == "approved")
-        let listed = try daemon.modctl(["rules", "list", "--rules", directory.path("rules"), "--json"])
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
-        let rule = try #require((json["rules"] as? [[String: Any]])?.first)
+        func mode(_ id: String) throws -> [String: Any] {
+            let listed = try daemon.modctl(["rules", "list", "--rules", directory.path("rules"), "--json"])
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])
+            return try #require((json["rules"] as? [[String: Any]])?.first { $0["id"] as? String == id })
+        }
+        // Readers alone, from many networks and names, hitting the rule in every comment: it stays active.
+        for index in 0..<12 {
+            #expect(try await post("r\(index)", index, "the \(words[index % 6]) and \(words[(index / 6) % 6]), take \(index)") == "held")
+        }
+        #expect(try mode("site.everything")["mode"] as? String == "active")
+        // A rule that forces a hold is never switched, even when moderators overturn it every time.
+        for index in 0..<12 {
+            #expect(try await post("p\(index)", index, "sign my petition number \(index)") == "held")
+            #expect(try daemon.modctl(["approve", "p\(index)", "--as", "ann"]).status == 0)
+        }
+        for index in 12..<16 { _ = try await post("p\(index)", index, "another petition \(index)") }
+        #expect(try mode("site.forced")["mode"] as? String == "active")
+        // Moderators overturning the scored rule's verdicts (its precision is low): then it is switched.
+        for index in 0..<12 { #expect(try daemon.modctl(["approve", "r\(index)", "--as", "ann"]).status == 0) }
+        _ = try await post("r12", 12, "the last straw, take 12")
+        let rule = try mode("site.everything")
         #expect(rule["mode"] as? String == "shadow")
-        #expect((rule["mode_reason"] as? String)?.hasPrefix("switched to shadow automatically") == true)
-        #expect((rule["hits"] as? Int ?? 0) == 30)
+        let reason = try #require(rule["mode_reason"] as? String)
+        #expect(reason.hasPrefix("switched to shadow automatically"))
+        #expect(reason.contains("moderators overturned 12 of its 12 verdicts"), "\(reason)")
         #expect(daemon.log.contains("rule switched to shadow"))
+        #expect(try await post("r13", 13, "the harbour again, take 13") == "approved")
+        let shown = try daemon.modctl(["rules", "list", "--rules", directory.path("rules")])
+        #expect(shown.stdout.contains("moderators overturned 12 of its 12 verdicts"))
         // It stays in shadow across a restart, until a moderator re-activates it.
         #expect(try await daemon.stop() == 0)
         let activated = try daemon.modctl(["rules", "activate", "site.everything"])

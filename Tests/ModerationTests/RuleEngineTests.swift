@@ -145,20 +145,49 @@ import Testing
         #expect(PaymentCardHeuristic.passesLuhn([4, 5, 3, 9, 1, 4, 8, 8, 0, 3, 4, 3, 6, 4, 6, 7]))
     }
 
-    @Test func trafficMonitorSwitchesARunawayRule() {
+    @Test func trafficMonitorCountsDistinctSourcesNotComments() {
         var configuration = RuleTrafficConfiguration()
-        configuration.window = 10
+        configuration.window = 20
         configuration.minimumComments = 5
         configuration.maximumShare = 0.5
-        var monitor = RuleTrafficMonitor(configuration: configuration)
-        for _ in 0..<4 { #expect(monitor.record(hits: ["r.everything"]).isEmpty) }
-        let over = monitor.record(hits: ["r.everything"])
-        #expect(over.map(\.ruleID) == ["r.everything"])
-        #expect(over.first?.share == 1.0)
-        monitor.forget("r.everything")
-        // An ordinary rule hitting now and then is never switched.
+        // One sender repeating a comment that hits the rule: however many times, one source of many.
+        var flooded = RuleTrafficMonitor(configuration: configuration)
+        for index in 0..<10 { _ = flooded.record(hits: [], network: "198.51.100.0/24", author: "Reader \(index)") }
+        for _ in 0..<10 { #expect(flooded.record(hits: ["r.scored"], network: "203.0.113.0/24", author: "Flooder").isEmpty) }
+        // Under many names from one network: still one network.
+        var renamed = RuleTrafficMonitor(configuration: configuration)
+        for index in 0..<10 { _ = renamed.record(hits: [], network: "198.51.100.\(index)/24", author: "Reader \(index)") }
+        for index in 0..<10 { #expect(renamed.record(hits: ["r.scored"], network: "203.0.113.0/24", author: "Name \(index)").isEmpty) }
+        // The same rule hit by most of the window's networks and authors is reported with its share.
+        var broad = RuleTrafficMonitor(configuration: configuration)
+        var reported: [(ruleID: String, share: Double)] = []
+        for index in 0..<10 { reported = broad.record(hits: ["r.scored"], network: "192.0.2.\(index)/24", author: "Reader \(index)") }
+        #expect(reported.map(\.ruleID) == ["r.scored"])
+        #expect(reported.first?.share == 1.0)
+        broad.forget("r.scored")
+        #expect(broad.share(of: "r.scored") == 0)
+        // An ordinary rule hitting now and then is never reported.
         var quiet = RuleTrafficMonitor(configuration: configuration)
-        for round in 0..<100 { #expect(quiet.record(hits: round % 4 == 0 ? ["r.normal"] : []).isEmpty) }
+        for round in 0..<100 {
+            #expect(quiet.record(hits: round % 4 == 0 ? ["r.normal"] : [], network: "192.0.2.\(round)/24", author: "R\(round)").isEmpty)
+        }
+    }
+
+    @Test func onlyScoredUnprotectedRulesThatModeratorsOverturnMayBeShadowed() throws {
+        let configuration = RuleTrafficConfiguration()
+        let ruleSet = try Fixtures.shippedRuleSet()
+        // Forced outcomes and abuse, slur, threat or legal rules are never switched, whatever happens.
+        for rule in ruleSet.rules {
+            if rule.action != nil || !Set(rule.tags).isDisjoint(with: ["abuse", "slurs", "threat", "legal"]) {
+                #expect(!configuration.mayShadowAutomatically(rule), "\(rule.id)")
+            }
+        }
+        let scored = try #require(ruleSet.rules.first { $0.action == nil && $0.tags.contains("spam") && $0.meta == nil })
+        #expect(configuration.mayShadowAutomatically(scored))
+        // Precision, not volume: too few reviews, or moderators mostly upholding it, keeps it active.
+        #expect(!configuration.isMisfiring(reviewed: 9, overturned: 9))
+        #expect(!configuration.isMisfiring(reviewed: 20, overturned: 10))
+        #expect(configuration.isMisfiring(reviewed: 20, overturned: 11))
     }
 }
 

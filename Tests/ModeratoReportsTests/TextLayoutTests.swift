@@ -53,8 +53,8 @@ import Testing
 
     @Test func sanitizingRemovesControlCharacters() {
         #expect(TextLayout.sanitize("a\nb\tc") == "a b c")
-        #expect(TextLayout.sanitize("\u{1B}[31mred") == "?[31mred")
-        #expect(TextLayout.sanitize("evil\u{202E}gnp.exe") == "evilgnp.exe")
+        #expect(TextLayout.sanitize("\u{1B}[31mred") == "␛[31mred")
+        #expect(TextLayout.sanitize("evil\u{202E}gnp.exe") == "evil[U+202E]gnp.exe")
     }
 
     @Test func wrappingCutsWordsLongerThanALine() {

@@ -9,9 +9,10 @@ public struct CommandResult: Sendable {
 
 /// Runs a built executable of the package with arguments and environment, capturing its output.
 public enum CommandRunner {
-    /// Runs `name` (such as `modctl`) to completion.
+    /// Runs `name` (such as `modctl`) to completion; with a `timeout`, it is stopped with SIGTERM once
+    /// that many seconds have passed (for a daemon that should have refused to start).
     public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:],
-                           stdin: String? = nil) throws -> CommandResult {
+                           stdin: String? = nil, timeout: TimeInterval? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = TestPaths.executable(name)
         process.arguments = arguments
@@ -26,6 +27,12 @@ public enum CommandRunner {
         process.standardError = err
         process.standardInput = input
         try process.run()
+        if let timeout {
+            let pid = process.processIdentifier
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak process] in
+                if process?.isRunning == true { kill(pid, SIGTERM) }
+            }
+        }
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
         // Read both pipes fully before waiting, so a chatty process cannot block on a full pipe.

@@ -5,9 +5,7 @@ public struct ClassifierToken: Sendable, Hashable {
 
     public init(_ text: String) {
         self.text = text
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        self.hash = hash
+        self.hash = FNV1a.hash(text)
     }
 
     /// Whether this is a fact about the comment rather than its words.

@@ -101,6 +101,12 @@ public struct CommentDecoder: Sendable {
 
     private func identifier(_ name: String, _ value: String) throws(CommentValidationError) {
         try text(name, value, maxLength: limits.maxIdentifierCharacters)
+        // The store counts Unicode scalars (SQLite's length()), not characters: an id of 200 characters
+        // with combining marks must not pass here and fail there.
+        if value.unicodeScalars.count > limits.maxIdentifierCharacters {
+            throw CommentValidationError(.tooLong, "\(name) is longer than \(limits.maxIdentifierCharacters) characters "
+                + "(combining marks count as characters in an identifier).", field: name)
+        }
         if value.isEmpty || value.unicodeScalars.contains(where: { $0.isASCII ? $0.value <= 0x20 : $0.properties.isWhitespace }) {
             throw CommentValidationError(.invalidValue, "\(name) must be a non-empty string without spaces.", field: name)
         }
@@ -152,10 +158,23 @@ public struct CommentDecoder: Sendable {
         return rating
     }
 
+    /// Whether a text has the shape of an e-mail address: one `@` with something before it, a dot
+    /// after it, and no white space. (One pass over the bytes.)
     public static func looksLikeEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
-            && !text.contains(where: { $0.isWhitespace })
+        var ats = 0
+        var beforeAt = 0
+        var dotsAfterAt = 0
+        for scalar in text.unicodeScalars {
+            if scalar == "@" {
+                ats += 1
+            } else if ats == 0 {
+                beforeAt += 1
+            } else if scalar == "." {
+                dotsAfterAt += 1
+            }
+            if scalar.properties.isWhitespace { return false }
+        }
+        return ats == 1 && beforeAt > 0 && dotsAfterAt > 0
     }
 
     /// Parses ISO 8601 with or without fractional seconds.

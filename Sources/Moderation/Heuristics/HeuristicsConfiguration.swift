@@ -7,12 +7,13 @@ public struct HeuristicsConfiguration: Sendable, Equatable {
     public var flood = FloodHeuristic.Configuration()
     public var history = AuthorHistoryHeuristic.Configuration()
     public var ratings = RatingHeuristic.Configuration()
+    public var lists = ModerationListsHeuristic.Configuration()
 
     public init() {}
 
     /// The heuristics these settings describe, in the order they run.
     public func makeHeuristics() -> [any Heuristic] {
-        [ModerationListsHeuristic(), LinkHeuristic(configuration: links), ShoutingHeuristic(configuration: shouting), ShapeHeuristic(configuration: shape),
+        [ModerationListsHeuristic(configuration: lists), LinkHeuristic(configuration: links), ShoutingHeuristic(configuration: shouting), ShapeHeuristic(configuration: shape),
          PaymentCardHeuristic(), DuplicateHeuristic(configuration: duplicates), FloodHeuristic(configuration: flood),
          AuthorHistoryHeuristic(configuration: history), RatingHeuristic(configuration: ratings)]
     }

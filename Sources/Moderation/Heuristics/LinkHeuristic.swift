@@ -29,13 +29,7 @@ public struct LinkHeuristic: Heuristic {
     }
 
     func matches(_ host: String, _ domains: Set<String>) -> Bool {
-        if domains.contains(host) { return true }
-        var rest = Substring(host)
-        while let dot = rest.firstIndex(of: ".") {
-            rest = rest[rest.index(after: dot)...]
-            if domains.contains(String(rest)) { return true }
-        }
-        return false
+        LinkHost.domains(covering: host).contains { domains.contains($0) }
     }
 
     public func evaluate(_ analysis: CommentAnalysis) -> [Signal] {
@@ -89,41 +83,116 @@ public struct LinkHeuristic: Heuristic {
     }
 
     /// The (target, visible text) of `<a href="...">text</a>` and `[text](url)` links.
+    ///
+    /// One forward pass for each kind: every search starts where the last one stopped, so a comment
+    /// of unclosed `<a ` tags costs a pass, not a pass per tag.
     static func anchors(in body: String) -> [(href: String, text: String)] {
-        // Most comments have neither "<a" nor "](": look at the bytes before asking Foundation.
+        let bytes = Array(body.utf8)
+        // Most comments have neither "<a" nor "](": look at the bytes before anything else.
         var hasTag = false
         var hasMarkdown = false
         var previous: UInt8 = 0
-        for byte in body.utf8 {
+        for byte in bytes {
             if previous == 0x3C && (byte == 0x61 || byte == 0x41) { hasTag = true }
             if previous == 0x5D && byte == 0x28 { hasMarkdown = true }
             previous = byte
         }
         guard hasTag || hasMarkdown else { return [] }
         var found: [(String, String)] = []
-        var rest = body[...]
-        while let open = rest.range(of: "<a ", options: .caseInsensitive) {
-            rest = rest[open.upperBound...]
-            guard let close = rest.firstIndex(of: ">"), let end = rest.range(of: "</a>", options: .caseInsensitive),
-                  close < end.lowerBound else { continue }
-            let attributes = rest[..<close]
-            if let href = attributes.range(of: "href=", options: .caseInsensitive) {
-                var value = attributes[href.upperBound...].drop { $0 == " " }
-                let quote = value.first.flatMap { $0 == "\"" || $0 == "'" ? $0 : nil }
-                if let quote { value = value.dropFirst() }
-                let target = value.prefix { character in quote.map { character != $0 } ?? !character.isWhitespace }
-                found.append((String(target), String(rest[rest.index(after: close)..<end.lowerBound])))
+        func text(_ range: Range<Int>) -> String { String(decoding: bytes[range], as: UTF8.self) }
+        if hasTag {
+            var nextClose = ForwardSearch(bytes, for: [0x3E])                      // ">"
+            var nextEnd = ForwardSearch(bytes, for: Array("</a>".utf8), caseless: true)
+            var nextOpen = ForwardSearch(bytes, for: Array("<a ".utf8), caseless: true)
+            var position = 0
+            while let open = nextOpen.first(from: position) {
+                let afterOpen = open + 3
+                guard let close = nextClose.first(from: afterOpen), let end = nextEnd.first(from: afterOpen) else { break }
+                guard close < end else {
+                    position = afterOpen
+                    continue
+                }
+                if let target = Self.hrefValue(in: bytes[afterOpen..<close]) {
+                    found.append((text(target), text((close + 1)..<end)))
+                }
+                position = end + 4
             }
-            rest = rest[end.upperBound...]
         }
-        rest = body[...]
-        while let middle = rest.range(of: "](") {
-            guard let textStart = rest[..<middle.lowerBound].lastIndex(of: "["),
-                  let close = rest[middle.upperBound...].firstIndex(of: ")") else { break }
-            let href = rest[middle.upperBound..<close]
-            if href.hasPrefix("http") { found.append((String(href), String(rest[rest.index(after: textStart)..<middle.lowerBound]))) }
-            rest = rest[close...]
+        if hasMarkdown {
+            var nextMiddle = ForwardSearch(bytes, for: [0x5D, 0x28])  // "]("
+            var nextParenthesis = ForwardSearch(bytes, for: [0x29])   // ")"
+            var position = 0
+            while let middle = nextMiddle.first(from: position) {
+                // The "[" that opens the text, after where the previous link ended.
+                guard let textStart = bytes[position..<middle].lastIndex(of: 0x5B),
+                      let close = nextParenthesis.first(from: middle + 2) else { break }
+                let href = (middle + 2)..<close
+                if bytes[href].starts(with: Array("http".utf8)) { found.append((text(href), text((textStart + 1)..<middle))) }
+                position = close
+            }
         }
         return found
+    }
+
+    /// The value of an `href=` attribute among a tag's attributes, quoted or not.
+    static func hrefValue(in attributes: ArraySlice<UInt8>) -> Range<Int>? {
+        var search = ForwardSearch(Array(attributes), for: Array("href=".utf8), caseless: true)
+        guard let found = search.first(from: 0) else { return nil }
+        var start = attributes.startIndex + found + 5
+        while start < attributes.endIndex, attributes[start] == 0x20 { start += 1 }
+        var quote: UInt8?
+        if start < attributes.endIndex, attributes[start] == 0x22 || attributes[start] == 0x27 {
+            quote = attributes[start]
+            start += 1
+        }
+        var end = start
+        while end < attributes.endIndex {
+            let byte = attributes[end]
+            if let quote { if byte == quote { break } } else if byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D { break }
+            end += 1
+        }
+        return start..<end
+    }
+}
+
+/// Finds a byte sequence in a text, moving only forward: each search starts at or after the last,
+/// and a match found earlier is reused while it is still ahead, so many searches cost one pass.
+struct ForwardSearch {
+    let bytes: [UInt8]
+    let needle: [UInt8]
+    let caseless: Bool
+    /// The last match found, or `bytes.count` when there is none from `searchedFrom` on.
+    private var found: Int?
+    private var searchedFrom = 0
+
+    init(_ bytes: [UInt8], for needle: [UInt8], caseless: Bool = false) {
+        self.bytes = bytes
+        self.needle = needle
+        self.caseless = caseless
+    }
+
+    /// The first match at or after `position`.
+    mutating func first(from position: Int) -> Int? {
+        if let found, position >= searchedFrom, position <= found {
+            return found < bytes.count ? found : nil
+        }
+        var index = position
+        let last = bytes.count - needle.count
+        while index <= last {
+            if matches(at: index) { break }
+            index += 1
+        }
+        searchedFrom = position
+        found = index <= last ? index : bytes.count
+        return found! < bytes.count ? found : nil
+    }
+
+    private func matches(at index: Int) -> Bool {
+        for offset in 0..<needle.count {
+            var byte = bytes[index + offset]
+            if caseless, byte >= 0x41 && byte <= 0x5A { byte |= 0x20 }
+            if byte != needle[offset] { return false }
+        }
+        return true
     }
 }

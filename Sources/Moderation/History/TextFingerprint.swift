@@ -80,8 +80,7 @@ public struct TextFingerprint: Sendable, Hashable {
     public static let nearDuplicateDistance = 5
 
     static func hash(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        var hash = FNV1a.hash(bytes)
         // Final avalanche so nearby inputs spread over all bits.
         hash ^= hash >> 33
         hash = hash &* 0xff51_afd7_ed55_8ccd

@@ -1,25 +1,13 @@
 import Foundation
+import Moderation
 
 /// Measuring, cutting and wrapping text for fixed-width output such as cron mail.
 enum TextLayout {
-    /// Makes text from the data safe to print on one line: line breaks and tabs become spaces, other
-    /// control characters (ANSI escapes included) become `?`, and bidirectional overrides, which could
-    /// make a name read backwards, are dropped.
+    /// Makes text from the data safe to print on one line (see ``UntrustedText``): line breaks and tabs
+    /// become spaces, control characters (ANSI escapes included) visible symbols, and the characters that
+    /// reorder or hide text `[U+XXXX]` markers.
     static func sanitize(_ text: String) -> String {
-        var result = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x85, 0x2028, 0x2029:
-                result.append(" ")
-            case 0x202A...0x202E, 0x2066...0x2069, 0x200E, 0x200F, 0x061C:
-                continue
-            case 0x00...0x1F, 0x7F...0x9F:
-                result.append("?")
-            default:
-                result.append(scalar)
-            }
-        }
-        return String(result)
+        UntrustedText.singleLine(text)
     }
 
     /// The columns a terminal or mail reader gives the text: two for wide East Asian characters and
@@ -30,18 +18,32 @@ enum TextLayout {
 
     private static func width(of scalar: Unicode.Scalar) -> Int {
         let v = scalar.value
+        if v >= 0x20 && v < 0x7F { return 1 }
         switch scalar.properties.generalCategory {
         case .nonspacingMark, .enclosingMark, .format: return 0
         default: break
         }
         if v == 0xFE0F || (0xFE00...0xFE0E).contains(v) { return 0 }
-        let wide: [ClosedRange<UInt32>] = [
-            0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
-            0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
-            0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD,
-        ]
-        return wide.contains { $0.contains(v) } ? 2 : 1
+        if v < 0x1100 { return 1 }
+        return wideRanges.contains { $0.contains(v) } ? 2 : 1
     }
+
+    /// Whether the text takes at most `columns` columns; stops counting once it does not.
+    static func fits(_ text: some StringProtocol, in columns: Int) -> Bool {
+        var used = 0
+        for scalar in text.unicodeScalars {
+            used += width(of: scalar)
+            if used > columns { return false }
+        }
+        return true
+    }
+
+    /// East Asian wide characters and most emoji: two columns each.
+    private static let wideRanges: [ClosedRange<UInt32>] = [
+        0x1100...0x115F, 0x2E80...0x303E, 0x3041...0x33FF, 0x3400...0x4DBF, 0x4E00...0x9FFF,
+        0xA000...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
+        0xFFE0...0xFFE6, 0x1F300...0x1F64F, 0x1F900...0x1F9FF, 0x20000...0x3FFFD,
+    ]
 
     /// The text cut to at most `maxWidth` columns, ending in `...` when it was cut.
     static func truncate(_ text: String, to maxWidth: Int) -> String {
@@ -70,10 +72,10 @@ enum TextLayout {
         var lines: [String] = []
         var line = firstIndent
         var lineHasWords = false
-        for var word in text.split(separator: " ", omittingEmptySubsequences: true).map(String.init) {
+        for var word in text.split(separator: " ", omittingEmptySubsequences: true) {
             while true {
                 let prefix = lineHasWords ? " " : ""
-                if Self.width(line) + Self.width(prefix + word) <= width {
+                if Self.fits(word, in: width - Self.width(line) - prefix.count) {
                     line += prefix + word
                     lineHasWords = true
                     break
@@ -84,16 +86,18 @@ enum TextLayout {
                     lineHasWords = false
                     continue
                 }
-                // The word alone is wider than a line: cut it.
+                // The word alone is wider than a line: cut it, walking its characters once.
                 let room = max(1, width - Self.width(line))
-                var head = ""
-                for character in word {
-                    if Self.width(head + String(character)) > room { break }
-                    head.append(character)
+                var used = 0
+                var cut = word.startIndex
+                while cut < word.endIndex {
+                    let characterWidth = Self.width(String(word[cut]))
+                    if used + characterWidth > room && cut > word.startIndex { break }
+                    used += characterWidth
+                    cut = word.index(after: cut)
                 }
-                if head.isEmpty { head = String(word.first!) }
-                lines.append(line + head)
-                word = String(word.dropFirst(head.count))
+                lines.append(line + word[..<cut])
+                word = word[cut...]
                 line = indent
                 if word.isEmpty { break }
             }

@@ -49,6 +49,7 @@ public struct QueueWorker: Service {
     /// Two batches overlap: while one batch's verdicts are being written (waiting for the single
     /// writer), the next batch is read and judged. Records still land one batch at a time, in order.
     func drain(scratch: MatchScratch, monitor: inout RuleTrafficMonitor) async throws {
+        var checked: [String: Date] = [:]
         var recording: Task<Void, Never>?
         var lastInFlight: Int64?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -83,13 +84,15 @@ public struct QueueWorker: Service {
             await recording?.value
             recording = Task { await self.record(judgements, batch: batch) }
             lastInFlight = batch.last?.key
-            var runaway: [String: Double] = [:]
-            for entry in judgements {
-                for (id, share) in monitor.record(hits: entry.judgement.activeRuleHits) { runaway[id] = share }
+            var candidates: [String: Double] = [:]
+            for (item, entry) in zip(batch, judgements) {
+                for (id, share) in monitor.record(hits: entry.judgement.activeRuleHits, network: item.stored.network,
+                                                  author: item.comment.author) {
+                    candidates[id] = share
+                }
             }
-            for (id, share) in runaway.sorted(by: { $0.key < $1.key }) {
-                monitor.forget(id)
-                await switchToShadow(id, share: share, window: monitor.windowSize)
+            for (id, share) in candidates.sorted(by: { $0.key < $1.key }) {
+                await considerShadowing(id, share: share, monitor: &monitor, checked: &checked)
             }
         }
         // Shutting down: finish the batch in hand.
@@ -102,19 +105,39 @@ public struct QueueWorker: Service {
         return configuration.automaticConfidence
     }
 
-    /// The emergency brake: a rule hitting an implausible share of traffic keeps being recorded, in
-    /// shadow, instead of deciding every comment.
-    func switchToShadow(_ ruleID: String, share: Double, window: Int) async {
+    /// The emergency brake: a rule that hits an implausible share of the traffic's sources is looked
+    /// at, and switched to shadow (kept recorded, no longer deciding) only when it may be switched at
+    /// all and moderators have overturned most of its recent verdicts.
+    func considerShadowing(_ ruleID: String, share: Double, monitor: inout RuleTrafficMonitor, checked: inout [String: Date]) async {
+        let now = Date()
+        let configuration = monitor.configuration
+        if let last = checked[ruleID], now.timeIntervalSince(last) < configuration.recheckInterval { return }
+        checked[ruleID] = now
+        guard let rule = pipelines.pipeline.ruleSet.rule(id: ruleID), configuration.mayShadowAutomatically(rule) else { return }
+        let reviews: RuleStatistics
+        do {
+            reviews = try await database.reviewStatistics(ofSignal: ruleID, since: now.addingTimeInterval(-configuration.reviewPeriod))
+        } catch {
+            logger.error("cannot read a rule's reviews for the shadow check", metadata: ["rule.id": "\(ruleID)", "error": "\(error.message)"])
+            return
+        }
+        guard configuration.isMisfiring(reviewed: reviews.reviewed, overturned: reviews.overturned) else { return }
         let percent = Int((share * 100).rounded())
-        let reason = "switched to shadow automatically: matched \(percent)% of the last \(window) comments"
-        logger.warning("rule switched to shadow: it matched an implausible share of recent comments; check the rule and re-activate it with modctl rules activate",
-                       metadata: ["rule.id": "\(ruleID)", "rule.share": "\(percent)%"])
+        let sources = monitor.sources
+        let days = Int((configuration.reviewPeriod / 86_400).rounded())
+        let reason = "switched to shadow automatically: it hit \(percent)% of the sources of the last \(monitor.windowSize) comments "
+            + "(\(sources.networks) networks, \(sources.authors) authors), and moderators overturned \(reviews.overturned) "
+            + "of its \(reviews.reviewed) verdicts they reviewed in the last \(days) days"
+        logger.warning("rule switched to shadow: it hit many sources and moderators overturned most of its verdicts; check the rule and re-activate it with modctl rules activate",
+                       metadata: ["rule.id": "\(ruleID)", "rule.share": "\(percent)%", "rule.reviewed": "\(reviews.reviewed)",
+                                  "rule.overturned": "\(reviews.overturned)"])
         do {
             try await database.setRuleState(RuleState(ruleID: ruleID, mode: .shadow, reason: reason, changedBy: Decision.systemActor,
-                                                      changedAt: Date()), for: ruleID)
+                                                      changedAt: now), for: ruleID)
         } catch {
             logger.error("cannot record the switch to shadow", metadata: ["rule.id": "\(ruleID)", "error": "\(error.message)"])
         }
+        monitor.forget(ruleID)
         var pipeline = pipelines.pipeline
         pipeline.ruleSet = pipeline.ruleSet.withModes([ruleID: .shadow])
         pipelines.replace(with: pipeline)

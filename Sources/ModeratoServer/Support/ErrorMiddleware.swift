@@ -27,6 +27,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 message = error.body ?? error.status.reasonPhrase
             }
             return try APIError(error.status, code: code, message: message).response(from: request, context: context)
+        } catch let error as StoreError where error.code == .constraint {
+            // Validation lets nothing through that the schema refuses; if it ever does, retrying would
+            // fail the same way, so the answer is a 422, not a 503.
+            context.logger.error("the database refused a request's data", metadata: ["error": "\(error.message)", "http.path": "\(request.uri.path)"])
+            return try APIError(.unprocessableContent, code: "invalid_value",
+                                message: "The database refused this request's data; it will not be accepted as it is.")
+                .response(from: request, context: context)
         } catch let error as StoreError {
             context.logger.error("database failure", metadata: ["error": "\(error.message)", "http.path": "\(request.uri.path)"])
             return try APIError(.serviceUnavailable, code: "store_unavailable",

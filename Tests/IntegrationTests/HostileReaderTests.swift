@@ -1,0 +1,149 @@
+import Foundation
+import ModeratoTestSupport
+import Testing
+
+/// What a reader who can only post comments can do to the daemon: nothing that stalls judging.
+@Suite(.serialized) struct HostileReaderTests {
+    /// A comment body of about 60 KB that is as slow as a reader can make it: the shapes that made
+    /// scanners quadratic, with combining marks so 60 KB fits in the 10,000 characters a body may have.
+    static func worstCaseBody(_ index: Int) -> String {
+        let marks = "\u{301}\u{302}\u{303}\u{304}\u{305}"
+        let units = ["q\(marks).", "w\(marks)ww.", "<a \(marks)", "co\(marks).", "x\(marks)@y."]
+        let unit = units[index % units.count]
+        var body = "see http://example.com/\(index) "
+        while body.utf8.count + unit.utf8.count <= 60_000 && body.count < 9_990 { body += unit }
+        return body
+    }
+
+    @Test func worstCaseCommentsDoNotStallJudging() async throws {
+        // Queue 20 worst-case comments and then a normal one while judging is paused, so the normal one
+        // waits behind all of them, then start judging.
+        let paused = try await DaemonHarness.start(extraArguments: ["--pause-judging"])
+        for index in 0..<20 {
+            let result = try await paused.post("/v1/comments", json: commentJSON(id: "slow-\(index)", author: "Slow \(index)",
+                                                                              body: Self.worstCaseBody(index)))
+            #expect(result.status == 202, "\(result.text)")
+        }
+        #expect(try await paused.post("/v1/comments", json: commentJSON(id: "normal", author: "Ann",
+                                                                       body: "Good to see the harbour wall repaired.")).status == 202)
+        #expect(try await paused.stop() == 0)
+        let started = Date()
+        let daemon = try await paused.restart()
+        let verdict = try await daemon.waitForVerdict("normal", timeout: 120)
+        let delay = Date().timeIntervalSince(started)
+        #expect(verdict["status"] as? String == "approved")
+        #expect(delay <= 2, "a normal comment waited \(delay) s behind 20 worst-case comments")
+        for index in 0..<20 { #expect(try await daemon.waitForVerdict("slow-\(index)")["status"] != nil) }
+        #expect(try await daemon.stop() == 0)
+    }
+}
+
+/// Files and folders the daemon owns cannot be swapped or planted, and one daemon serves a database.
+@Suite(.serialized) struct OwnedFilesTests {
+    /// Starts moderatod expecting it to refuse; a daemon that starts anyway is stopped after 5 s.
+    func refusal(_ arguments: [String], environment: [String: String] = ["MODERATO_API_TOKEN": "test-token"]) throws -> CommandResult {
+        try CommandRunner.run("moderatod", ["--listen", "127.0.0.1:0", "--rules", TestPaths.rulesDirectory.path] + arguments,
+                              environment: environment, timeout: 5)
+    }
+
+    @Test func spoolFoldersThatAreLinksOrSharedAreRefused() throws {
+        let directory = TemporaryDirectory("owned-spool")
+        let elsewhere = directory.path("elsewhere")
+        try FileManager.default.createDirectory(atPath: elsewhere, withIntermediateDirectories: true)
+        for folder in ["processing", "bad"] {
+            let spool = directory.path("spool-\(folder)")
+            try FileManager.default.createDirectory(atPath: spool + "/incoming", withIntermediateDirectories: true)
+            #expect(symlink(elsewhere, spool + "/" + folder) == 0)
+            let result = try refusal(["--database", directory.path("db.sqlite"), "--spool", spool])
+            #expect(result.status == 2, "started with \(folder)/ a link")
+            #expect(result.stderr.contains("the spool's \(folder) folder \(spool)/\(folder) is a symbolic link"), "\(result.stderr)")
+        }
+        // A working folder others can write to.
+        let shared = directory.path("spool-shared")
+        try FileManager.default.createDirectory(atPath: shared + "/processing", withIntermediateDirectories: true)
+        chmod(shared + "/processing", 0o777)
+        let result = try refusal(["--database", directory.path("db.sqlite"), "--spool", shared])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("can be written by other users (mode 777)"), "\(result.stderr)")
+        // Created fresh, the folders are private.
+        let fresh = directory.path("spool-fresh")
+        let daemon = try CommandRunner.run("moderatod", ["--listen", "127.0.0.1:0", "--database", directory.path("fresh.sqlite"), "--spool", fresh,
+                                                         "--rules", TestPaths.rulesDirectory.path],
+                                           environment: ["MODERATO_API_TOKEN": "test-token"], timeout: 3)
+        #expect(daemon.stderr.contains("listening on"), "\(daemon.stderr)")
+        for folder in ["incoming", "processing", "bad"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: fresh + "/" + folder)
+            #expect((attributes[.posixPermissions] as? Int) == 0o700, "\(folder)")
+        }
+    }
+
+    @Test func databaseFolderAndTokenMustBeTheDaemonsOwn() throws {
+        let directory = TemporaryDirectory("owned-var")
+        // A database folder anyone can write to.
+        let open = directory.path("open")
+        try FileManager.default.createDirectory(atPath: open, withIntermediateDirectories: true)
+        chmod(open, 0o777)
+        let shared = try refusal(["--database", open + "/db.sqlite"])
+        #expect(shared.status == 2)
+        #expect(shared.stderr.contains("the database folder \(open) can be written by other users"), "\(shared.stderr)")
+        // A development token others can read, a link, or one belonging to another user is not adopted.
+        let private_ = directory.path("private")
+        try FileManager.default.createDirectory(atPath: private_, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        directory.write("private/api-token", "planted-token\n")
+        chmod(private_ + "/api-token", 0o644)
+        let readable = try refusal(["--database", private_ + "/db.sqlite"], environment: [:])
+        #expect(readable.status == 2)
+        #expect(readable.stderr.contains("the development token \(private_)/api-token can be read or written by other users (mode 644)"),
+                "\(readable.stderr)")
+        try FileManager.default.removeItem(atPath: private_ + "/api-token")
+        directory.write("planted", "planted-token\n")
+        chmod(directory.path("planted"), 0o600)
+        #expect(symlink(directory.path("planted"), private_ + "/api-token") == 0)
+        let linked = try refusal(["--database", private_ + "/db.sqlite"], environment: [:])
+        #expect(linked.status == 2)
+        #expect(linked.stderr.contains("is a symbolic link"), "\(linked.stderr)")
+        if geteuid() == 0 {
+            try FileManager.default.removeItem(atPath: private_ + "/api-token")
+            directory.write("private/api-token", "planted-token\n")
+            chmod(private_ + "/api-token", 0o600)
+            chown(private_ + "/api-token", 65534, 65534)
+            let foreign = try refusal(["--database", private_ + "/db.sqlite"], environment: [:])
+            #expect(foreign.status == 2)
+            #expect(foreign.stderr.contains("belongs to another user"), "\(foreign.stderr)")
+        }
+        // The lock file cannot be a link either.
+        let locked = directory.path("locked")
+        try FileManager.default.createDirectory(atPath: locked, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        #expect(symlink(directory.path("planted"), locked + "/db.sqlite.pid") == 0)
+        let lockLink = try refusal(["--database", locked + "/db.sqlite"])
+        #expect(lockLink.status == 2)
+        #expect(lockLink.stderr.contains("the lock file \(locked)/db.sqlite.pid is a symbolic link"), "\(lockLink.stderr)")
+        #expect(try String(contentsOfFile: directory.path("planted"), encoding: .utf8) == "planted-token\n")
+    }
+
+    @Test func oneDaemonPerDatabaseAndOnlyItIsSignalled() async throws {
+        let daemon = try await DaemonHarness.start()
+        let second = try refusal(["--database", daemon.databasePath])
+        #expect(second.status == 2, "a second daemon started on the same database")
+        #expect(second.stderr.contains("another moderatod (pid "), "\(second.stderr)")
+        #expect(try await daemon.waitForVerdict(try await { () async throws -> String in
+            _ = try await daemon.post("/v1/comments", json: commentJSON(id: "still", body: "Still served."))
+            return "still"
+        }())["status"] as? String == "approved")
+        #expect(try await daemon.stop() == 0)
+        // No daemon: a process id planted in the lock file (or the old pid file) is not signalled.
+        let bystander = Process()
+        bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        bystander.arguments = ["30"]
+        try bystander.run()
+        defer { bystander.terminate() }
+        let pid = "\(bystander.processIdentifier)\n"
+        try pid.write(toFile: daemon.databasePath + ".pid", atomically: true, encoding: .utf8)
+        try pid.write(toFile: daemon.directory.path("moderatod.pid"), atomically: true, encoding: .utf8)
+        let reload = try daemon.modctl(["rules", "reload"])
+        #expect(reload.status == 1)
+        #expect(reload.stderr.contains("no moderatod is running"), "\(reload.stderr)")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(bystander.isRunning, "modctl signalled a process that holds no lock")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Moderation
+import ModeratoTestSupport
+import PCRE2
+import Testing
+
+/// Every built-in scanner runs in time linear in its input: a reader must not be able to stall
+/// judging with a crafted comment. Each scanner gets every adversarial shape at 1 KB and 60 KB, and
+/// the 60 KB time may be at most 80 times the 1 KB time (60 times is linear; a quadratic scanner
+/// takes thousands of times longer). Ratios, not absolute times, so the test holds on slow machines.
+@Suite(.serialized) struct LinearTimeTests {
+    static let limit = 80.0
+
+    /// A scanner under test: a name and the work it does on a text.
+    struct Scanner: Sendable, CustomStringConvertible {
+        var name: String
+        var work: @Sendable (String) -> Void
+        var description: String { name }
+    }
+
+    static let ruleSet: RuleSet = try! Fixtures.shippedRuleSet()
+    static let pipeline = Pipeline(ruleSet: ruleSet)
+
+    static func analysis(_ text: String) -> CommentAnalysis {
+        CommentAnalysis(comment: Fixtures.comment(body: text), scratch: MatchScratch())
+    }
+
+    static let scanners: [Scanner] = [
+        Scanner(name: "link extractor") { _ = LinkExtractor.links(in: $0) },
+        Scanner(name: "link hosts") { text in _ = LinkExtractor.host(of: "http://" + text) },
+        Scanner(name: "e-mail check") { _ = CommentDecoder.looksLikeEmail($0) },
+        Scanner(name: "normalizer") { _ = TextNormalizer().normalize($0) },
+        Scanner(name: "words") { _ = analysis($0).words },
+        Scanner(name: "tokenizer") { _ = ClassifierTokenizer.tokens(analysis($0)) },
+        Scanner(name: "fingerprint") { _ = TextFingerprint(normalizedText: TextNormalizer().normalize($0).text) },
+        Scanner(name: "terminal sanitizer") { _ = UntrustedText.singleLine($0); _ = UntrustedText.multiLine($0) },
+        Scanner(name: "every heuristic") { text in
+            let analysis = analysis(text)
+            for heuristic in Pipeline.defaultHeuristics { _ = heuristic.evaluate(analysis) }
+        },
+        Scanner(name: "shipped rule packs") { _ = RuleEngine.evaluate(ruleSet, on: analysis($0)) },
+        Scanner(name: "whole pipeline") { _ = pipeline.judge(Fixtures.comment(body: $0), scratch: MatchScratch()) },
+    ]
+
+    @Test(arguments: scanners)
+    func scannerIsLinear(_ scanner: Scanner) {
+        var worst: (shape: String, ratio: Double, at: Int) = ("", 0, 0)
+        for shape in AdversarialText.shapes {
+            let (ratio, at) = Timing.growth(of: scanner.work, on: shape, limit: Self.limit)
+            if ratio > worst.ratio { worst = (shape.name, ratio, at) }
+            #expect(ratio <= Self.limit, "\(scanner.name) on \(shape.name): \(at / 1024) KB took \(Int(ratio))× the time of 1 KB")
+        }
+        print("\(scanner.name): worst growth \(String(format: "%.0f", worst.ratio))× on \(worst.shape)")
+    }
+}
