@@ -35,10 +35,22 @@ extension ArticleMode: DatabaseValueConvertible {}
 extension ModerationDatabase {
     // MARK: Block and allow lists
 
-    /// Adds (or replaces) a block or allow-list entry. Values are compared exactly; emails and domains in lower case.
+    /// A list value as comments are matched against it: e-mails in lower case, and domains in the form a
+    /// browser reads a link's host (lower case, IDNA Unicode form, no trailing dot or `www.`), so
+    /// `EXAMPLE.com.` and `xn--exmple-cua.com` are entered as `example.com` and `exämple.com`.
+    public static func listValue(kind: String, _ value: String) -> String {
+        switch kind {
+        case "email": value.lowercased()
+        case "domain": LinkHost.canonical(domain: value)
+        default: value
+        }
+    }
+
+    /// Adds (or replaces) a block or allow-list entry. Values are compared exactly, in the form
+    /// ``listValue(kind:_:)`` gives.
     public func addListEntry(list: String, kind: String, value: String, reason: String?, by actor: String,
                              expiresAt: Date?, at now: Date) async throws(StoreError) {
-        let normalized = ["email", "domain"].contains(kind) ? value.lowercased() : value
+        let normalized = Self.listValue(kind: kind, value)
         do {
             try await pool.write { db in
                 try db.execute(sql: """
@@ -54,7 +66,7 @@ extension ModerationDatabase {
 
     /// Removes an entry; false when there was none.
     public func removeListEntry(list: String, kind: String, value: String) async throws(StoreError) -> Bool {
-        let normalized = ["email", "domain"].contains(kind) ? value.lowercased() : value
+        let normalized = Self.listValue(kind: kind, value)
         do {
             return try await pool.write { db in
                 try db.execute(sql: "DELETE FROM block WHERE list = ? AND kind = ? AND value = ?", arguments: [list, kind, normalized])

@@ -295,7 +295,42 @@ import Testing
         let friend = try await context(database, of: "friend")
         #expect(friend.blocks.isEmpty)
         #expect(friend.allows.map(\.kind) == ["author"])
-        #expect(ModerationListsHeuristic().evaluate(try await analysis(database, of: "friend")).map(\.action) == [.approve])
+        // An allow counts in the comment's favour; it forces nothing.
+        let allowed = ModerationListsHeuristic().evaluate(try await analysis(database, of: "friend"))
+        #expect(allowed.map(\.action) == [nil])
+        #expect(allowed.map(\.score) == [-5])
+    }
+
+    @Test func aDomainAllowNeedsEveryLinkAndHostsAreReadAsBrowsersReadThem() async throws {
+        let (database, directory) = try Fixtures.database()
+        defer { _ = directory }
+        try await database.addListEntry(list: "allow", kind: "domain", value: "Council.Example.", reason: "the council", by: "ann",
+                                        expiresAt: nil, at: at(-60))
+        try await database.addListEntry(list: "block", kind: "domain", value: "malware.example", reason: "malware", by: "ann",
+                                        expiresAt: nil, at: at(-60))
+        try await database.addListEntry(list: "block", kind: "domain", value: "xn--exmple-cua.example", reason: "idn", by: "ann",
+                                        expiresAt: nil, at: at(-60))
+        try await seed(database, [
+            (Fixtures.comment("only-allowed", body: "See https://www.council.example/minutes and http://council.example./agenda"), now),
+            (Fixtures.comment("mixed", body: "See https://council.example/minutes and https://cheap-pills.shop/buy", author: "R2"), now),
+            // A browser goes to malware.example: the backslash ends the host, the rest is a path.
+            (Fixtures.comment("backslash", body: "Minutes: http://malware.example\\@council.example/minutes", author: "R3"), now),
+            // The user information before "@" is not the host.
+            (Fixtures.comment("userinfo", body: "Minutes: http://council.example@malware.example/", author: "R4"), now),
+            (Fixtures.comment("encoded", body: "Minutes: http://malw%61re.example/", author: "R5"), now),
+            (Fixtures.comment("idn", body: "Read https://exämple.example/ now", author: "R6"), now),
+            (Fixtures.comment("fullwidth", body: "Read https://ｍａｌｗａｒｅ.example/ now", author: "R7"), now),
+        ])
+        #expect(try await context(database, of: "only-allowed").allows == [
+            CommentContext.ListMatch(kind: "domain", value: "council.example", reason: "the council"),
+        ])
+        #expect(try await context(database, of: "mixed").allows.isEmpty, "an allowed link carried another past the lists")
+        for id in ["backslash", "userinfo", "encoded", "fullwidth"] {
+            let found = try await context(database, of: id)
+            #expect(found.blocks.map(\.value) == ["malware.example"], "\(id)")
+            #expect(found.allows.isEmpty, "\(id)")
+        }
+        #expect(try await context(database, of: "idn").blocks.map(\.value) == ["exämple.example"])
     }
 
     @Test func articleModes() async throws {

@@ -263,12 +263,22 @@ import Testing
         #expect(signal.explanation == "Blocked ip 203.0.113.7: flooder")
     }
 
-    @Test func allowListApproves() throws {
+    @Test func anAllowLowersTheScoreAndNeverOverridesARule() throws {
         var context = CommentContext()
         context.allows = [CommentContext.ListMatch(kind: "author", value: "Reader")]
         let found = signals(ModerationListsHeuristic(), context: context)
         #expect(found.map(\.name) == ["allow.author"])
-        #expect(try #require(found.first).action == .approve)
+        let allow = try #require(found.first)
+        #expect(allow.action == nil)
+        #expect(allow.score == -5)
+        let policy = Policy()
+        // A borderline comment from a trusted name is approved…
+        #expect(policy.decide(found + [Signal(source: .rule, name: "profanity.mild", score: 6, explanation: "")]).verdict == .approved)
+        // …but spam that scores high is still held or rejected, and a rule that forces an outcome wins.
+        #expect(policy.decide(found + [Signal(source: .rule, name: "spam.casino", score: 12, explanation: "")]).verdict == .held)
+        #expect(policy.decide(found + [Signal(source: .rule, name: "spam.casino", score: 20, explanation: "")]).verdict == .rejected)
+        #expect(policy.decide(found + [Signal(source: .rule, name: "personal.phone", score: 0, action: .hold, explanation: "")]).verdict == .held)
+        #expect(policy.decide(found + [Signal(source: .rule, name: "slurs.x", score: 0, action: .reject, explanation: "")]).verdict == .rejected)
     }
 
     @Test func articleModes() throws {
@@ -286,7 +296,7 @@ import Testing
         #expect(refused.map(\.name) == ["article.closed"])
         #expect(refused.first?.action == .reject)
 
-        // Allow-listed on a premoderated article: both signals; the policy's hold wins over approve.
+        // Allow-listed on a premoderated article: both signals; the article's hold wins.
         premoderated.allows = [CommentContext.ListMatch(kind: "author", value: "Reader")]
         let both = signals(ModerationListsHeuristic(), context: premoderated)
         #expect(both.map(\.name) == ["article.premoderate", "allow.author"])

@@ -138,7 +138,7 @@ import Testing
         ("HTTP://localhost:8080/x", ["localhost"]),
         ("visit WWW.ÉXAMPLE-NEWS", ["ÉXAMPLE-NEWS"]),
         ("cheap pills at pharma.shop today", ["pharma.shop"]),
-        ("buy at cheap.ſhop now", ["cheap.ſhop"]),
+        ("buy at cheap.ſhop now", ["cheap.shop"]),
         ("Great song. Loved it...and again.", []),
         ("3.5 stars, 10/10", []),
         ("www. nothing", []),
@@ -153,5 +153,55 @@ import Testing
     @Test func findsHrefsInHTML() {
         let links = LinkExtractor.links(in: #"<a href="http://spam.example.net/p">click</a>"#)
         #expect(links.map(\.host) == ["spam.example.net"])
+    }
+}
+
+/// Link hosts as a browser reads them, so a link cannot show the lists one site and take readers to another.
+@Suite struct LinkHostTests {
+    @Test(arguments: [
+        ("http://malware.example\\@council.example/minutes", "malware.example"),
+        ("http://council.example@malware.example/", "malware.example"),
+        ("https://user:pass@malware.example:8443/x", "malware.example"),
+        ("http:\\\\malware.example\\path", "malware.example"),
+        ("HTTP:///malware.example", "malware.example"),
+        ("http://malw%61re.example/", "malware.example"),
+        ("http://ＭＡＬＷＡＲＥ.example/", "malware.example"),
+        ("http://malware。example/", "malware.example"),
+        ("http://mal\u{AD}ware.example/", "malware.example"),
+        ("http://malware.example./", "malware.example"),
+        ("www.malware.example", "malware.example"),
+        ("malware.example/path?x#y", "malware.example"),
+        ("http://xn--exmple-cua.example/", "exämple.example"),
+        ("http://EXÄMPLE.example/", "exämple.example"),
+        ("cheap.ſhop/deal", "cheap.shop"),
+        ("http://0x7f.1/", "127.0.0.1"),
+        ("http://2130706433/", "127.0.0.1"),
+        ("http://0177.0.0.1/", "127.0.0.1"),
+        ("http://[::1]:80/", "[::1]"),
+    ])
+    func hostIsWhereABrowserGoes(_ link: String, _ host: String) {
+        #expect(LinkHost.of(link) == host, "\(link)")
+    }
+
+    @Test func listValuesUseTheSameForm() {
+        #expect(LinkHost.canonical(domain: "EXAMPLE.com.") == "example.com")
+        #expect(LinkHost.canonical(domain: "xn--exmple-cua.com") == "exämple.com")
+        #expect(LinkHost.canonical(domain: "https://www.Example.com/page") == "example.com")
+    }
+
+    @Test func domainsCoverParentsButNotTopLevelDomainsAndStayBounded() {
+        #expect(LinkHost.domains(covering: "mail.spam.example") == ["mail.spam.example", "spam.example"])
+        #expect(LinkHost.domains(covering: "example") == ["example"])
+        let huge = String(repeating: "q.", count: 30_000) + "com"
+        let covering = LinkHost.domains(covering: huge)
+        #expect(covering.allSatisfy { $0.utf8.count <= 253 })
+        #expect(covering.contains("q.com"))
+    }
+
+    @Test func punycodeDecodesRFC3492Samples() {
+        #expect(Punycode.decode("exmple-cua") == "exämple")
+        #expect(Punycode.decode("bcher-kva") == "bücher")
+        #expect(Punycode.decode("ihqwcrb4cv8a8dqg056pqjye") == "他们为什么不说中文")
+        #expect(Punycode.decode("99999999999999999999") == nil)
     }
 }
