@@ -15,11 +15,19 @@ enum Output {
         FileHandle.standardError.write(Data("modctl: \(message)\n".utf8))
     }
 
+    /// Prints a value as JSON. Characters a terminal would act on, or that reorder text, are written as
+    /// `\uXXXX` escapes: the same data for a program, harmless on a screen.
     static func json(_ value: some Encodable) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
-        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+        print(UntrustedText.escapingJSON(String(decoding: try encoder.encode(value), as: UTF8.self)))
+    }
+
+    /// Text from the database (what readers wrote, and anything derived from it) made safe for one
+    /// line of a terminal: see ``UntrustedText``.
+    static func safe(_ text: String) -> String {
+        UntrustedText.singleLine(text)
     }
 
     enum Style: String {
@@ -51,7 +59,7 @@ enum Output {
 
     /// Text cut to a width, on one line.
     static func excerpt(_ text: String, width: Int) -> String {
-        let flat = text.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let flat = safe(text)
         guard flat.count > width else { return flat }
         return String(flat.prefix(max(1, width - 1))) + "…"
     }

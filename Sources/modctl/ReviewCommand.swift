@@ -62,13 +62,13 @@ struct ReviewSession {
         while true {
             guard let comment = try await database.claimNextHeld(moderator: moderator, excluding: skipped, ttl: Review.claimSeconds, at: Date()) else {
                 terminal.clear()
-                terminal.write((message.map { $0 + "\n\n" } ?? "") + Output.styled("No more held comments to review. The queue is clear.", .green) + "\n")
+                terminal.write((message.map { Output.safe($0) + "\n\n" } ?? "") + Output.styled("No more held comments to review. The queue is clear.", .green) + "\n")
                 return
             }
             guard let details = try await database.details(of: comment.externalID) else { continue }
             let held = try await database.statusCounts()[.held] ?? 0
             terminal.clear()
-            if let message { terminal.write(Output.styled(message, .yellow) + "\n\n") }
+            if let message { terminal.write(Output.styled(Output.safe(message), .yellow) + "\n\n") }
             message = nil
             terminal.write(Output.styled("\(held) held", .bold) + " · reviewing as \(moderator)\n\n")
             terminal.write(CommentRenderer.render(details) + "\n\n" + Output.styled(Self.help, .bold) + "\n")
@@ -94,7 +94,7 @@ struct ReviewSession {
                 counts["skipped", default: 0] += 1
                 return true
             case UInt8(ascii: "b"):
-                terminal.write("\nBlock author \(details.comment.author) and reject this comment? [y/N] ")
+                terminal.write("\nBlock author \(Output.safe(details.comment.author)) and reject this comment? [y/N] ")
                 guard terminal.readKey() == UInt8(ascii: "y") else { message = "Not blocked."; return true }
                 try await database.addListEntry(list: "block", kind: "author", value: details.comment.author, reason: "blocked in review",
                                                 by: moderator, expiresAt: nil, at: Date())

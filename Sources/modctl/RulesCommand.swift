@@ -243,7 +243,7 @@ struct Rules: AsyncParsableCommand {
                     for change in list.prefix(examples) {
                         Output.line("  \(Output.cell(change.id, 14)) \(change.was) → \(change.now) (now \(change.current))  "
                             + Output.styled(change.signals.joined(separator: ", "), .yellow))
-                        Output.line("    " + change.excerpt)
+                        Output.line("    " + Output.safe(change.excerpt))
                     }
                 }
             }

@@ -44,7 +44,7 @@ enum DetailsRenderer {
         let comment = details.comment
         let related = try await database.relatedComments(to: comment, limit: 8)
         lines.append("")
-        lines.append(Output.styled("Author history", .bold) + " (\(comment.author))")
+        lines.append(Output.styled("Author history", .bold) + " (\(Output.safe(comment.author)))")
         if related.byAuthor.isEmpty {
             lines.append("  first comment by this author")
         } else {
@@ -58,7 +58,7 @@ enum DetailsRenderer {
         }
         if let network = comment.network {
             lines.append("")
-            lines.append(Output.styled("Same network", .bold) + " (\(network))")
+            lines.append(Output.styled("Same network", .bold) + " (\(Output.safe(network)))")
             if related.byNetwork.isEmpty { lines.append("  no other authors from this network among nearby comments") }
             for other in related.byNetwork.prefix(5) {
                 lines.append("  \(Output.cell(other.externalID, 12)) \(Output.cell(other.author, 14)) \(Output.statusStyled(other.status))  \(Output.excerpt(other.body, width: 44))")
@@ -66,7 +66,7 @@ enum DetailsRenderer {
         }
         let mode = try await database.articleMode(comment.articleID)
         lines.append("")
-        lines.append(Output.styled("Article", .bold) + " \(comment.articleID): \(mode.rawValue)"
+        lines.append(Output.styled("Article", .bold) + " \(Output.safe(comment.articleID)): \(mode.rawValue)"
             + (mode == .open ? "" : mode == .premoderate ? " (every comment is held)" : " (new comments are rejected)"))
         return lines.joined(separator: "\n")
     }
@@ -78,13 +78,13 @@ enum CommentRenderer {
         let comment = details.comment
         var lines: [String] = []
         let score = comment.score.map { " · score \(Policy.format($0))" } ?? ""
-        lines.append(Output.styled("Comment \(comment.externalID)", .bold) + " · " + Output.statusStyled(comment.status) + score)
-        var about = "On \(comment.articleID)"
-        if let url = comment.articleURL { about += " (\(url))" }
+        lines.append(Output.styled("Comment \(Output.safe(comment.externalID))", .bold) + " · " + Output.statusStyled(comment.status) + score)
+        var about = "On \(Output.safe(comment.articleID))"
+        if let url = comment.articleURL { about += " (\(Output.safe(url)))" }
         lines.append(about)
-        var who = "By \(comment.author)"
-        if let email = comment.email { who += " <\(email)>" }
-        if let ip = comment.ip { who += " from \(ip)" }
+        var who = "By \(Output.safe(comment.author))"
+        if let email = comment.email { who += " <\(Output.safe(email))>" }
+        if let ip = comment.ip { who += " from \(Output.safe(ip))" }
         lines.append(who + " · " + Output.stars(comment.rating) + " (\(comment.rating)/5)")
         lines.append("Received \(ModerationDatabase.timestamp(comment.receivedAt)) (\(Output.age(since: comment.receivedAt)) ago)")
         lines.append("")
@@ -102,16 +102,16 @@ enum CommentRenderer {
         }
         if let system = details.history.first(where: { $0.actorKind == .system }), let reason = system.reason {
             lines.append("")
-            lines.append(Output.styled("Verdict", .bold) + ": " + reason)
+            lines.append(Output.styled("Verdict", .bold) + ": " + Output.safe(reason))
         }
         lines.append("")
         lines.append(Output.styled("History", .bold))
         for entry in details.history {
             let from = entry.previousStatus.map { "\($0.rawValue) → " } ?? ""
-            var line = "  #\(entry.seq) \(ModerationDatabase.timestamp(entry.at))  \(from)\(entry.status.rawValue)  by \(entry.actor)"
+            var line = "  #\(entry.seq) \(ModerationDatabase.timestamp(entry.at))  \(from)\(entry.status.rawValue)  by \(Output.safe(entry.actor))"
             if entry.actorKind != .moderator { line += " (\(entry.actorKind.rawValue))" }
-            if let reason = entry.reason { line += ": \(reason)" }
-            if let note = entry.note { line += " — \(note)" }
+            if let reason = entry.reason { line += ": \(Output.safe(reason))" }
+            if let note = entry.note { line += " — \(Output.safe(note))" }
             lines.append(line)
         }
         return lines.joined(separator: "\n")
@@ -122,7 +122,7 @@ enum CommentRenderer {
         let effect = signal.action.map { $0.rawValue.uppercased() } ?? ((signal.score >= 0 ? "+" : "") + Policy.format(signal.score))
         let shadow = signal.isShadow ? Output.styled(" (shadow, not counted)", .dim) : ""
         return "  " + Output.styled(Output.cell(effect, 6), signal.action == nil ? .yellow : .red) + " "
-            + Output.styled(signal.name, .bold) + shadow + "\n         " + signal.explanation
+            + Output.styled(Output.safe(signal.name), .bold) + shadow + "\n         " + Output.safe(signal.explanation)
     }
 
     /// Marks matched spans: inverse video on a terminal, «guillemets» otherwise.
@@ -140,12 +140,12 @@ enum CommentRenderer {
         var result = ""
         var position = 0
         for range in merged {
-            result += String(decoding: utf8[position..<range.lowerBound], as: UTF8.self)
-            let marked = String(decoding: utf8[range], as: UTF8.self)
+            result += UntrustedText.multiLine(String(decoding: utf8[position..<range.lowerBound], as: UTF8.self))
+            let marked = UntrustedText.multiLine(String(decoding: utf8[range], as: UTF8.self))
             result += Output.isTerminal ? Output.styled(marked, .inverse, .red) : "«\(marked)»"
             position = range.upperBound
         }
-        result += String(decoding: utf8[position...], as: UTF8.self)
+        result += UntrustedText.multiLine(String(decoding: utf8[position...], as: UTF8.self))
         return result
     }
 }

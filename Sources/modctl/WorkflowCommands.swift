@@ -17,7 +17,7 @@ struct Undo: AsyncParsableCommand {
         try await reportingErrors {
             let database = try store.open()
             let decision = try await database.undo(id, actor: try moderator.moderator(), at: Date())
-            Output.line("\(id) is \(Output.statusStyled(decision.status)) again (\(decision.note ?? "undone"))")
+            Output.line("\(Output.safe(id)) is \(Output.statusStyled(decision.status)) again (\(Output.safe(decision.note ?? "undone")))")
         }
     }
 }
@@ -59,8 +59,8 @@ struct Log: AsyncParsableCommand {
                 let from = entry.previousStatus.map { "\($0.rawValue) → " } ?? ""
                 var line = "#\(entry.seq)  \(ModerationDatabase.timestamp(entry.at))  \(Output.cell(entry.actor, 12)) "
                     + "\(Output.cell(entry.externalID, 14)) \(from)\(Output.statusStyled(entry.status))"
-                if let reason = entry.reason { line += "  \(reason)" }
-                if let note = entry.note { line += Output.styled("  — \(note)", .dim) }
+                if let reason = entry.reason { line += "  \(Output.safe(reason))" }
+                if let note = entry.note { line += Output.styled("  — \(Output.safe(note))", .dim) }
                 Output.line(line)
             }
         }
@@ -155,8 +155,8 @@ func printList(_ list: String, store: DatabaseOptions, json: Bool) async throws 
     if entries.isEmpty { Output.line(list == "block" ? "No blocks." : "Nothing allow-listed."); return }
     for entry in entries {
         let expiry = entry.expiresAt.map { "until \(ModerationDatabase.timestamp($0))" } ?? "no expiry"
-        Output.line("\(Output.cell(entry.kind, 8)) \(Output.cell(entry.value, 30)) \(Output.cell(expiry, 26)) by \(entry.createdBy)"
-            + (entry.reason.map { ": \($0)" } ?? ""))
+        Output.line("\(Output.cell(entry.kind, 8)) \(Output.cell(entry.value, 30)) \(Output.cell(expiry, 26)) by \(Output.safe(entry.createdBy))"
+            + (entry.reason.map { ": \(Output.safe($0))" } ?? ""))
     }
 }
 

@@ -147,3 +147,65 @@ import Testing
         #expect(bystander.isRunning, "modctl signalled a process that holds no lock")
     }
 }
+
+/// Nothing a reader writes can drive a moderator's terminal or hide part of itself from them.
+@Suite(.serialized) struct TerminalSafetyTests {
+    static let author = "Eve\u{1B}]0;pwned\u{07}\u{9B}8m"
+    static let body = "call 07700 900123\u{1B}[2J\u{1B}[8mhidden\u{9B}31m\r\u{202E}exe.txt\u{2066}"
+    /// Bytes no output may carry raw: ESC, BEL, CR, the 8-bit CSI (UTF-8 C2 9B), RLO and LRI.
+    static let forbidden: [String] = ["\u{1B}", "\u{07}", "\r", "\u{9B}", "\u{202E}", "\u{2066}"]
+
+    func expectSafe(_ output: String, _ command: String) {
+        for sequence in Self.forbidden {
+            #expect(!output.unicodeScalars.contains(sequence.unicodeScalars.first!),
+                    "\(command) printed U+\(String(sequence.unicodeScalars.first!.value, radix: 16, uppercase: true)) raw")
+        }
+    }
+
+    @Test func everyCommandShowsControlsAndBidiAsVisibleMarks() async throws {
+        let daemon = try await DaemonHarness.start()
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "evil1", article: "news\u{9B}1", author: Self.author,
+                                                                  body: Self.body, extra: ["email": "eve\u{1B}[31m@example.org"]))
+        #expect(try await daemon.waitForVerdict("evil1")["status"] as? String == "held")
+        for arguments in [["queue"], ["show", "evil1"], ["queue", "--json"], ["show", "evil1", "--json"]] {
+            let result = try daemon.modctl(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            expectSafe(result.stdout, arguments.joined(separator: " "))
+        }
+        let shown = try daemon.modctl(["show", "evil1"]).stdout
+        #expect(shown.contains("Eve␛]0;pwned␇[U+009B]8m"), "\(shown)")
+        #expect(shown.contains("␛[2J␛[8mhidden[U+009B]31m"), "\(shown)")
+        #expect(shown.contains("[U+202E]exe.txt[U+2066]"))
+        // Decisions, with a note that carries the same tricks, in the log and its JSON.
+        #expect(try daemon.modctl(["reject", "evil1", "--reason", "spam", "--note", "per \u{1B}[8mEve\u{202E}", "--as", "ann"]).status == 0)
+        for arguments in [["log"], ["log", "--json"], ["export", "--author", Self.author]] {
+            let result = try daemon.modctl(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            expectSafe(result.stdout, arguments.joined(separator: " "))
+        }
+        // The JSON keeps the data: a JSON reader gets the original text back.
+        let export = try daemon.modctl(["export", "--author", Self.author]).stdout
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(export.utf8)) as? [String: Any])
+        let comment = try #require((parsed["comments"] as? [[String: Any]])?.first)
+        #expect(comment["body"] as? String == Self.body.replacingOccurrences(of: "\r", with: "\r"))
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func reviewOnATerminalShowsTheTricksWithoutRunningThem() async throws {
+        let daemon = try await DaemonHarness.start()
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "r-evil", author: Self.author, body: Self.body))
+        #expect(try await daemon.waitForVerdict("r-evil")["status"] as? String == "held")
+        let session = try PseudoTerminalSession("modctl", ["review", "--as", "morgan"], environment: ["MODERATO_DB": daemon.databasePath])
+        try session.waitFor("Comment r-evil")
+        try session.waitFor("hidden")
+        session.send("s")
+        try session.waitFor("No more held comments")
+        #expect(try session.waitForExit() == 0)
+        // Styling is modctl's own (colour codes); the reader's sequences arrive as visible marks.
+        for sequence in ["\u{1B}]0;pwned", "\u{1B}[2J\u{1B}[8m", "\u{1B}[8m", "\u{9B}", "\u{202E}", "\u{07}"] {
+            #expect(!session.screen.contains(sequence), "review printed a reader's \(sequence.debugDescription)")
+        }
+        #expect(session.screen.contains("␛[2J␛[8mhidden"))
+        #expect(try await daemon.stop() == 0)
+    }
+}
