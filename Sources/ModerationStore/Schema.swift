@@ -226,6 +226,19 @@ enum Schema {
             // only those (a few per hundred comments), so the pipeline's own decisions cost nothing more.
             try db.execute(sql: "CREATE INDEX decision_by_people ON decision(at) WHERE actor_kind != 'system'")
         }
+        migrator.registerMigration("v10-decision-notes-can-be-erased") { db in
+            // Decisions stay append-only, except that a note (free text, which may name a person) can be
+            // erased for a data-subject request or by retention.
+            try db.execute(sql: """
+                DROP TRIGGER decision_is_append_only_update;
+                CREATE TRIGGER decision_is_append_only_update BEFORE UPDATE ON decision
+                WHEN NOT (NEW.seq IS OLD.seq AND NEW.comment_key IS OLD.comment_key AND NEW.status IS OLD.status
+                          AND NEW.previous_status IS OLD.previous_status AND NEW.actor IS OLD.actor
+                          AND NEW.actor_kind IS OLD.actor_kind AND NEW.reason IS OLD.reason AND NEW.at IS OLD.at
+                          AND NEW.undoes IS OLD.undoes AND NEW.note IS NULL)
+                BEGIN SELECT RAISE(ABORT, 'decisions are append-only (only a note can be erased)'); END;
+                """)
+        }
         return migrator
     }
 

@@ -25,35 +25,47 @@ struct Purge: AsyncParsableCommand {
     }
 }
 
-/// `modctl export --author A`
+/// Who a data-subject request is about: `--author NAME`, `--email ADDRESS`, or both.
+struct SubjectOptions: ParsableArguments {
+    @Option(help: "The author's display name, exactly.")
+    var author: String?
+
+    @Option(help: "The author's e-mail address (any case).")
+    var email: String?
+
+    func validate() throws {
+        guard author != nil || email != nil else { throw ValidationError("say whose data: --author NAME, --email ADDRESS, or both") }
+    }
+
+    var subject: DataSubject { DataSubject(author: author, email: email) }
+}
+
+/// `modctl export --author A` or `--email E`
 struct Export: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print everything stored about an author as JSON (a data-subject access request).")
+    static let configuration = CommandConfiguration(
+        abstract: "Print everything stored about a person as JSON (a data-subject access request), found by name or e-mail.")
 
     @OptionGroup var store: DatabaseOptions
-
-    @Option(help: "The author's display name, exactly.")
-    var author: String
+    @OptionGroup var who: SubjectOptions
 
     func run() async throws {
         try await reportingErrors {
-            let export = try await store.open().export(author: author)
+            let export = try await store.open().export(who.subject)
             guard !export.comments.isEmpty || !export.listEntries.isEmpty else {
-                throw CLIError("nothing is stored about an author named \(author)")
+                throw CLIError("nothing is stored about \(Output.safe(who.subject.description))")
             }
             try Output.json(export)
         }
     }
 }
 
-/// `modctl forget --author A`
+/// `modctl forget --author A` or `--email E`
 struct Forget: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Erase an author's personal data (a data-subject erasure request); verdicts stay as anonymous counts.")
+        abstract: "Erase a person's personal data (a data-subject erasure request); verdicts stay as anonymous counts.")
 
     @OptionGroup var store: DatabaseOptions
-
-    @Option(help: "The author's display name, exactly.")
-    var author: String
+    @OptionGroup var who: SubjectOptions
 
     @Flag(help: "Erase without asking.")
     var yes = false
@@ -61,15 +73,17 @@ struct Forget: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let database = try store.open()
-            let count = try await database.export(author: author).comments.count
-            guard count > 0 else { throw CLIError("no comments by an author named \(author)") }
+            let subject = who.subject
+            let count = try await database.export(subject).comments.count
+            guard count > 0 else { throw CLIError("no comments by \(Output.safe(subject.description))") }
+            let whose = Output.safe(subject.description)
             if !yes {
-                guard isatty(STDIN_FILENO) == 1 else { throw CLIError("\(count) comments by \(author) would be erased; add --yes to confirm") }
-                FileHandle.standardOutput.write(Data("Erase \(count) comments by \(author)? This cannot be undone. [y/N] ".utf8))
+                guard isatty(STDIN_FILENO) == 1 else { throw CLIError("\(count) comments by \(whose) would be erased; add --yes to confirm") }
+                FileHandle.standardOutput.write(Data("Erase \(count) comments by \(whose)? This cannot be undone. [y/N] ".utf8))
                 guard readLine()?.lowercased().hasPrefix("y") == true else { Output.line("Nothing erased."); return }
             }
-            let erased = try await database.forget(author: author)
-            Output.line("erased the personal data of \(erased) comment\(erased == 1 ? "" : "s") by \(author)")
+            let erased = try await database.forget(subject)
+            Output.line("erased the personal data of \(erased) comment\(erased == 1 ? "" : "s") by \(whose)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ModerationStore
 import ModeratoTestSupport
 import Testing
 
@@ -206,6 +207,73 @@ import Testing
             #expect(!session.screen.contains(sequence), "review printed a reader's \(sequence.debugDescription)")
         }
         #expect(session.screen.contains("␛[2J␛[8mhidden"))
+        #expect(try await daemon.stop() == 0)
+    }
+}
+
+/// A data-subject erasure leaves nothing of the person in the database's files.
+@Suite(.serialized) struct ErasureTests {
+    /// The database file and its write-ahead log, as bytes.
+    func files(_ daemon: DaemonHarness) -> [(String, Data)] {
+        [daemon.databasePath, daemon.databasePath + "-wal"].compactMap { path in
+            FileManager.default.contents(atPath: path).map { (path, $0) }
+        }
+    }
+
+    @Test func forgetErasesSignalsNotesListsAndFileBytes() async throws {
+        let daemon = try await DaemonHarness.start()
+        let secrets = ["07700 900123", "pat.quill@example.org", "Pat Quill", "203.0.113.77", "PQ Campaign", "posted her number"]
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "e1", author: "Pat Quill",
+            body: "Ring me on 07700 900123 about the bypass", extra: ["email": "pat.quill@example.org", "ip": "203.0.113.77"]))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "e2", author: "PQ Campaign", body: "Another view on the bypass",
+                                                                  extra: ["email": "Pat.Quill@example.org"]))
+        #expect(try await daemon.waitForVerdict("e1")["status"] as? String == "held")
+        _ = try await daemon.waitForVerdict("e2")
+        #expect(try daemon.modctl(["reject", "e1", "--reason", "personal-data", "--note", "Pat Quill posted her number again", "--as", "ann"]).status == 0)
+        #expect(try daemon.modctl(["block", "ip", "203.0.113.77", "--as", "ann"]).status == 0)
+        #expect(try daemon.modctl(["block", "email", "pat.quill@example.org", "--as", "ann"]).status == 0)
+        #expect(try daemon.modctl(["allow", "author", "PQ Campaign", "--as", "ann"]).status == 0)
+        // Found by e-mail as well as by name.
+        let export = try daemon.modctl(["export", "--email", "PAT.QUILL@example.org"])
+        #expect(export.status == 0)
+        let exported = try #require(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: Any])
+        #expect((exported["comments"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["e1", "e2"])
+        #expect((exported["list_entries"] as? [String])?.count == 3)
+
+        let forgotten = try daemon.modctl(["forget", "--email", "pat.quill@example.org", "--yes"])
+        #expect(forgotten.status == 0, "\(forgotten.stderr)")
+        #expect(forgotten.stdout.contains("erased the personal data of 2 comments"))
+        // Nothing of the person is left in the files, while the daemon still runs.
+        for (path, bytes) in files(daemon) {
+            for secret in secrets {
+                #expect(bytes.range(of: Data(secret.utf8)) == nil, "\(secret) is still in \(path)")
+            }
+        }
+        // The verdicts stay, as anonymous records whose signals still name their rules.
+        let database = try ModerationDatabase(path: daemon.databasePath)
+        let e1 = try #require(try await database.details(of: "e1"))
+        #expect(e1.comment.status == .rejected && e1.history.count == 2)
+        #expect(e1.history.allSatisfy { $0.note == nil })
+        #expect(e1.signals.contains { $0.name == "personal.uk_mobile" || $0.name.hasPrefix("personal.") })
+        #expect(e1.signals.allSatisfy { $0.span == nil && !$0.explanation.contains("07700") })
+        #expect(try daemon.modctl(["block", "list"]).stdout.contains("No blocks."))
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func purgeErasesAddressesFromSignals() async throws {
+        let daemon = try await DaemonHarness.start()
+        #expect(try daemon.modctl(["block", "ip", "198.51.100.23", "--as", "ann"]).status == 0)
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "u1", author: "Una", body: "Write to una@example.org",
+                                                                  extra: ["ip": "198.51.100.23"]))
+        let verdict = try await daemon.waitForVerdict("u1")
+        #expect((verdict["reasons"] as? [[String: Any]])?.contains { ($0["explanation"] as? String)?.contains("198.51.100.23") == true } == true)
+        try await Task.sleep(for: .seconds(1.2))
+        #expect(try daemon.modctl(["purge", "--older-than", "1s"]).status == 0)
+        let after = try await daemon.get("/v1/comments/u1").json
+        let reasons = try #require(after["reasons"] as? [[String: Any]])
+        #expect(reasons.contains { $0["signal"] as? String == "block.ip" })
+        #expect(!reasons.contains { ($0["explanation"] as? String)?.contains("198.51.100.23") == true })
+        #expect(!reasons.contains { ($0["explanation"] as? String)?.contains("una@example.org") == true })
         #expect(try await daemon.stop() == 0)
     }
 }
