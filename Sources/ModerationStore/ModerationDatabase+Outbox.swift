@@ -56,4 +56,19 @@ extension ModerationDatabase {
             throw Self.wrap(error, "recording a failed delivery")
         }
     }
+
+    /// Removes outbox entries delivered or given up before a time; returns how many.
+    @discardableResult
+    public func pruneOutbox(finishedBefore cutoff: Date) async throws(StoreError) -> Int {
+        do {
+            return try await pool.write { db in
+                try db.execute(sql: """
+                    DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < ?) OR (failed_at IS NOT NULL AND failed_at < ?)
+                    """, arguments: [cutoff, cutoff])
+                return db.changesCount
+            }
+        } catch {
+            throw Self.wrap(error, "pruning the webhook outbox")
+        }
+    }
 }

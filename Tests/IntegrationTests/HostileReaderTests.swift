@@ -277,3 +277,32 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 }
+
+/// The webhook cannot be replayed or redirected.
+@Suite(.serialized) struct WebhookSafetyTests {
+    @Test func signatureCoversATimestampAndRedirectsAreNotFollowed() async throws {
+        let receiver = WebhookReceiver(secret: "hook-secret")
+        try await receiver.start()
+        defer { receiver.stop() }
+        let environment = ["MODERATO_WEBHOOK_SECRET": "hook-secret"]
+        let daemon = try await DaemonHarness.start(extraArguments: ["--webhook", receiver.url], environment: environment)
+        let before = Int(Date().timeIntervalSince1970)
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "t1", body: "A fine comment."))
+        try await receiver.wait(for: 1)
+        let delivery = try #require(receiver.deliveries.first)
+        #expect(delivery.signatureValid, "the signature must be the HMAC of TIMESTAMP.BODY")
+        #expect((delivery.timestamp ?? 0) >= before && (delivery.timestamp ?? .max) <= Int(Date().timeIntervalSince1970))
+        #expect(try await daemon.stop() == 0)
+
+        // An answer that redirects is a failed delivery, not a new destination.
+        let moved = try await daemon.restart(extraArguments: ["--webhook", "http://127.0.0.1:\(receiver.port)/moved"], environment: environment)
+        _ = try await moved.post("/v1/comments", json: commentJSON(id: "t2", author: "T2", body: "Another fine comment."))
+        let deadline = Date().addingTimeInterval(10)
+        while receiver.redirectsAnswered == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(receiver.redirectsAnswered >= 1)
+        #expect(receiver.deliveries.count == 1, "a redirect was followed to the receiver")
+        #expect(moved.log.contains("redirects are not followed"), "\(moved.log)")
+        #expect(try await moved.stop() == 0)
+    }
+}

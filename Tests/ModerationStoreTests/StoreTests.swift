@@ -313,3 +313,26 @@ import Testing
         }
     }
 }
+
+@Suite struct OutboxTests {
+    @Test func finishedDeliveriesArePrunedAfterTheirRetention() async throws {
+        let (database, directory) = try Fixtures.database()
+        defer { _ = directory }
+        try await database.setDaemonStatus(["webhook_url": "http://127.0.0.1:9/hook"])
+        let long = Date().addingTimeInterval(-30 * 86_400)
+        for id in ["o1", "o2", "o3"] {
+            #expect(try await database.accept([Fixtures.comment(id, author: id)], at: long) == [.accepted])
+        }
+        let queued = try await database.queuedComments(limit: 10)
+        let judgements = queued.map { (key: $0.key, judgement: Judgement(verdict: .approved, score: 0, signals: [], reason: "t", rulesetVersion: "t")) }
+        _ = try await database.record(judgements, at: long)
+        let due = try await database.dueDeliveries(at: Date(), limit: 10)
+        #expect(due.count == 3)
+        try await database.markDelivered(due[0].entry.seq, at: long)
+        try await database.markAttemptFailed(due[1].entry.seq, error: "HTTP 500", retryAt: nil, at: long)
+        #expect(try await database.pruneOutbox(finishedBefore: Date().addingTimeInterval(-7 * 86_400)) == 2)
+        // The one still waiting stays.
+        #expect(try await database.dueDeliveries(at: Date(), limit: 10).map(\.entry.seq) == [due[2].entry.seq])
+        #expect(try await database.pruneOutbox(finishedBefore: Date()) == 0)
+    }
+}

@@ -9,13 +9,17 @@ public final class WebhookReceiver: Sendable {
     /// One delivery as received.
     public struct Delivery: Sendable {
         public var body: [String: String]
+        /// Whether the signature is the HMAC of `TIMESTAMP.BODY` and the timestamp is at most five
+        /// minutes old, as a website must check.
         public var signatureValid: Bool
+        public var timestamp: Int?
     }
 
     struct State {
         var deliveries: [Delivery] = []
         var failuresLeft = 0
         var port = 0
+        var redirectsAnswered = 0
     }
 
     private let state = Mutex(State())
@@ -37,12 +41,24 @@ public final class WebhookReceiver: Sendable {
                 return false
             }
             if failing { return Response(status: .serviceUnavailable) }
-            let expected = "sha256=" + HMAC<SHA256>.authenticationCode(for: data, using: SymmetricKey(data: Data(self.secret.utf8)))
+            func header(_ name: String) -> String? { request.headers.first(where: { $0.name.canonicalName == name })?.value }
+            let timestamp = header("x-moderato-timestamp").flatMap(Int.init)
+            var signed = Data("\(timestamp ?? 0).".utf8)
+            signed.append(data)
+            let expected = "sha256=" + HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(self.secret.utf8)))
                 .map { String(format: "%02x", $0) }.joined()
+            let fresh = timestamp.map { abs(Int(Date().timeIntervalSince1970) - $0) <= 300 } ?? false
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
             let body = object.mapValues { "\($0)" }
-            self.state.withLock { $0.deliveries.append(Delivery(body: body, signatureValid: request.headers.first(where: { $0.name.canonicalName == "x-moderato-signature" })?.value == expected)) }
+            self.state.withLock {
+                $0.deliveries.append(Delivery(body: body, signatureValid: fresh && header("x-moderato-signature") == expected, timestamp: timestamp))
+            }
             return Response(status: .noContent)
+        }
+        // A route that sends the delivery elsewhere: a daemon must not follow it.
+        router.post("/moved") { _, _ -> Response in
+            self.state.withLock { $0.redirectsAnswered += 1 }
+            return Response(status: .temporaryRedirect, headers: [.location: "/hook"])
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                               onServerRunning: { channel in self.state.withLock { $0.port = channel.localAddress?.port ?? 0 } })
@@ -56,6 +72,8 @@ public final class WebhookReceiver: Sendable {
     public var port: Int { state.withLock { $0.port } }
     public var url: String { "http://127.0.0.1:\(port)/hook" }
     public var deliveries: [Delivery] { state.withLock { $0.deliveries } }
+    /// How many deliveries the redirecting route `/moved` answered.
+    public var redirectsAnswered: Int { state.withLock { $0.redirectsAnswered } }
 
     /// Answers the next `count` deliveries with 503.
     public func fail(next count: Int) {

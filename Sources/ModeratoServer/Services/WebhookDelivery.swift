@@ -11,7 +11,8 @@ import ServiceLifecycle
 public struct WebhookConfiguration: Sendable {
     /// Where to POST each decision.
     public var url: String
-    /// The key for the `X-Moderato-Signature: sha256=HEX` header (HMAC-SHA256 of the body).
+    /// The key for the `X-Moderato-Signature: sha256=HEX` header: the HMAC-SHA256 of `TIMESTAMP.BODY`,
+    /// where TIMESTAMP is the `X-Moderato-Timestamp` header (Unix seconds).
     public var secret: String
     /// Stop retrying a decision this long after it was made. The default is 24 hours.
     public var giveUpAfter: TimeInterval = 86_400
@@ -19,6 +20,9 @@ public struct WebhookConfiguration: Sendable {
     public var maximumBackoff: TimeInterval = 600
     /// How long one request may take. The default is 10 seconds.
     public var timeout: TimeInterval = 10
+    /// How long delivered (and given-up) entries stay in the outbox before they are removed. The
+    /// default is 7 days.
+    public var outboxRetention: TimeInterval = 7 * 86_400
 
     /// The URL's scheme, host and port only, for logs and status: a user, password, query or even a
     /// path (as some chat services use) may hold credentials.
@@ -53,18 +57,46 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
         self.logger = logger
     }
 
-    /// The signature header value for a body.
-    public static func signature(of body: Data, secret: String) -> String {
-        let code = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+    /// The signature header value for a body sent at `timestamp` (Unix seconds): `sha256=` and the
+    /// HMAC-SHA256 of `TIMESTAMP.BODY` with the secret. Signing the time lets the website refuse an old
+    /// delivery replayed to it.
+    public static func signature(of body: Data, timestamp: Int, secret: String) -> String {
+        var signed = Data("\(timestamp).".utf8)
+        signed.append(body)
+        let code = HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: Data(secret.utf8)))
         return "sha256=" + code.map { String(format: "%02x", $0) }.joined()
     }
 
     public func run() async throws {
-        let client = HTTPClient.shared
+        // Redirects are never followed: a delivery goes to the configured URL or fails, so an answer
+        // from the website (or whoever holds its address) cannot send decisions elsewhere.
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.redirectConfiguration = .disallow
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        do {
+            try await deliver(with: client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+    }
+
+    func deliver(with client: HTTPClient) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
+        var lastPrune = Date.distantPast
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if Date().timeIntervalSince(lastPrune) > 3600 {
+                lastPrune = Date()
+                do {
+                    let removed = try await database.pruneOutbox(finishedBefore: lastPrune.addingTimeInterval(-configuration.outboxRetention))
+                    if removed > 0 { logger.info("webhook outbox pruned", metadata: ["outbox.removed": "\(removed)"]) }
+                } catch {
+                    logger.error("cannot prune the webhook outbox", metadata: ["error": "\(error.message)"])
+                }
+            }
             let due: [PendingDelivery]
             do {
                 due = try await database.dueDeliveries(at: Date(), limit: 50)
@@ -104,11 +136,15 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
             request.headers.add(name: "User-Agent", value: "moderatod")
-            request.headers.add(name: "X-Moderato-Signature", value: Self.signature(of: body, secret: configuration.secret))
+            let timestamp = Int(Date().timeIntervalSince1970)
+            request.headers.add(name: "X-Moderato-Timestamp", value: "\(timestamp)")
+            request.headers.add(name: "X-Moderato-Signature", value: Self.signature(of: body, timestamp: timestamp, secret: configuration.secret))
             request.body = .bytes(ByteBuffer(bytes: body))
             let response = try await client.execute(request, timeout: .seconds(Int64(configuration.timeout)))
             _ = try? await response.body.collect(upTo: 64 * 1024)
-            return (200..<300).contains(Int(response.status.code)) ? nil : "HTTP \(response.status.code)"
+            let code = Int(response.status.code)
+            if (300..<400).contains(code) { return "HTTP \(code): redirects are not followed; configure the webhook's final URL" }
+            return (200..<300).contains(code) ? nil : "HTTP \(code)"
         } catch {
             return "\(error)"
         }
