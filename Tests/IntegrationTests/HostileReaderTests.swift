@@ -306,3 +306,30 @@ import Testing
         #expect(try await moved.stop() == 0)
     }
 }
+
+/// A request head trickled in byte by byte is cut off like a slow body, and does not hold a place
+/// under the connection cap for longer.
+@Suite(.serialized) struct SlowHeaderTests {
+    @Test func aTrickledRequestHeadIsClosedAndFreesItsPlace() async throws {
+        let directory = TemporaryDirectory("slow-headers")
+        directory.write("settings.yml", "idle_timeout_seconds: 1\nmax_connections: 1\n")
+        let daemon = try await DaemonHarness.start(extraArguments: ["--config", directory.path("settings.yml")])
+        let slow = try RawConnection(port: daemon.port)
+        let started = Date()
+        // One byte every 0.3 s: never silent long enough for the idle timeout.
+        let head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + String(repeating: "a", count: 200)
+        var closedAfter: TimeInterval?
+        for character in head {
+            guard slow.send(String(character)) else { closedAfter = Date().timeIntervalSince(started); break }
+            try await Task.sleep(for: .milliseconds(300))
+            if Date().timeIntervalSince(started) > 8 { break }
+        }
+        let after = try #require(closedAfter, "the trickled head was still accepted after 8 s")
+        #expect(after < 4, "closed after \(after) s")
+        // The place it held under the cap is free again.
+        let next = try RawConnection(port: daemon.port)
+        next.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(next.readToEnd().hasPrefix("HTTP/1.1 200"))
+        #expect(try await daemon.stop() == 0)
+    }
+}
