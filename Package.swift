@@ -123,7 +123,8 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ModeratoTestSupport", "ModerationStore", "Moderation", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["ModeratoTestSupport", "ModerationStore", "Moderation", .product(name: "GRDB", package: "GRDB.swift"),
+                           .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["akismet_client.py"]
         ),
         .testTarget(name: "ModeratoReportsTests", dependencies: ["ModeratoReports", "ModeratoTestSupport"]),

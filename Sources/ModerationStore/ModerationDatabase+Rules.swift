@@ -176,4 +176,22 @@ extension ModerationDatabase {
             throw Self.wrap(error, "reading the daemon status")
         }
     }
+
+    /// A random 32-byte secret of this installation, made on first use and kept in the database (which
+    /// only its owner can read). Used as a key, so values derived from it cannot be predicted elsewhere.
+    public func installationSecret(named name: String) async throws(StoreError) -> [UInt8] {
+        do {
+            return try await pool.write { db in
+                if let existing = try Data.fetchOne(db, sql: "SELECT value FROM installation_secret WHERE name = ?", arguments: [name]) {
+                    return Array(existing)
+                }
+                var generator = SystemRandomNumberGenerator()
+                let secret = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                try db.execute(sql: "INSERT INTO installation_secret (name, value) VALUES (?, ?)", arguments: [name, Data(secret)])
+                return secret
+            }
+        } catch {
+            throw Self.wrap(error, "reading an installation secret")
+        }
+    }
 }

@@ -239,6 +239,15 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'decisions are append-only (only a note can be erased)'); END;
                 """)
         }
+        migrator.registerMigration("v11-installation-secrets") { db in
+            // Secrets made once per installation (the key for Akismet comment ids), never shown.
+            try db.execute(sql: """
+                CREATE TABLE installation_secret (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL CHECK (length(value) >= 32)
+                );
+                """)
+        }
         return migrator
     }
 

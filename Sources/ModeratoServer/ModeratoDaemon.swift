@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Logging
@@ -156,9 +157,16 @@ public struct ModeratoDaemon: Sendable {
                       decoder: CommentDecoder(limits: configuration.limits), bodyDeadline: .seconds(configuration.idleTimeout))
             .register(on: api)
         if let akismet = configuration.akismet {
+            let idKey: SymmetricKey
+            do {
+                idKey = SymmetricKey(data: try await database.installationSecret(named: "akismet-ids"))
+            } catch {
+                throw DaemonError(error.message)
+            }
             AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
                           pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics),
-                          backpressure: backpressure, bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused)
+                          backpressure: backpressure, bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused,
+                          idKey: idKey)
                 .register(on: router)
         }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Crypto
 import ModerationStore
 import ModeratoTestSupport
 import Testing
@@ -330,6 +331,63 @@ import Testing
         let next = try RawConnection(port: daemon.port)
         next.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         #expect(next.readToEnd().hasPrefix("HTTP/1.1 200"))
+        #expect(try await daemon.stop() == 0)
+    }
+}
+
+/// Akismet comment ids are keyed per installation, and an id taken by another comment never gives
+/// away that comment's verdict.
+@Suite(.serialized) struct AkismetIdTests {
+    static let form = ["blog": "https://site.example", "user_ip": "203.0.113.9", "permalink": "https://site.example/news/7",
+                       "comment_author": "Ann", "comment_author_email": "ann@example.org", "comment_content": "Good to see the harbour wall repaired."]
+
+    func check(_ daemon: DaemonHarness, _ fields: [String: String]) async throws -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = (fields.merging(["api_key": daemon.token]) { $1 }).map { key, value in
+            "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: allowed)!)"
+        }.joined(separator: "&")
+        return try await daemon.request("POST", "/1.1/comment-check", body: Data(body.utf8), token: .some(nil),
+                                        headers: ["Content-Type": "application/x-www-form-urlencoded"]).text
+    }
+
+    func ids(_ daemon: DaemonHarness) throws -> [String] {
+        let log = try daemon.modctl(["log", "--json"])
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [String: Any])
+        return (json["decisions"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
+    }
+
+    @Test func idsDependOnTheInstallationsKey() async throws {
+        let one = try await DaemonHarness.start()
+        let two = try await DaemonHarness.start()
+        #expect(try await check(one, Self.form) == "false")
+        #expect(try await check(two, Self.form) == "false")
+        let first = try #require(try ids(one).first)
+        let second = try #require(try ids(two).first)
+        #expect(first.hasPrefix("akismet-") && second.hasPrefix("akismet-"))
+        #expect(first != second, "the same form gave the same id on two installations: ids can be predicted")
+        // The same installation gives the same id every time (a later submit-spam finds the comment).
+        #expect(try await check(one, Self.form) == "false")
+        #expect(try ids(one).count == 1)
+        #expect(try await one.stop() == 0)
+        #expect(try await two.stop() == 0)
+    }
+
+    @Test func aTakenIdNeverGivesAwayAnotherCommentsVerdict() async throws {
+        let daemon = try await DaemonHarness.start()
+        // Compute the id the form will get, as only someone with the installation's key could.
+        let database = try ModerationDatabase(path: daemon.databasePath)
+        let key = SymmetricKey(data: try await database.installationSecret(named: "akismet-ids"))
+        var message = Data()
+        for name in ["blog", "permalink", "comment_author", "comment_author_email", "comment_content"] {
+            message.append(Data(Self.form[name]!.utf8))
+            message.append(0)
+        }
+        let id = "akismet-" + HMAC<SHA256>.authenticationCode(for: message, using: key).prefix(16).map { String(format: "%02x", $0) }.joined()
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: id, author: "Spammer", body: "subscribe to my channel please, like and subscribe"))
+        #expect(try await daemon.waitForVerdict(id)["status"] as? String == "held")
+        #expect(try await check(daemon, Self.form) == "false", "the check answered with the other comment's verdict")
+        #expect(try await daemon.waitForVerdict(id)["status"] as? String == "held")
         #expect(try await daemon.stop() == 0)
     }
 }

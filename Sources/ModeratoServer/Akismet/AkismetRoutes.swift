@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -36,6 +37,9 @@ struct AkismetRoutes<Context: RequestContext> {
     let bodyDeadline: Duration
     /// Judging is paused for maintenance: checks, which need a verdict now, are turned away.
     let isJudgingPaused: Bool
+    /// The installation's key for comment ids: an id made from a comment's fields cannot be predicted,
+    /// or collided with, by anyone without it.
+    let idKey: SymmetricKey
 
     static var thanks: String { "Thanks for making the web a better place." }
 
@@ -120,21 +124,31 @@ struct AkismetRoutes<Context: RequestContext> {
     func comment(from fields: [String: String]) -> Comment {
         let blog = fields["blog"] ?? ""
         let permalink = fields["permalink"].flatMap { $0.isEmpty ? nil : $0 }
-        var hasher = StableHash()
-        for key in ["blog", "permalink", "comment_author", "comment_author_email", "comment_content"] { hasher.combine(fields[key] ?? "") }
         let article = permalink ?? blog
-        let articleID = article.count <= 200 && !article.contains(where: \.isWhitespace) ? article : "akismet-" + StableHash.of(article)
+        let articleID = article.unicodeScalars.count <= 200 && !article.contains(where: \.isWhitespace) ? article : "akismet-" + keyedHash([article])
         var rating = configuration.defaultRating
         if let given = fields["rating"].flatMap(Int.init), (1...5).contains(given) { rating = given }
         let email = fields["comment_author_email"].flatMap { CommentDecoder.looksLikeEmail($0) ? $0 : nil }
         let ip = fields["user_ip"].flatMap { IPAddress($0) == nil ? nil : $0 }
         let author = fields["comment_author"].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : String($0.prefix(100)) } ?? "anonymous"
         let articleURL = permalink.flatMap { ($0.hasPrefix("http://") || $0.hasPrefix("https://")) && $0.count <= 2048 ? $0 : nil }
-        return Comment(id: "akismet-" + hasher.hex, articleID: articleID, author: author,
+        let id = "akismet-" + keyedHash(["blog", "permalink", "comment_author", "comment_author_email", "comment_content"].map { fields[$0] ?? "" })
+        return Comment(id: id, articleID: articleID, author: author,
                        body: String((fields["comment_content"] ?? "").prefix(CommentLimits.default.maxBodyCharacters)), rating: rating,
                        articleURL: articleURL, email: email, ip: ip,
                        userAgent: fields["user_agent"].map { String($0.prefix(CommentLimits.default.maxUserAgentCharacters)) },
                        submittedAt: fields["comment_date_gmt"].flatMap(CommentDecoder.parseTimestamp))
+    }
+
+    /// 32 hex digits of the HMAC-SHA256 of the parts, keyed with the installation's secret.
+    func keyedHash(_ parts: [String]) -> String {
+        var message = Data()
+        for part in parts {
+            message.append(Data(part.utf8))
+            message.append(0)  // a separator no form field contains
+        }
+        let code = HMAC<SHA256>.authenticationCode(for: message, using: idKey)
+        return code.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Stores a comment and judges it now (not in the queue's order); returns its status, score and signals.
@@ -142,7 +156,13 @@ struct AkismetRoutes<Context: RequestContext> {
     /// The comment is committed without waking the queue worker, so this request normally judges it; if
     /// the worker was draining and got there first, its recorded verdict is the answer.
     func checkNow(_ comment: Comment, extraSignals: [Signal]) async throws -> (status: CommentStatus, score: Double, signals: [Signal]) {
-        _ = try await database.accept([comment], at: Date())
+        let outcome = try await database.accept([comment], at: Date()).first
+        if outcome == .conflict {
+            // Another comment holds this id (the same fields with another rating): answer for this one,
+            // judged on its own, and never with the other's verdict.
+            let judgement = pipelines.pipeline.judge(CommentAnalysis(comment: comment, scratch: MatchScratch()), extraSignals: extraSignals)
+            return (CommentStatus(judgement.verdict), judgement.score, judgement.signals)
+        }
         if let item = try await database.queuedComment(externalID: comment.id) {
             let judged = await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
             try await database.record(judged, at: Date())
@@ -215,24 +235,6 @@ struct AkismetUsage: Encodable {
     var usage: Int
     var percentage: String
     var throttled: Bool
-}
-
-/// A 64-bit FNV-1a hash written as hex, for stable ids made from request fields.
-struct StableHash {
-    private var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func combine(_ text: String) {
-        for byte in text.utf8 { value = (value ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        value = (value ^ 0x1F) &* 0x100_0000_01b3
-    }
-
-    var hex: String { String(value, radix: 16) }
-
-    static func of(_ text: String) -> String {
-        var hash = StableHash()
-        hash.combine(text)
-        return hash.hex
-    }
 }
 
 /// How many Akismet checks are being judged inline; past the maximum, new ones are turned away.
