@@ -127,6 +127,11 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["akismet_client.py"]
         ),
+        .testTarget(
+            name: "ModeratoServerTests",
+            dependencies: ["ModeratoServer", "ModeratoTestSupport", "ModerationStore", "Moderation", "PCRE2",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "ModeratoReportsTests", dependencies: ["ModeratoReports", "ModeratoTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

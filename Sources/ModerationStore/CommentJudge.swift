@@ -17,15 +17,21 @@ public struct CommentJudge: Sendable {
         self.windows = HistoryWindows(heuristics)
     }
 
-    /// Judges a batch. If its history cannot be read, every comment in it is held with an error signal.
+    /// Judges a batch. If its history cannot be read, every comment in it is held with an error signal;
+    /// but while the database is only busy (locked by another process past the busy timeout), nothing
+    /// is judged: the error is thrown, and the caller waits and tries again, so maintenance never turns
+    /// into comments held by a pipeline error.
+    /// - Throws: ``StoreError`` with code `.busy`.
     public func judge(_ batch: [QueuedComment], with pipeline: Pipeline, scratch: MatchScratch,
-                      extraSignals: [Signal] = []) async -> [(key: Int64, judgement: Judgement)] {
+                      extraSignals: [Signal] = []) async throws(StoreError) -> [(key: Int64, judgement: Judgement)] {
         let contexts: [CommentContext]
         do {
             contexts = try await history.contexts(for: batch.map(\.historyQuery), windows: windows)
         } catch {
+            let wrapped = ModerationDatabase.wrap(error, "reading the history of a batch")
+            if wrapped.isTransient { throw wrapped }
             return batch.map { item in
-                (item.key, Self.failed(pipeline: pipeline, because: "its history could not be read (\(error))"))
+                (item.key, Self.failed(pipeline: pipeline, because: "its history could not be read (\(wrapped.message))"))
             }
         }
         return zip(batch, contexts).map { item, context in

@@ -50,27 +50,33 @@ extension ModerationDatabase {
         }
     }
 
-    /// Learns from labelled texts (such as an export of a site's moderation history), in one transaction.
+    /// Learns from labelled texts (such as an export of a site's moderation history), committing every
+    /// ``maintenanceChunk`` texts so the daemon's writes never wait long.
     public func trainClassifier(_ examples: [(comment: Comment, unwanted: Bool)]) async throws(StoreError) {
-        do {
-            try await pool.write { db in
-                let scratch = MatchScratch()
-                var unwanted = 0
-                var wanted = 0
-                var deltas: [UInt64: TokenCounts] = [:]
-                for example in examples {
-                    let analysis = CommentAnalysis(comment: example.comment, scratch: scratch)
-                    for token in Set(ClassifierTokenizer.tokens(analysis).map(\.hash)) {
-                        var counts = deltas[token] ?? TokenCounts()
-                        if example.unwanted { counts.unwanted += 1 } else { counts.wanted += 1 }
-                        deltas[token] = counts
-                    }
-                    if example.unwanted { unwanted += 1 } else { wanted += 1 }
+        var start = 0
+        while start < examples.count {
+            let chunk = Array(examples[start..<min(examples.count, start + Self.maintenanceChunk)])
+            start += chunk.count
+            // Tokens are counted before taking the write lock.
+            let scratch = MatchScratch()
+            var unwanted = 0
+            var wanted = 0
+            var deltas: [UInt64: TokenCounts] = [:]
+            for example in chunk {
+                let analysis = CommentAnalysis(comment: example.comment, scratch: scratch)
+                for token in Set(ClassifierTokenizer.tokens(analysis).map(\.hash)) {
+                    deltas[token, default: TokenCounts()].add(unwanted: example.unwanted, 1)
                 }
-                try Self.apply(deltas, unwantedDocuments: unwanted, wantedDocuments: wanted, db)
+                if example.unwanted { unwanted += 1 } else { wanted += 1 }
             }
-        } catch {
-            throw Self.wrap(error, "training the classifier")
+            let (counted, unwantedCount, wantedCount) = (deltas, unwanted, wanted)
+            do {
+                try await pool.write { db in
+                    try Self.apply(counted, unwantedDocuments: unwantedCount, wantedDocuments: wantedCount, db)
+                }
+            } catch {
+                throw Self.wrap(error, "training the classifier")
+            }
         }
     }
 

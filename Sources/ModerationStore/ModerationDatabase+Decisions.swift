@@ -27,6 +27,40 @@ extension ModerationDatabase {
         }
     }
 
+    /// Records one moderator's verdict on many comments, in transactions of ``maintenanceChunk``
+    /// comments: a bulk decision is quick for the daemon to wait out, and each id still gets its own
+    /// outcome (decided, or why not).
+    public func decide(_ externalIDs: [String], verdict: Verdict, actor: String, reason: String?, note: String? = nil,
+                       force: Bool = false, at now: Date) async throws(StoreError) -> [(id: String, result: Result<Decision, StoreError>)] {
+        var outcomes: [(id: String, result: Result<Decision, StoreError>)] = []
+        var start = 0
+        while start < externalIDs.count {
+            let chunk = Array(externalIDs[start..<min(externalIDs.count, start + Self.maintenanceChunk)])
+            start += chunk.count
+            do {
+                outcomes += try await pool.writeWithoutTransaction { db in
+                    var results: [(id: String, result: Result<Decision, StoreError>)] = []
+                    try db.inTransaction(.immediate) {
+                        for id in chunk {
+                            do {
+                                results.append((id, .success(try Self.decide(id, verdict: verdict, actor: actor, actorKind: .moderator,
+                                                                            reason: reason, note: note, force: force, at: now, db))))
+                            } catch let error as StoreError {
+                                // Refused before anything was written (not found, still queued, decided by someone else).
+                                results.append((id, .failure(error)))
+                            }
+                        }
+                        return .commit
+                    }
+                    return results
+                }
+            } catch {
+                throw Self.wrap(error, "recording decisions")
+            }
+        }
+        return outcomes
+    }
+
     static func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind,
                        reason: String?, note: String?, force: Bool, at now: Date, _ db: Database) throws -> Decision {
         guard let comment = try StoredComment.filter(Column("external_id") == externalID).fetchOne(db) else {

@@ -143,9 +143,11 @@ extension ModerationDatabase {
     // MARK: Undo and the audit log
 
     /// Undoes the latest decision on a comment, restoring the state before it, with a decision of its own.
-    /// The learning filter forgets what that decision taught it.
+    /// The learning filter forgets what that decision taught it. Another moderator's decision is undone
+    /// only with `force`, as it is overridden only with `force`.
+    /// - Throws: ``StoreError`` `.notFound`, or `.alreadyDecided` for another moderator's decision without `force`.
     @discardableResult
-    public func undo(_ externalID: String, actor: String, at now: Date) async throws(StoreError) -> Decision {
+    public func undo(_ externalID: String, actor: String, force: Bool = false, at now: Date) async throws(StoreError) -> Decision {
         do {
             return try await pool.writeWithoutTransaction { db in
                 var result: Decision!
@@ -159,6 +161,10 @@ extension ModerationDatabase {
                     guard let last = decisions.last(where: { $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system }),
                           let previous = last.previousStatus else {
                         throw StoreError(.notFound, "comment \(externalID) has no moderator decision to undo")
+                    }
+                    if last.actor != actor && !force {
+                        throw StoreError(.alreadyDecided, "the latest decision on comment \(externalID) was made by \(last.actor) at "
+                            + "\(Self.timestamp(last.at)); pass --force to undo another moderator's decision")
                     }
                     try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [previous, comment.key!])
                     // `inserted` returns the decision with its sequence number.

@@ -173,7 +173,7 @@ public struct Evaluation {
                 let position = Int(item.comment.id.dropFirst(4))!
                 truth[item.key] = rows[position].isUnwanted
             }
-            let judgements = await judge.judge(queued, with: pipeline, scratch: scratch)
+            let judgements = try await judge.judge(queued, with: pipeline, scratch: scratch)
             try await database.record(judgements, at: start.addingTimeInterval(Double(end) * 30))
             for (item, entry) in zip(queued, judgements) {
                 let isUnwanted = truth[entry.key] ?? false

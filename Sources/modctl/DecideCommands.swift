@@ -82,18 +82,17 @@ struct SelectionOptions: ParsableArguments {
     }
 }
 
-/// Decides each id, reporting each outcome; fails (exit 1) if any id could not be decided.
+/// Decides every id (in a few transactions), reporting each outcome; fails (exit 1) if any id could not be decided.
 func decideAll(_ ids: [String], verdict: Verdict, store: DatabaseOptions, moderator: String, reason: String?,
                note: String?, force: Bool) async throws {
     let database = try store.open()
     var failures = 0
-    for id in ids {
-        do {
-            let decision = try await database.decide(id, verdict: verdict, actor: moderator, reason: reason,
-                                                     note: note, force: force, at: Date())
+    for (id, result) in try await database.decide(ids, verdict: verdict, actor: moderator, reason: reason, note: note, force: force, at: Date()) {
+        switch result {
+        case .success(let decision):
             let from = decision.previousStatus.map { " (was \($0.rawValue))" } ?? ""
-            Output.line("\(Output.statusStyled(decision.status)) \(id)\(from)")
-        } catch {
+            Output.line("\(Output.statusStyled(decision.status)) \(Output.safe(id))\(from)")
+        case .failure(let error):
             Output.error(error.message)
             failures += 1
         }

@@ -13,10 +13,13 @@ struct Undo: AsyncParsableCommand {
     @Argument(help: "The comment's id.")
     var id: String
 
+    @Flag(help: "Undo even when another moderator made the decision.")
+    var force = false
+
     func run() async throws {
         try await reportingErrors {
             let database = try store.open()
-            let decision = try await database.undo(id, actor: try moderator.moderator(), at: Date())
+            let decision = try await database.undo(id, actor: try moderator.moderator(), force: force, at: Date())
             Output.line("\(Output.safe(id)) is \(Output.statusStyled(decision.status)) again (\(Output.safe(decision.note ?? "undone")))")
         }
     }

@@ -69,13 +69,19 @@ import Testing
         #expect(undone.stdout.contains("h0 is held again"))
         // After an undo, the comment can be decided again without --force.
         #expect(try daemon.modctl(["reject", "h0", "--reason", "spam", "--as", "bob"]).status == 0)
+        // Undoing another moderator's decision is an override, like any other: it needs --force.
+        let others = try daemon.modctl(["undo", "h0", "--as", "alice"])
+        #expect(others.status == 1)
+        #expect(others.stderr.contains("was made by bob") && others.stderr.contains("pass --force"), "\(others.stderr)")
+        #expect(try daemon.modctl(["undo", "h0", "--as", "alice", "--force"]).status == 0)
+        #expect(try daemon.modctl(["reject", "h0", "--reason", "spam", "--as", "bob"]).status == 0)
         let nothing = try daemon.modctl(["undo", "h3", "--as", "alice"])
         #expect(nothing.status == 1)
         #expect(nothing.stderr == "modctl: comment h3 has no moderator decision to undo\n")
 
         let log = try daemon.modctl(["log", "--actor", "alice", "--json"])
         let entries = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [String: [[String: Any]]])["decisions"]
-        #expect(entries?.map { $0["status"] as? String } == ["held", "approved"])
+        #expect(entries?.map { $0["status"] as? String } == ["held", "held", "approved"], "alice: the forced undo, her undo, her approval")
         #expect(try daemon.modctl(["log", "--since", "1h"]).stdout.contains("bob"))
 
         let dry = try daemon.modctl(["reject", "--all", "--rule", "spam.self_promotion", "--reason", "spam", "--dry-run"])

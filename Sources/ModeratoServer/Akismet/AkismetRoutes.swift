@@ -164,7 +164,7 @@ struct AkismetRoutes<Context: RequestContext> {
             return (CommentStatus(judgement.verdict), judgement.score, judgement.signals)
         }
         if let item = try await database.queuedComment(externalID: comment.id) {
-            let judged = await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
+            let judged = try await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
             try await database.record(judged, at: Date())
         }
         guard let details = try await database.details(of: comment.id) else { return (.held, 0, []) }

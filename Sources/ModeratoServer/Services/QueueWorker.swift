@@ -74,7 +74,17 @@ public struct QueueWorker: Service {
             }
             await refreshClassifier()
             let pipeline = pipelines.pipeline
-            let judgements = await judge.judge(batch, with: pipeline, scratch: scratch)
+            let judgements: [(key: Int64, judgement: Judgement)]
+            do {
+                judgements = try await judge.judge(batch, with: pipeline, scratch: scratch)
+            } catch {
+                logger.warning("the database is busy (maintenance?); judging waits and retries in 1 s", metadata: ["error": "\(error.message)"])
+                await recording?.value
+                recording = nil
+                lastInFlight = nil
+                try? await Task.sleep(for: .seconds(1))
+                continue
+            }
             if database.takeWindowsTruncationNotice() {
                 logger.warning("""
                     more comments arrived within a day than the history windows keep (\(RecentComments.defaultCapacity)); \
@@ -159,8 +169,10 @@ public struct QueueWorker: Service {
         }
     }
 
-    /// Records a batch; if the batch fails as a whole, records comments one by one so that one bad
-    /// comment is held with an error signal instead of stopping the queue.
+    /// Records a batch. While the database is busy (another process holds the write lock past the busy
+    /// timeout, as long maintenance may) it waits and tries again, as long as it takes: a busy database
+    /// is no reason to change a verdict. If the batch fails for another reason, it records comments one
+    /// by one, so that one bad comment is held with an error signal instead of stopping the queue.
     func record(_ judgements: [(key: Int64, judgement: Judgement)], batch: [QueuedComment]) async {
         let now = Date()
         defer {
@@ -171,14 +183,25 @@ public struct QueueWorker: Service {
             }
             ModeratoMetrics.recordQueueDepth(depth?.current ?? 0)
         }
-        do {
-            try await database.record(judgements, at: now, learningConfidence: learningConfidence)
-            for (item, entry) in zip(batch, judgements) {
-                logger.debug("judged", metadata: ["comment.id": "\(item.comment.id)", "verdict": "\(entry.judgement.verdict.rawValue)"])
+        var waitedForLock = false
+        while true {
+            do {
+                try await database.record(judgements, at: now, learningConfidence: learningConfidence)
+                for (item, entry) in zip(batch, judgements) {
+                    logger.debug("judged", metadata: ["comment.id": "\(item.comment.id)", "verdict": "\(entry.judgement.verdict.rawValue)"])
+                }
+                if waitedForLock { logger.notice("the database is free again; verdicts recorded") }
+                return
+            } catch where error.isTransient && !Task.isCancelled {
+                if !waitedForLock {
+                    logger.warning("the database is busy (maintenance?); recording waits and retries", metadata: ["error": "\(error.message)"])
+                }
+                waitedForLock = true
+                try? await Task.sleep(for: .seconds(1))
+            } catch {
+                logger.error("cannot record a batch of \(judgements.count) verdicts; recording one by one", metadata: ["error": "\(error.message)"])
+                break
             }
-            return
-        } catch {
-            logger.error("cannot record a batch of \(judgements.count) verdicts; recording one by one", metadata: ["error": "\(error.message)"])
         }
         for (item, entry) in zip(batch, judgements) {
             do {
