@@ -130,7 +130,8 @@ let package = Package(
         .testTarget(
             name: "ModeratoServerTests",
             dependencies: ["ModeratoServer", "ModeratoTestSupport", "ModerationStore", "Moderation", "PCRE2",
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "ModeratoReportsTests", dependencies: ["ModeratoReports", "ModeratoTestSupport"]),
     ],

@@ -391,3 +391,29 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 }
+
+/// Whatever passes validation fits the database: no valid request gets a 5xx, no spool file is retried forever.
+@Suite(.serialized) struct ValidationFitsTheStoreTests {
+    /// 200 characters, each with a combining mark: 200 characters to a reader, 400 to the database.
+    static let markedID = String(repeating: "e\u{301}", count: 200)
+
+    @Test func anIdOfMarkedCharactersIsRefusedUpFront() async throws {
+        let directory = TemporaryDirectory("fits")
+        let spool = directory.path("spool")
+        let daemon = try await DaemonHarness.start(extraArguments: ["--spool", spool])
+        let answer = try await daemon.post("/v1/comments", json: commentJSON(id: Self.markedID, body: "Fine."))
+        #expect(answer.status == 413 || answer.status == 400 || answer.status == 422, "\(answer.status) \(answer.text)")
+        #expect((answer.json["error"] as? [String: Any])?["field"] as? String == "id")
+        // The same comment as a spool file goes to bad/ at once instead of circling between folders.
+        directory.write("spool/tmp/marked.json", commentJSON(id: Self.markedID, body: "Fine."))
+        #expect(rename(directory.path("spool/tmp/marked.json"), directory.path("spool/incoming/marked.json")) == 0)
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: directory.path("spool/bad/marked.json.error")) && Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let why = try String(contentsOfFile: directory.path("spool/bad/marked.json.error"), encoding: .utf8)
+        #expect(why.hasPrefix("too_long: id"), "\(why)")
+        #expect(daemon.isRunning)
+        #expect(try await daemon.stop() == 0)
+    }
+}

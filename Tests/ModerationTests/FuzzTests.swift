@@ -1,6 +1,7 @@
 import Foundation
 import Moderation
 import ModeratoTestSupport
+import PCRE2
 import Testing
 
 /// Property-based fuzzing of the two parsers that take untrusted input: the JSON ingest and the
@@ -112,5 +113,31 @@ import Testing
                 #expect(range.lowerBound >= 0 && range.upperBound <= original && range.lowerBound <= range.upperBound)
             }
         }
+    }
+
+    @Test func linkExtractorAnswersEveryInputWithLinksInsideTheText() {
+        var generator = Generator(state: 0x11A4)
+        let alphabet = Array("ab1.-/\\:@%?#[]()<>\"' wWhtps。．ｃｏｍſ\u{AD}\u{200B}é\u{301}\n")
+        let seeds = ["see https://www.example.com/a?b=1 now", "www.news.co.uk", "bit.ly/x3.", "http://a.example\\@b.example/x",
+                     "<a href=\"http://x.example\">y.example</a>", "[t](http://u.example)", "mail me at a@b.example"]
+        var found = 0
+        for iteration in 0..<Self.iterations / 3 {
+            var text = seeds[iteration % seeds.count]
+            for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                let character = alphabet.randomElement(using: &generator)!
+                let offset = Int.random(in: 0...text.count, using: &generator)
+                text.insert(character, at: text.index(text.startIndex, offsetBy: offset))
+            }
+            let utf8 = Array(text.utf8)
+            for link in LinkExtractor.links(in: text) {
+                found += 1
+                #expect(link.utf8Range.lowerBound >= 0 && link.utf8Range.upperBound <= utf8.count, "iteration \(iteration): \(text)")
+                #expect(String(decoding: utf8[link.utf8Range], as: UTF8.self) == link.url, "iteration \(iteration): \(text)")
+                // A host is a name: none of what ends or precedes a host can be left in it.
+                #expect(!link.host.contains { "/\\?#@".contains($0) }, "iteration \(iteration): \(link.url) gave \(link.host)")
+            }
+            _ = LinkHeuristic().evaluate(CommentAnalysis(comment: Fixtures.comment(body: text), scratch: MatchScratch()))
+        }
+        #expect(found > 0)
     }
 }
