@@ -119,7 +119,7 @@ public struct StoreHistory: CommentHistoryProvider {
         // Links, by the host a browser would go to; a listed domain covers its subdomains. One blocked
         // link blocks the comment, but a domain allow counts only when every link is on an allowed domain:
         // an allowed link must not carry others past the lists.
-        let hosts = Array(Set(LinkExtractor.links(in: comment.body, scratch: scratch).map(\.host))).sorted()
+        let hosts = site.hasDomainEntries ? Array(Set(LinkExtractor.links(in: comment.body, scratch: scratch).map(\.host))).sorted() : []
         var allowedLinks: [CommentContext.ListMatch] = []
         for host in hosts {
             var allowed: CommentContext.ListMatch?
@@ -163,6 +163,8 @@ struct SiteSettings {
     static let maximumCached = 10_000
     /// Every entry, when the lists are short enough; `nil` to query per comment.
     private var entries: [Key: [Entry]]?
+    /// Whether any entry is a domain: when none is, a comment's links need not be read for the lists.
+    private(set) var hasDomainEntries = true
     private var modes: [String: ArticleMode] = [:]
 
     init(_ db: Database) throws {
@@ -176,6 +178,7 @@ struct SiteSettings {
                               expiresAt: Date.fromDatabaseValue(row["expires_at"] as DatabaseValue)))
         }
         self.entries = entries
+        hasDomainEntries = entries.keys.contains { $0.kind == "domain" }
     }
 
     /// The list entries for a value in force at `date` (`now` is the same date as a statement argument).

@@ -21,7 +21,8 @@ import Testing
         let controls = text.unicodeScalars.filter { $0 != "\n" && ($0.value < 0x20 || (0x7F...0x9F).contains($0.value)) }
         #expect(controls.isEmpty)
         #expect(!text.unicodeScalars.contains("\u{202E}"))
-        #expect(text.contains("?[1;31mBOLD RED?[0m"))
+        #expect(text.contains("␛[1;31mBOLD RED␛[0m"))
+        #expect(text.contains("evil[U+202E]gnp.exe"))
     }
 
     @Test func summaryIsOneParagraph() throws {

@@ -72,6 +72,16 @@ public enum AdversarialText {
 /// Times are the CPU time of the calling thread, so other tests running at the same moment slow a
 /// measurement down far less than they would a clock on the wall.
 public enum Timing {
+    /// Runs `body` on a thread of its own and waits for it, so long measurements neither hold one of
+    /// Swift's few cooperative threads (starving the tests that run beside them) nor share one.
+    public static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: body()) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
     /// The CPU time this thread has used, in seconds.
     public static func threadCPUTime() -> Double {
         var time = timespec()

@@ -57,7 +57,7 @@ public final class DaemonHarness: @unchecked Sendable {
                              directory: TemporaryDirectory = TemporaryDirectory("moderatod")) async throws -> DaemonHarness {
         let databasePath = directory.path("moderato.sqlite")
         let harness = DaemonHarness(directory: directory, token: token, databasePath: databasePath)
-        try harness.launch(extraArguments: extraArguments, rules: rules ?? [TestPaths.rulesDirectory.path], environment: environment)
+        try await harness.launch(extraArguments: extraArguments, rules: rules ?? [TestPaths.rulesDirectory.path], environment: environment)
         return harness
     }
 
@@ -66,7 +66,7 @@ public final class DaemonHarness: @unchecked Sendable {
         try await DaemonHarness.start(extraArguments: extraArguments, token: token, environment: environment, directory: directory)
     }
 
-    private func launch(extraArguments: [String], rules: [String], environment extra: [String: String]) throws {
+    private func launch(extraArguments: [String], rules: [String], environment extra: [String: String]) async throws {
         process.executableURL = TestPaths.executable("moderatod")
         process.arguments = ["--database", databasePath, "--listen", "127.0.0.1:0"]
             + rules.flatMap { ["--rules", $0] } + extraArguments
@@ -94,7 +94,7 @@ public final class DaemonHarness: @unchecked Sendable {
             if !process.isRunning {
                 throw HarnessError("moderatod exited with status \(process.terminationStatus) before listening:\n\(log)")
             }
-            Thread.sleep(forTimeInterval: 0.02)
+            try await Task.sleep(for: .milliseconds(20))
         }
         process.terminate()
         throw HarnessError("moderatod did not start listening within 30 s:\n\(log)")

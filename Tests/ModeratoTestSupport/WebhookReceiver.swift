@@ -64,7 +64,7 @@ public final class WebhookReceiver: Sendable {
                               onServerRunning: { channel in self.state.withLock { $0.port = channel.localAddress?.port ?? 0 } })
         let running = Task { try await app.run() }
         task.withLock { $0 = running }
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while port == 0 && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
         guard port != 0 else { throw HarnessError("the webhook receiver did not start") }
     }

@@ -77,19 +77,18 @@ public enum LinkExtractor {
         mutating func links() -> [Link] {
             var found: [Link] = []
             var position = 0
-            var previous: Unicode.Scalar?
+            var previousIsWord = false
             while position < bytes.count, found.count < LinkExtractor.maximumLinks {
                 let (scalar, width) = decode(at: position)
-                if previous.map({ !Self.isWordCharacter($0) }) ?? true, Self.isWordCharacter(scalar),
-                   let end = match(at: position) {
+                let isWord = Self.isWordCharacter(scalar)
+                if !previousIsWord, isWord, let end = match(at: position) {
                     found.append(link(position..<end))
                     position = end
-                    previous = nil
                     // The character before the next start is the last one of the link.
-                    if end > 0 { previous = scalarEnding(at: end) }
+                    previousIsWord = end > 0 && Self.isWordCharacter(scalarEnding(at: end))
                     continue
                 }
-                previous = scalar
+                previousIsWord = isWord
                 position += width
             }
             return found
