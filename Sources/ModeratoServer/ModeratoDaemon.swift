@@ -174,9 +174,9 @@ public struct ModeratoDaemon: Sendable {
         let host = configuration.host
         let app = Application(
             router: router,
-            server: .http1(configuration: .init(
-                additionalChannelHandlers: [RequestHeadDeadline(timeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))],
-                idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
+            // Hummingbird's idle timeout runs from a connection's start (or its last response) until a
+            // complete request head: a head trickled byte by byte is cut off like a silent connection.
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(configuration.idleTimeout * 1000)))),
             configuration: .init(address: .hostname(host, port: configuration.port), serverName: "moderatod",
                                  availableConnectionsDelegate: .maximum(configuration.maximumConnections, logger: logger)),
             services: services,
