@@ -64,7 +64,7 @@ extension ModerationDatabase {
             var deltas: [UInt64: TokenCounts] = [:]
             for example in chunk {
                 let analysis = CommentAnalysis(comment: example.comment, scratch: scratch)
-                for token in Set(ClassifierTokenizer.tokens(analysis).map(\.hash)) {
+                for token in SiteLayer.tokens(analysis) {
                     deltas[token, default: TokenCounts()].add(unwanted: example.unwanted, 1)
                 }
                 if example.unwanted { unwanted += 1 } else { wanted += 1 }
@@ -119,7 +119,7 @@ extension ModerationDatabase {
         var context = CommentContext()
         context.author.total = comment.authorIsNew ? 0 : 1
         let analysis = CommentAnalysis(comment: comment.comment, context: context, scratch: MatchScratch())
-        let hashes = Set(ClassifierTokenizer.tokens(analysis).map(\.hash))
+        let hashes = SiteLayer.tokens(analysis)
         var deltas: [UInt64: TokenCounts] = [:]
         var unwantedDocuments = 0
         var wantedDocuments = 0

@@ -1,4 +1,6 @@
 import GRDB
+import Moderation
+import PCRE2
 
 /// The database schema, as one migrator with stable migration names.
 ///
@@ -247,6 +249,33 @@ enum Schema {
                     value BLOB NOT NULL CHECK (length(value) >= 32)
                 );
                 """)
+        }
+        migrator.registerMigration("v12-site-layer-tokens") { db in
+            // The learning layer now counts the model's words, word pairs and facts: count again every
+            // comment moderators (or confident verdicts) taught it, with the new tokens. What `modctl
+            // train --csv` taught is not tied to stored comments and is dropped: train again.
+            let hadTokens = (try Int.fetchOne(db, sql: "SELECT count(*) FROM classifier_token") ?? 0) > 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.*, t.unwanted AS learned_unwanted FROM classifier_training t JOIN comment c ON c.key = t.comment_key
+                ORDER BY c.key
+                """)
+            guard hadTokens || !rows.isEmpty else { return }
+            try db.execute(sql: """
+                DELETE FROM classifier_token;
+                UPDATE classifier_state SET unwanted_documents = 0, wanted_documents = 0 WHERE id = 1;
+                """)
+            var deltas: [UInt64: TokenCounts] = [:]
+            var unwantedDocuments = 0
+            var wantedDocuments = 0
+            let scratch = MatchScratch()
+            for row in rows {
+                let stored = try StoredComment(row: row)
+                let unwanted: Bool = row["learned_unwanted"]
+                let analysis = CommentAnalysis(comment: stored.comment, scratch: scratch)
+                for token in SiteLayer.tokens(analysis) { deltas[token, default: TokenCounts()].add(unwanted: unwanted, 1) }
+                if unwanted { unwantedDocuments += 1 } else { wantedDocuments += 1 }
+            }
+            try ModerationDatabase.apply(deltas, unwantedDocuments: unwantedDocuments, wantedDocuments: wantedDocuments, db)
         }
         return migrator
     }

@@ -31,6 +31,26 @@ public struct ConfigFile: Decodable, Sendable {
         }
     }
 
+    /// `model:` the model file and where its probabilities lean, hold and reject.
+    public struct Model: Decodable, Sendable {
+        public var file: String?
+        public var toxicityLean: Double?
+        public var toxicityHold: Double?
+        public var toxicityReject: Double?
+        public var spamLean: Double?
+        public var spamHold: Double?
+        public var spamReject: Double?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case file
+            case toxicityLean = "toxicity_lean"
+            case toxicityHold = "toxicity_hold"
+            case toxicityReject = "toxicity_reject"
+            case spamLean = "spam_lean"
+            case spamHold = "spam_hold"
+            case spamReject = "spam_reject"
+        }
+    }
+
     public struct Webhook: Decodable, Sendable {
         public var url: String
         public var secret: String?
@@ -76,6 +96,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var retentionDays: Double?
     public var akismet: Akismet?
     public var policy: Policy?
+    public var model: Model?
     public var premoderateWhileLearning: Bool?
     public var holdFirstComments: Bool?
     public var autoShadow: AutoShadow?
@@ -87,7 +108,7 @@ public struct ConfigFile: Decodable, Sendable {
     public private(set) var path: String = ""
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case database, listen, rules, spool, webhook, akismet, policy
+        case database, listen, rules, spool, webhook, akismet, policy, model
         case allowRemote = "allow_remote"
         case apiToken = "api_token"
         case maxQueue = "max_queue"
@@ -107,6 +128,7 @@ public struct ConfigFile: Decodable, Sendable {
         "webhook": Webhook.CodingKeys.allCases.map(\.rawValue),
         "auto_shadow": AutoShadow.CodingKeys.allCases.map(\.rawValue),
         "akismet": Akismet.CodingKeys.allCases.map(\.rawValue),
+        "model": Model.CodingKeys.allCases.map(\.rawValue),
     ]
 
     /// Reads and checks a settings file.
@@ -256,6 +278,15 @@ public struct ConfigFile: Decodable, Sendable {
         if let policy {
             if let hold = policy.holdThreshold { configuration.policy.holdThreshold = hold }
             if let reject = policy.rejectThreshold { configuration.policy.rejectThreshold = reject }
+        }
+        if let model {
+            if let file = model.file { configuration.model.file = file }
+            if let value = model.toxicityLean { configuration.model.toxicity.lean = value }
+            if let value = model.toxicityHold { configuration.model.toxicity.hold = value }
+            if let value = model.toxicityReject { configuration.model.toxicity.reject = value }
+            if let value = model.spamLean { configuration.model.spam.lean = value }
+            if let value = model.spamHold { configuration.model.spam.hold = value }
+            if let value = model.spamReject { configuration.model.spam.reject = value }
         }
         if let premoderateWhileLearning { configuration.classifier.holdsWhileLearning = premoderateWhileLearning }
         if let holdFirstComments { configuration.heuristics.history.holdFirstComments = holdFirstComments }

@@ -41,9 +41,20 @@ public struct ModeratoDaemon: Sendable {
         let states = try await database.ruleStates()
         let modes = states.mapValues(\.mode).filter { pipeline.ruleSet.rule(id: $0.key) != nil }
         pipeline.ruleSet = pipeline.ruleSet.withModes(modes)
-        let classifier = try await database.classifierModel()
-        pipeline.classifier = TokenClassifier(model: classifier.model, configuration: configuration.classifier)
+        let model = try loadModel()
+        let site = try await database.classifierModel()
+        pipeline.model = ModelJudge(model: model, configuration: configuration.model, policy: configuration.policy,
+                                    siteLayer: SiteLayer(counts: site.model, configuration: configuration.classifier))
         return pipeline
+    }
+
+    /// Reads and checks the model file (`model.file`, else the shipped one).
+    public func loadModel() throws -> ModerationModel {
+        do {
+            return try ModelFile.read(configuration.model.file ?? ModelLocation.defaultPath())
+        } catch {
+            throw DaemonError(error.description)
+        }
     }
 
     /// Loads the rule packs in the configured folders into a pipeline.
@@ -93,6 +104,9 @@ public struct ModeratoDaemon: Sendable {
         } catch {
             throw DaemonError(error.message)
         }
+        let model = try loadModel()
+        logger.info("model loaded", metadata: ["model.name": "\(model.name)", "model.sha256": "\(model.sha256.prefix(12))",
+                                               "model.file": "\(configuration.model.file ?? ModelLocation.defaultPath())"])
         let pipelines: PipelineHolder
         do {
             pipelines = PipelineHolder(try await makePipeline(database: database),

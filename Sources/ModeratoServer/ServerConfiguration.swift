@@ -44,8 +44,10 @@ public struct ServerConfiguration: Sendable {
     public var batchSize: Int = 256
     /// Settings for every heuristic.
     public var heuristics: HeuristicsConfiguration = HeuristicsConfiguration()
-    /// Settings for the learning filter.
+    /// Settings for the site's learning layer.
     public var classifier: ClassifierConfiguration = ClassifierConfiguration()
+    /// The model file (nil: the shipped one) and how its probabilities become scores.
+    public var model: ModelConfiguration = ModelConfiguration()
     /// Accept and queue comments but judge none. The default is false.
     public var isJudgingPaused: Bool = false
     /// A spool folder whose `incoming/` files are accepted as comments, if any.
@@ -106,6 +108,12 @@ public struct ServerConfiguration: Sendable {
         check(policy.rejectThreshold.isFinite, "policy.reject_threshold", "must be a number")
         check(policy.holdThreshold < policy.rejectThreshold, "policy.hold_threshold",
               "must be below policy.reject_threshold (\(whole(policy.holdThreshold)) is not below \(whole(policy.rejectThreshold)))")
+        if let file = model.file { check(!file.isEmpty, "model.file", "must be a model file") }
+        for (name, output) in [("toxicity", model.toxicity), ("spam", model.spam)] {
+            check(output.isValid, "model.\(name)_hold",
+                  "and model.\(name)_lean and model.\(name)_reject must be probabilities with lean < hold < reject, between 0 and 1 "
+                  + "(got \(output.lean), \(output.hold), \(output.reject))")
+        }
         check((0...1).contains(ruleTraffic.maximumShare), "auto_shadow.share", "must be from 0 to 1; got \(ruleTraffic.maximumShare)")
         check(ruleTraffic.window >= 1, "auto_shadow.window", "must be at least 1; got \(ruleTraffic.window)")
         check(ruleTraffic.minimumComments >= 1, "auto_shadow.minimum", "must be at least 1; got \(ruleTraffic.minimumComments)")

@@ -86,6 +86,9 @@ public struct Evaluation {
     public var ruleSet: RuleSet
     public var heuristics = HeuristicsConfiguration()
     public var classifier = ClassifierConfiguration()
+    /// The toxicity and spam model; nil judges without it.
+    public var model: ModerationModel?
+    public var modelConfiguration = ModelConfiguration()
     public var policy = PolicyConfiguration()
     /// Feed the true label of every held comment back as a moderator decision, in file order.
     public var isOnline = false
@@ -139,8 +142,11 @@ public struct Evaluation {
         let database = try ModerationDatabase(path: directory.appendingPathComponent("eval.sqlite").path, configuration: storeConfiguration)
         if !training.isEmpty { try await Self.train(database, rows: training) }
         var pipeline = Pipeline(ruleSet: ruleSet, heuristics: heuristics.makeHeuristics(), policy: Policy(configuration: policy))
-        let loaded = try await database.classifierModel()
-        pipeline.classifier = TokenClassifier(model: loaded.model, configuration: classifier)
+        if let model {
+            let loaded = try await database.classifierModel()
+            pipeline.model = ModelJudge(model: model, configuration: modelConfiguration, policy: policy,
+                                        siteLayer: SiteLayer(counts: loaded.model, configuration: classifier))
+        }
         let judge = CommentJudge(database: database, heuristics: heuristics)
         let scratch = MatchScratch()
         let validator = CommentDecoder()
@@ -185,7 +191,8 @@ public struct Evaluation {
                                                 + (entry.judgement.classifierProbability.map { [String(format: "p=%.2f", $0)] } ?? [])))
                 }
                 if thresholdLimits != nil {
-                    scored.append(ThresholdSweep.Scored(isUnwanted: isUnwanted, signals: entry.judgement.signals))
+                    scored.append(ThresholdSweep.Scored(isUnwanted: isUnwanted, signals: entry.judgement.signals,
+                                                        tieBreak: entry.judgement.classifierProbability ?? 0))
                 }
                 switch entry.judgement.verdict {
                 case .approved: if isUnwanted { unwanted.approved += 1 } else { wanted.approved += 1 }
@@ -200,7 +207,7 @@ public struct Evaluation {
                     var context = CommentContext()
                     context.author.total = item.stored.authorIsNew ? 0 : 1
                     let analysis = CommentAnalysis(comment: item.comment, context: context, scratch: scratch)
-                    pipeline.classifier?.model.train(Set(ClassifierTokenizer.tokens(analysis).map(\.hash)), unwanted: isUnwanted)
+                    pipeline.model?.siteLayer.counts.train(SiteLayer.tokens(analysis), unwanted: isUnwanted)
                 }
             }
             index = end

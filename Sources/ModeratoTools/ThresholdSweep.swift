@@ -13,16 +13,20 @@ public struct ThresholdSweep: Sendable, Encodable {
         /// The verdict a rule action forced, if any; thresholds do not change it.
         public var forced: Verdict?
         public var score: Double
+        /// Orders comments of equal score for ROC AUC (the model's probability): many comments score 0,
+        /// and the model still ranks them. Thresholds never see it.
+        public var tieBreak: Double
 
-        public init(isUnwanted: Bool, forced: Verdict?, score: Double) {
+        public init(isUnwanted: Bool, forced: Verdict?, score: Double, tieBreak: Double = 0) {
             self.isUnwanted = isUnwanted
             self.forced = forced
             self.score = score
+            self.tieBreak = tieBreak
         }
 
-        public init(isUnwanted: Bool, signals: [Signal]) {
+        public init(isUnwanted: Bool, signals: [Signal], tieBreak: Double = 0) {
             let active = signals.filter { !$0.isShadow }
-            self.init(isUnwanted: isUnwanted, forced: Policy.forcedVerdict(active), score: active.reduce(0) { $0 + $1.score })
+            self.init(isUnwanted: isUnwanted, forced: Policy.forcedVerdict(active), score: active.reduce(0) { $0 + $1.score }, tieBreak: tieBreak)
         }
     }
 
@@ -149,7 +153,7 @@ public struct ThresholdSweep: Sendable, Encodable {
             switch item.forced {
             case .rejected: .infinity
             case .approved: -.infinity
-            default: item.score
+            default: item.score + min(max(item.tieBreak, 0), 1) * 1e-3
             }
         }
         let sorted = scored.map { (value: rankable($0), unwanted: $0.isUnwanted) }.sorted { $0.value < $1.value }

@@ -28,6 +28,8 @@ struct Bench: AsyncParsableCommand {
                                valueName: "N"))
     var topRules = 0
 
+    @OptionGroup var modelOptions: ModelOptions
+
     @Flag(help: "Print {\"comments\", \"seconds\", \"comments_per_second\", \"p50_us\", \"p99_us\", \"rules\"} as JSON.")
     var json = false
 
@@ -50,7 +52,8 @@ struct Bench: AsyncParsableCommand {
             var rules = loaded.rules
             rules += try ExtraRuleGenerator.rules(count: extraRules)
             let ruleSet = RuleSet(rules: rules, version: loaded.version)
-            let benchmark = PipelineBenchmark(pipeline: Pipeline(ruleSet: ruleSet))
+            let model = try modelOptions.load().map { ModelJudge(model: $0) }
+            let benchmark = PipelineBenchmark(pipeline: Pipeline(ruleSet: ruleSet, model: model))
             let result = try benchmark.run(texts: texts, repeat: `repeat`)
             let costs = topRules > 0 ? Array(benchmark.ruleCosts(texts: texts).prefix(topRules)) : []
             if json {

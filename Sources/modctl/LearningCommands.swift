@@ -152,8 +152,10 @@ struct Eval: AsyncParsableCommand {
     @Option(help: "Show up to this many mistakes of each kind.")
     var mistakes = 0
 
-    @Flag(help: "Hold every comment until the learning filter knows 20 of each kind (as moderatod --premoderate-while-learning).")
+    @Flag(help: "Hold every comment until the learning layer knows 10 of each kind (as moderatod --premoderate-while-learning).")
     var premoderateWhileLearning = false
+
+    @OptionGroup var modelOptions: ModelOptions
 
     @Option(help: "The hold threshold to judge with, as moderatod's policy.hold_threshold. (default: 5)")
     var holdThreshold: Double?
@@ -197,6 +199,7 @@ struct Eval: AsyncParsableCommand {
             evaluation.isOnline = online
             evaluation.mistakesKept = mistakes
             evaluation.classifier.holdsWhileLearning = premoderateWhileLearning
+            evaluation.model = try modelOptions.load()
             evaluation.policy = policy
             if thresholds {
                 evaluation.thresholdLimits = ThresholdSweep.Limits(wantedRejected: maxWantedRejected / 100,

@@ -75,6 +75,8 @@ struct Rules: AsyncParsableCommand {
         @Flag(help: "Print {\"verdict\", \"score\", \"hits\": [...]} as JSON.")
         var json = false
 
+        @OptionGroup var modelOptions: ModelOptions
+
         func validate() throws {
             guard (text == nil) != (file == nil) else { throw ValidationError("give exactly one of --text or --file") }
             guard CommentField(rawValue: field) != nil else {
@@ -94,7 +96,7 @@ struct Rules: AsyncParsableCommand {
                     input = String(decoding: data, as: UTF8.self)
                 }
                 let ruleSet = try Rules.load(directories.isEmpty ? ["Rules"] : directories)
-                let pipeline = Pipeline(ruleSet: ruleSet)
+                let pipeline = Pipeline(ruleSet: ruleSet, model: try modelOptions.load().map { ModelJudge(model: $0) })
                 let comment = RuleEngine.exampleComment(input, in: CommentField(rawValue: field)!)
                 let judgement = pipeline.judge(comment, scratch: MatchScratch())
                 if json {
@@ -205,12 +207,18 @@ struct Rules: AsyncParsableCommand {
         @Flag(help: "Print the changes as JSON.")
         var json = false
 
+        @OptionGroup var modelOptions: ModelOptions
+
         func run() async throws {
             try await reportingErrors {
                 let ruleSet = try Rules.load(directories)
                 let database = try store.open()
                 let history = try await database.judgedComments(since: Date().addingTimeInterval(-Double(days) * 86400), limit: limit)
-                let pipeline = Pipeline(ruleSet: ruleSet)
+                var pipeline = Pipeline(ruleSet: ruleSet)
+                if let model = try modelOptions.load() {
+                    let site = try await database.classifierModel()
+                    pipeline.model = ModelJudge(model: model, siteLayer: SiteLayer(counts: site.model))
+                }
                 let scratch = MatchScratch()
                 struct Change: Encodable {
                     var id: String; var was: String; var now: String; var current: String; var signals: [String]; var excerpt: String

@@ -58,7 +58,10 @@ struct Moderatod: AsyncParsableCommand {
     @Option(help: "Give up delivering a decision to the webhook after this many hours. (default: 24)")
     var webhookGiveUpHours: Double?
 
-    @Flag(help: "Hold every comment until the learning filter knows 20 approved and 20 rejected comments.")
+    @Option(help: "The toxicity and spam model file. (default: $MODERATO_MODEL, else Models/moderato.model)")
+    var model: String?
+
+    @Flag(help: "Hold every comment until moderators have approved 10 and rejected 10 comments, so the site's learning layer can speak.")
     var premoderateWhileLearning = false
 
     @Flag(help: "Accept and queue comments but judge none (for maintenance; restart without it to judge the queue).")
@@ -103,6 +106,10 @@ struct Moderatod: AsyncParsableCommand {
         if let batchSize {
             configuration.batchSize = batchSize
             origins["batch_size"] = "--batch-size"
+        }
+        if let model {
+            configuration.model.file = model
+            origins["model.file"] = "--model"
         }
         if pauseJudging { configuration.isJudgingPaused = true }
         if premoderateWhileLearning { configuration.classifier.holdsWhileLearning = true }

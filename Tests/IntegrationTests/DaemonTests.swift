@@ -17,7 +17,7 @@ import Testing
             body: "Check out my channel! Earn $500 a day at our online casino http://a.example.com http://b.example.com"))
         #expect(response.status == 202)
         response = try await daemon.post("/v1/comments", json: commentJSON(id: "held-1", article: "news-7", author: "Mallory",
-            body: "Please subscribe to my channel, like and subscribe"))
+            body: "Work from home and earn $400 a day, visit my website"))
         #expect(response.status == 202)
 
         #expect(try await daemon.waitForVerdict("clean-1")["status"] as? String == "approved")
@@ -42,9 +42,9 @@ import Testing
 
         let shown = try daemon.modctl(["show", "held-1"])
         #expect(shown.status == 0)
-        #expect(shown.stdout.contains("«subscribe to my channel»"))
-        #expect(shown.stdout.contains("spam.subscribe_request"))
-        #expect(shown.stdout.contains("score 7 reached the hold threshold 5"))
+        #expect(shown.stdout.contains("«visit my website»"))
+        #expect(shown.stdout.contains("spam.earn_money"))
+        #expect(shown.stdout.contains("score 9 reached the hold threshold 5"))
 
         let approved = try daemon.modctl(["approve", "held-1", "--as", "alice"])
         #expect(approved.status == 0, "\(approved.stderr)")

@@ -393,7 +393,7 @@ import Testing
             message.append(0)
         }
         let id = "akismet-" + HMAC<SHA256>.authenticationCode(for: message, using: key).prefix(16).map { String(format: "%02x", $0) }.joined()
-        _ = try await daemon.post("/v1/comments", json: commentJSON(id: id, author: "Spammer", body: "subscribe to my channel please, like and subscribe"))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: id, author: "Spammer", body: "Follow my blog for betting tips and free spins"))
         #expect(try await daemon.waitForVerdict(id)["status"] as? String == "held")
         #expect(try await check(daemon, Self.form) == "false", "the check answered with the other comment's verdict")
         #expect(try await daemon.waitForVerdict(id)["status"] as? String == "held")

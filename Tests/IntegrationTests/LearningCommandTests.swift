@@ -70,8 +70,8 @@ import Testing
         #expect(empty.stderr.contains("no comments in"), "\(empty.stderr)")
         #expect(empty.stderr.contains("decide some first, or evaluate with --csv"))
 
-        let held = ["Please subscribe to my channel, like and subscribe", "Visit my website for cheap deals, earn $500 a week",
-                    "Check out my new video about the carnival, sub 4 sub"]
+        let held = ["Work from home and earn $400 a day, visit my website", "Visit my website for cheap deals, earn $500 a week",
+                    "Follow my blog for betting tips and free spins"]
         for (index, body) in held.enumerated() {
             _ = try await daemon.post("/v1/comments", json: commentJSON(id: "d\(index)", author: "Author \(index)", body: body))
         }
@@ -140,7 +140,7 @@ import Testing
                                          "--unwanted-label", "rejected", "--author-column", "who"])
         #expect(trained.status == 0, "\(trained.stderr)")
         #expect(trained.stdout.contains("learned 3 comments: 2 unwanted, 1 wanted"))
-        #expect(trained.stdout.contains("It stays silent until it has learned at least 20 of each."))
+        #expect(trained.stdout.contains("It stays silent until it has learned at least 10 of each."))
 
         let stats = try daemon.modctl(["train", "--stats", "--json"])
         #expect(stats.status == 0, "\(stats.stderr)")

@@ -56,8 +56,8 @@ import Testing
 
     @Test func undoLogAndBulkDecisions() async throws {
         let daemon = try await DaemonHarness.start()
-        let bodies = ["Please subscribe to my channel, like and subscribe", "Visit my website for cheap deals, earn $500 a week",
-                      "Check out my new video about the carnival, sub 4 sub", "Follow my page for free spins and betting tips"]
+        let bodies = ["Work from home and earn $400 a day, visit my website", "Visit my website for cheap deals, earn $500 a week",
+                      "Follow my blog for betting tips and free spins", "Follow my page for free spins and betting tips"]
         for index in 0..<4 {
             _ = try await daemon.post("/v1/comments", json: commentJSON(id: "h\(index)", author: "Author \(index)", body: bodies[index]))
         }
@@ -99,7 +99,7 @@ import Testing
 
     @Test func twoModeratorsAtOnceExactlyOneWins() async throws {
         let daemon = try await DaemonHarness.start()
-        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "race", author: "Racer", body: "Please subscribe to my channel, like and subscribe"))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "race", author: "Racer", body: "Work from home and earn $400 a day, visit my website"))
         #expect(try await status(daemon, "race") == "held")
         async let first = Task.detached { try daemon.modctl(["approve", "race", "--as", "alice"]) }.value
         async let second = Task.detached { try daemon.modctl(["reject", "race", "--reason", "spam", "--as", "bob"]) }.value
@@ -119,7 +119,7 @@ import Testing
         let environment = ["MODERATO_WEBHOOK_SECRET": "hook-secret"]
         var daemon = try await DaemonHarness.start(extraArguments: arguments, environment: environment)
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "w1", author: "W1", body: "A fine comment."))
-        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "w2", author: "W2", body: "Please subscribe to my channel, like and subscribe"))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "w2", author: "W2", body: "Work from home and earn $400 a day, visit my website"))
         try await receiver.wait(for: 2)
         #expect(receiver.deliveries.allSatisfy { $0.signatureValid })
 
@@ -152,7 +152,7 @@ import Testing
 
     @Test func reviewWithKeypressesOnATerminal() async throws {
         let daemon = try await DaemonHarness.start()
-        let bodies = ["Subscribe to my channel, like and subscribe", "Visit my website for cheap deals, earn $500 a week",
+        let bodies = ["Work from home and earn $400 a day, visit my website", "Visit my website for cheap deals, earn $500 a week",
                       "Follow my page for free spins and betting tips"]
         for index in 0..<3 {
             _ = try await daemon.post("/v1/comments", json: commentJSON(id: "r\(index)", author: "Reviewed \(index)", body: bodies[index]))

@@ -34,7 +34,7 @@ import Testing
         var context = CommentContext()
         context.author.total = stored.authorIsNew ? 0 : 1
         let analysis = CommentAnalysis(comment: stored.comment, context: context, scratch: MatchScratch())
-        return Set(ClassifierTokenizer.tokens(analysis).map(\.hash))
+        return SiteLayer.tokens(analysis)
     }
 
     func model(_ base: ClassifierModel, learning stored: StoredComment, unwanted: Bool) -> ClassifierModel {
@@ -69,8 +69,8 @@ import Testing
         #expect(afterReject.unwantedDocuments == 3)
         #expect(afterReject.wantedDocuments == 1)
         #expect(afterReject == model(before, learning: spam, unwanted: true))
-        #expect(afterReject.tokens[ClassifierToken("buy").hash] == TokenCounts(unwanted: 3, wanted: 0))
-        #expect(afterReject.tokens[ClassifierToken("watches").hash] == TokenCounts(unwanted: 2, wanted: 0))
+        #expect(afterReject.tokens[SiteLayer.token(word: "buy")] == TokenCounts(unwanted: 3, wanted: 0))
+        #expect(afterReject.tokens[SiteLayer.token(word: "watches")] == TokenCounts(unwanted: 2, wanted: 0))
         #expect(try await database.classifierStatistics().fromDecisions == 1)
 
         try await database.undo("spam", actor: "ann", at: at(180))
@@ -135,7 +135,7 @@ import Testing
         // Approving again (forced) changes nothing.
         try await database.decide("ham", verdict: .approved, actor: "bob", reason: nil, force: true, at: at(240))
         #expect(try await database.classifierModel().model == once)
-        #expect(once.tokens[ClassifierToken("meta:author_new").hash] == TokenCounts(unwanted: 0, wanted: 1))
+        #expect(once.tokens[SiteLayer.token(word: "lovely")] == TokenCounts(unwanted: 0, wanted: 1))
     }
 
     // MARK: Persistence
@@ -196,13 +196,13 @@ import Testing
         var expected = ClassifierModel()
         for example in examples {
             let analysis = CommentAnalysis(comment: example.comment, scratch: MatchScratch())
-            expected.train(Set(ClassifierTokenizer.tokens(analysis).map(\.hash)), unwanted: example.unwanted)
+            expected.train(SiteLayer.tokens(analysis), unwanted: example.unwanted)
         }
         #expect(trained.model == expected)
-        #expect(trained.model.tokens[ClassifierToken("buy").hash] == TokenCounts(unwanted: 3, wanted: 0))  // once per comment
-        #expect(trained.model.tokens[ClassifierToken("harbour").hash] == TokenCounts(unwanted: 0, wanted: 2))
-        #expect(trained.model.tokens[ClassifierToken("meta:author_new").hash] == TokenCounts(unwanted: 3, wanted: 2))
-        #expect(trained.model.tokens[ClassifierToken("meta:link_domain:pills.example.com").hash] == TokenCounts(unwanted: 1, wanted: 0))
+        #expect(trained.model.tokens[SiteLayer.token(word: "buy")] == TokenCounts(unwanted: 3, wanted: 0))  // once per comment
+        #expect(trained.model.tokens[SiteLayer.token(word: "harbour")] == TokenCounts(unwanted: 0, wanted: 2))
+        #expect(trained.model.tokens[SiteLayer.token(fact: "rating:4")] == TokenCounts(unwanted: 3, wanted: 2))
+        #expect(trained.model.tokens[SiteLayer.token(domain: "pills.example.com")] == TokenCounts(unwanted: 1, wanted: 0))
 
         let statistics = try await database.classifierStatistics()
         #expect(statistics.unwantedDocuments == 3)
@@ -215,7 +215,7 @@ import Testing
 
         // Training is cumulative.
         try await database.trainClassifier([(Fixtures.comment("u4", body: "Buy now"), true)])
-        #expect(try await database.classifierModel().model.tokens[ClassifierToken("buy").hash] == TokenCounts(unwanted: 4, wanted: 0))
+        #expect(try await database.classifierModel().model.tokens[SiteLayer.token(word: "buy")] == TokenCounts(unwanted: 4, wanted: 0))
         #expect(try await database.classifierStatistics().unwantedDocuments == 4)
 
         // A decision adds a training record; reset forgets everything.

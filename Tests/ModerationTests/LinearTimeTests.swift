@@ -25,13 +25,25 @@ import Testing
         CommentAnalysis(comment: Fixtures.comment(body: text), scratch: MatchScratch())
     }
 
+    /// A model whose every feature pushes towards unwanted, so every comment gets both outputs'
+    /// signals with their evidence: the slowest path of the model.
+    static let everythingPushes: ModelJudge = {
+        var features = FeatureSettings()
+        features.hashBits = 12
+        let weights = [Float](repeating: 0.01, count: 1 << 12)
+        let model = ModerationModel(features: features, outputs: [ModelOutput(name: "toxicity", bias: 5, weights: weights),
+                                                                   ModelOutput(name: "spam", bias: 5, weights: weights)], name: "test")
+        return ModelJudge(model: model)
+    }()
+
     static let scanners: [Scanner] = [
         Scanner(name: "link extractor") { _ = LinkExtractor.links(in: $0) },
         Scanner(name: "link hosts") { text in _ = LinkExtractor.host(of: "http://" + text) },
         Scanner(name: "e-mail check") { _ = CommentDecoder.looksLikeEmail($0) },
         Scanner(name: "normalizer") { _ = TextNormalizer().normalize($0) },
         Scanner(name: "words") { _ = analysis($0).words },
-        Scanner(name: "tokenizer") { _ = ClassifierTokenizer.tokens(analysis($0)) },
+        Scanner(name: "tokenizer") { _ = SiteLayer.tokens(analysis($0)) },
+        Scanner(name: "model reading") { _ = everythingPushes.read(analysis($0)) },
         Scanner(name: "fingerprint") { _ = TextFingerprint(normalizedText: TextNormalizer().normalize($0).text) },
         Scanner(name: "terminal sanitizer") { _ = UntrustedText.singleLine($0); _ = UntrustedText.multiLine($0) },
         Scanner(name: "every heuristic") { text in

@@ -53,6 +53,16 @@ public final class CommentAnalysis {
         return words
     }
 
+    private var cachedModelWords: [ModelWord]?
+
+    /// The words of the normalized body with their places, as the model reads them.
+    var modelWords: [ModelWord] {
+        if let cachedModelWords { return cachedModelWords }
+        let words = ModelFeatures.words(of: normalized(.body).text)
+        cachedModelWords = words
+        return words
+    }
+
     /// The links in the body.
     public var links: [Link] {
         if let cachedLinks { return cachedLinks }

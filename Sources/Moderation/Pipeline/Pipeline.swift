@@ -14,18 +14,18 @@ public struct Pipeline: Sendable {
     public var ruleSet: RuleSet
     public var heuristics: [any Heuristic]
     public var policy: Policy
-    /// The learning filter, when it is in use.
-    public var classifier: TokenClassifier?
+    /// The toxicity and spam model with the site's learning layer, when it is in use.
+    public var model: ModelJudge?
 
     /// The heuristics every pipeline runs unless told otherwise.
     public static let defaultHeuristics: [any Heuristic] = HeuristicsConfiguration().makeHeuristics()
 
     public init(ruleSet: RuleSet, heuristics: [any Heuristic] = Pipeline.defaultHeuristics, policy: Policy = Policy(),
-                classifier: TokenClassifier? = nil) {
+                model: ModelJudge? = nil) {
         self.ruleSet = ruleSet
         self.heuristics = heuristics
         self.policy = policy
-        self.classifier = classifier
+        self.model = model
     }
 
     /// Judges one comment.
@@ -42,9 +42,18 @@ public struct Pipeline: Sendable {
             signals += heuristic.evaluate(analysis)
         }
         var probability: Double?
-        if let classifier, let result = classifier.signal(for: analysis) {
-            if let signal = result.signal { signals.append(signal) }
-            probability = result.probability
+        if let model {
+            let others = signals.reduce(0.0) { $1.isShadow || $1.score <= 0 ? $0 : $0 + $1.score }
+            let reading = model.read(analysis, otherScore: others)
+            signals += reading.signals
+            probability = reading.probability
+            let site = model.siteLayer
+            if site.configuration.holdsWhileLearning, !site.isReady {
+                let explanation = "The site's learning layer is still learning (it knows \(site.counts.unwantedDocuments) rejected and "
+                    + "\(site.counts.wantedDocuments) approved comments and needs \(site.configuration.minimumPerClass) of each); "
+                    + "held so a moderator's decision teaches it"
+                signals.append(Signal(source: .classifier, name: "classifier.learning", score: site.configuration.unsureScore, explanation: explanation))
+            }
         }
         let decision = policy.decide(signals)
         var judgement = Judgement(verdict: decision.verdict, score: decision.score, signals: signals,

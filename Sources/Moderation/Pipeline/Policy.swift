@@ -23,7 +23,7 @@ public struct Judgement: Sendable, Equatable {
     public var reason: String
     /// The content hash of the rule set the comment was judged with.
     public var rulesetVersion: String
-    /// The learning filter's probability that the comment is unwanted, when it gave one.
+    /// The model's probability that the comment is unwanted (the largest of its outputs), when it gave one.
     public var classifierProbability: Double?
 
     public init(verdict: Verdict, score: Double, signals: [Signal], reason: String, rulesetVersion: String) {

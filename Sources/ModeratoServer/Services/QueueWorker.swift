@@ -111,7 +111,7 @@ public struct QueueWorker: Service {
     }
 
     var learningConfidence: Double? {
-        guard let configuration = pipelines.pipeline.classifier?.configuration, configuration.learnsFromAutomaticVerdicts else { return nil }
+        guard let configuration = pipelines.pipeline.model?.siteLayer.configuration, configuration.learnsFromAutomaticVerdicts else { return nil }
         return configuration.automaticConfidence
     }
 
@@ -155,13 +155,13 @@ public struct QueueWorker: Service {
 
     /// Picks up what the learning filter learned from moderators since the last batch.
     func refreshClassifier() async {
-        guard let current = pipelines.pipeline.classifier else { return }
+        guard pipelines.pipeline.model != nil else { return }
         do {
             let version = try await database.classifierVersion()
             guard version != pipelines.classifierVersion else { return }
             let loaded = try await database.classifierModel()
             var pipeline = pipelines.pipeline
-            pipeline.classifier = TokenClassifier(model: loaded.model, configuration: current.configuration)
+            pipeline.model?.siteLayer.counts = loaded.model
             pipelines.replace(with: pipeline, classifierVersion: loaded.version)
             logger.debug("classifier updated", metadata: ["classifier.version": "\(loaded.version)"])
         } catch {

@@ -9,7 +9,7 @@ public struct TokenCounts: Sendable, Equatable {
     }
 }
 
-/// What the learning filter knows: how many comments of each kind it learned from, and per token,
+/// What the site taught the learning layer (``SiteLayer``): how many comments of each kind it learned from, and per token,
 /// how many of each contained it. Tokens are kept as 64-bit hashes.
 public struct ClassifierModel: Sendable, Equatable {
     public var unwantedDocuments: Int

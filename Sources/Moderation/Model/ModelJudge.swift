@@ -1,0 +1,191 @@
+import Foundation
+
+/// How one output's probability becomes a score, so a site's hold and reject thresholds keep their
+/// meaning: nothing below `lean`; from `lean` to `hold` a rising score short of the hold threshold (it
+/// holds only together with other evidence); from `hold` the hold threshold, rising towards the reject
+/// threshold; the reject threshold only at `reject` (very high confidence).
+public struct OutputPolicy: Sendable, Equatable, Codable {
+    public var lean: Double
+    public var hold: Double
+    public var reject: Double
+
+    public init(lean: Double, hold: Double, reject: Double) {
+        self.lean = lean
+        self.hold = hold
+        self.reject = reject
+    }
+
+    /// Whether the three probabilities are in order and inside (0, 1).
+    public var isValid: Bool { 0 < lean && lean < hold && hold < reject && reject < 1 }
+
+    /// The score for a probability, given the pipeline's hold and reject thresholds.
+    public func score(_ probability: Double, holdThreshold: Double, rejectThreshold: Double) -> Double {
+        guard probability >= lean else { return 0 }
+        let l = ModerationModel.logit(probability)
+        let (leanLogit, holdLogit, rejectLogit) = (ModerationModel.logit(lean), ModerationModel.logit(hold), ModerationModel.logit(reject))
+        if probability < hold {
+            return 0.6 * holdThreshold * (l - leanLogit) / (holdLogit - leanLogit)
+        }
+        if probability < reject {
+            let below = max(holdThreshold, rejectThreshold - 0.1)
+            return holdThreshold + (below - holdThreshold) * (l - holdLogit) / (rejectLogit - holdLogit)
+        }
+        return rejectThreshold
+    }
+}
+
+/// Settings for the model's part in judging (`model:` in the settings file).
+public struct ModelConfiguration: Sendable, Equatable, Codable {
+    /// The model file; nil for the shipped one (`ModelLocation`).
+    public var file: String?
+    public var toxicity = OutputPolicy(lean: 0.4, hold: 0.65, reject: 0.995)
+    public var spam = OutputPolicy(lean: 0.75, hold: 0.95, reject: 0.997)
+    /// How many words or fragments an explanation names. The default is 3.
+    public var evidence = 3
+
+    public init() {}
+
+    public func policy(for output: String) -> OutputPolicy? {
+        switch output {
+        case "toxicity": toxicity
+        case "spam": spam
+        default: nil
+        }
+    }
+}
+
+/// The model's signals for a comment: one per output that leans unwanted, saying the probability in
+/// words and naming the words that pushed it most, with their spans.
+public struct ModelJudge: Sendable {
+    public var model: ModerationModel
+    public var configuration: ModelConfiguration
+    public var holdThreshold: Double
+    public var rejectThreshold: Double
+    /// What this site's moderators taught, on top of the shipped weights.
+    public var siteLayer: SiteLayer
+
+    public init(model: ModerationModel, configuration: ModelConfiguration = ModelConfiguration(),
+                policy: PolicyConfiguration = PolicyConfiguration(), siteLayer: SiteLayer = SiteLayer()) {
+        self.model = model
+        self.configuration = configuration
+        self.holdThreshold = policy.holdThreshold
+        self.rejectThreshold = policy.rejectThreshold
+        self.siteLayer = siteLayer
+    }
+
+    /// What the outputs say about a comment.
+    public struct Reading: Sendable {
+        public var signals: [Signal]
+        /// Per output, the probability that the comment is unwanted for that reason.
+        public var probabilities: [String: Double]
+        /// The largest of them.
+        public var probability: Double
+    }
+
+    /// Reads a comment. `otherScore` is what the rules and heuristics already give it: below its reject
+    /// probability the model can hold a comment but never tips it into a rejection (its score stops
+    /// just short of the reject threshold, counting the others).
+    public func read(_ analysis: CommentAnalysis, otherScore: Double = 0) -> Reading {
+        let vector = model.vector(analysis, rating: analysis.comment.rating)
+        var logits = model.outputs.map { Double($0.logit(vector)) }
+        // The site's layer moves the concern the shipped model already leans to (see SiteLayer).
+        if !siteLayer.isEmpty, let strongest = logits.indices.max(by: { logits[$0] < logits[$1] }) {
+            logits[strongest] += siteLayer.logit(analysis, settings: model.features)
+        }
+        var signals: [Signal] = []
+        var probabilities: [String: Double] = [:]
+        var scoreSoFar = otherScore
+        for (index, output) in model.outputs.enumerated() {
+            let probability = 1 / (1 + exp(-logits[index]))
+            probabilities[output.name] = probability
+            guard let policy = configuration.policy(for: output.name), probability >= policy.lean else { continue }
+            var score = (policy.score(probability, holdThreshold: holdThreshold, rejectThreshold: rejectThreshold) * 10).rounded() / 10
+            var capped = ""
+            if probability < policy.reject, scoreSoFar + score >= rejectThreshold {
+                score = max(0, ((rejectThreshold - 0.1 - scoreSoFar) * 10).rounded(.down) / 10)
+                capped = "; below \(Self.percent(policy.reject)) it holds but does not reject"
+            }
+            scoreSoFar += score
+            var seen = Set<String>()
+            let phrases = evidence(for: output, analysis).filter { seen.insert($0.text.lowercased()).inserted }
+            let name = "model.\(output.name)"
+            let quoted = phrases.map { "«\(String(UntrustedText.singleLine($0.text).prefix(60)))»" }.joined(separator: " ")
+            let explanation = Self.sentence(output.name, probability) + (quoted.isEmpty ? "" : ": " + quoted) + capped
+            signals.append(Signal(source: .classifier, name: name, score: score, explanation: explanation, span: phrases.first))
+            for phrase in phrases.dropFirst() {
+                signals.append(Signal(source: .classifier, name: name + ".evidence", score: 0,
+                                      explanation: "«\(String(UntrustedText.singleLine(phrase.text).prefix(60)))» also pushed \(name)", span: phrase))
+            }
+        }
+        return Reading(signals: signals, probabilities: probabilities, probability: probabilities.values.max() ?? 0)
+    }
+
+    /// "Reads as a personal attack or abuse (very likely, 96%)".
+    static func sentence(_ output: String, _ probability: Double) -> String {
+        let words: String = switch probability {
+        case 0.99...: "almost certainly"
+        case 0.9..<0.99: "very likely"
+        case 0.75..<0.9: "likely"
+        default: "possibly"
+        }
+        let percent = Self.percent(probability)
+        let what = output == "toxicity" ? "reads as abuse: an insult, attack, obscenity or threat" : output == "spam" ? "reads as spam" : "reads as \(output)"
+        return "The model \(what) (\(words), \(percent))"
+    }
+
+    /// A probability as a moderator reads it: 72%, 99.5%.
+    static func percent(_ probability: Double) -> String {
+        let tenths = Int((probability * 1000).rounded(.down))
+        return tenths % 10 == 0 || tenths < 990 ? "\(min(99, tenths / 10))%" : "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    /// The words and word runs of the body that pushed an output up most, strongest first, as spans of
+    /// the reader's original text.
+    func evidence(for output: ModelOutput, _ analysis: CommentAnalysis) -> [Span] {
+        let words = analysis.modelWords
+        guard !words.isEmpty, configuration.evidence > 0 else { return [] }
+        let settings = model.features
+        // The group values the vector used: 1/√(distinct slots) for words and pairs, and for characters.
+        var wordSlots: [UInt32] = []
+        var characterSlots: [UInt32] = []
+        for (index, word) in words.enumerated() {
+            wordSlots.append(ModelFeatures.wordSlot(word.text, settings))
+            if index > 0 { wordSlots.append(ModelFeatures.pairSlot(words[index - 1].text, word.text, settings)) }
+            ModelFeatures.characterSlots(word.text, settings) { characterSlots.append($0) }
+        }
+        let wordValue = 1 / Float(max(1, ModelFeatures.unique(wordSlots).count)).squareRoot()
+        let characterValue = 1 / Float(max(1, ModelFeatures.unique(characterSlots).count)).squareRoot()
+        var pushes = [Float](repeating: 0, count: words.count)
+        for (index, word) in words.enumerated() {
+            pushes[index] += output.weights[Int(ModelFeatures.wordSlot(word.text, settings))] * wordValue
+            ModelFeatures.characterSlots(word.text, settings) { pushes[index] += output.weights[Int($0)] * characterValue }
+            if index > 0 {
+                let pair = output.weights[Int(ModelFeatures.pairSlot(words[index - 1].text, word.text, settings))] * wordValue / 2
+                pushes[index - 1] += pair
+                pushes[index] += pair
+            }
+        }
+        guard let strongest = pushes.max(), strongest > 0 else { return [] }
+        let cutoff = strongest * 0.35
+        // Runs of neighbouring words that each push hard enough.
+        var runs: [(range: Range<Int>, push: Float)] = []
+        var index = 0
+        while index < words.count {
+            guard pushes[index] >= cutoff else { index += 1; continue }
+            var end = index
+            var push: Float = 0
+            while end < words.count, pushes[end] >= cutoff { push += pushes[end]; end += 1 }
+            runs.append((index..<end, push))
+            index = end
+        }
+        runs.sort { $0.push > $1.push }
+        let normalized = analysis.normalized(.body)
+        let body = Array(analysis.comment.body.utf8)
+        return runs.prefix(configuration.evidence).map { run in
+            let original = normalized.originalRange(of: words[run.range.lowerBound].range.lowerBound..<words[run.range.upperBound - 1].range.upperBound)
+            let clamped = max(0, original.lowerBound)..<min(body.count, original.upperBound)
+            return Span(field: .body, utf8Start: clamped.lowerBound, utf8End: clamped.upperBound,
+                        text: String(decoding: body[clamped], as: UTF8.self))
+        }
+    }
+}
