@@ -100,7 +100,7 @@ public struct ModelTraining {
                 let vector = Self.vector(text, model: empty, scratch: scratch)
                 let labels: [Int8?] = switch source.concern {
                 case .toxicity: [label ? 1 : 0, 0]
-                case .spam: [nil, label ? 1 : 0]
+                case .spam: [0, label ? 1 : 0]
                 }
                 examples.append(TrainingExample(vector: vector, labels: labels))
             }

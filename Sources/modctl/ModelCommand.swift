@@ -54,7 +54,7 @@ struct ModelTrain: AsyncParsableCommand {
     @Option(help: "Feature slots, as a power of two.") var hashBits: Int = FeatureSettings().hashBits
 
     func validate() throws {
-        guard !toxicity.isEmpty, !spam.isEmpty else { throw ValidationError("give at least one --toxicity and one --spam file") }
+        guard !toxicity.isEmpty || !spam.isEmpty else { throw ValidationError("give at least one --toxicity or --spam file") }
         guard epochs >= 1, epochs <= 100 else { throw ValidationError("--epochs must be 1 to 100") }
         guard alpha > 0, l1 >= 0, l2 >= 0 else { throw ValidationError("--alpha must be positive, --l1 and --l2 not negative") }
         guard (12...24).contains(hashBits) else { throw ValidationError("--hash-bits must be 12 to 24") }

@@ -118,10 +118,32 @@ public enum ModelFeatures {
         UInt32(truncatingIfNeeded: (hash >> 32) ^ hash) & settings.slotMask
     }
 
-    /// The character n-grams of one word padded with spaces, as slots, passed to `body`.
+    /// The character n-grams of one word padded with spaces, as slots, passed to `body`. Each start
+    /// position is hashed once, extending the hash a character at a time (FNV-1a of `c` and the bytes),
+    /// and every length from the minimum to the maximum is taken from that one pass, with the length
+    /// mixed in at the end.
     @inline(__always)
     static func characterSlots(_ word: Substring, _ settings: FeatureSettings, _ body: (UInt32) -> Void) {
-        // Scalar boundaries of " word " in UTF-8 bytes.
+        let minimum = settings.characterMinimum
+        let maximum = settings.characterMaximum
+        let ascii = word.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard bytes.allSatisfy({ $0 < 0x80 }) else { return false }
+            let count = bytes.count + 2
+            guard count - 2 <= settings.longestWord else { return true }
+            @inline(__always) func byte(_ position: Int) -> UInt8 { position == 0 || position == count - 1 ? 0x20 : bytes[position - 1] }
+            for first in 0..<count {
+                var hash = (FNV1a.offsetBasis ^ 0x63) &* FNV1a.prime
+                var length = 0
+                while length < maximum, first + length < count {
+                    hash = (hash ^ UInt64(byte(first + length))) &* FNV1a.prime
+                    length += 1
+                    if length >= minimum { body(fold((hash ^ UInt64(length)) &* FNV1a.prime, settings)) }
+                }
+            }
+            return true
+        }
+        if ascii == true { return }
+        // Any script: the same over the UTF-8 bytes, a character being one Unicode scalar.
         var bytes: [UInt8] = [0x20]
         var boundaries: [Int] = [0]
         for scalar in word.unicodeScalars {
@@ -133,15 +155,15 @@ public enum ModelFeatures {
         boundaries.append(bytes.count)
         let characters = boundaries.count - 1
         guard characters - 2 <= settings.longestWord else { return }
-        for length in settings.characterMinimum...settings.characterMaximum where length <= characters {
-            for first in 0...(characters - length) {
-                var hash = FNV1a.offsetBasis
-                hash = (hash ^ 0x63) &* FNV1a.prime
-                hash = (hash ^ UInt64(length)) &* FNV1a.prime
-                for position in boundaries[first]..<boundaries[first + length] {
+        for first in 0..<characters {
+            var hash = (FNV1a.offsetBasis ^ 0x63) &* FNV1a.prime
+            var length = 0
+            while length < maximum, first + length < characters {
+                for position in boundaries[first + length]..<boundaries[first + length + 1] {
                     hash = (hash ^ UInt64(bytes[position])) &* FNV1a.prime
                 }
-                body(fold(hash, settings))
+                length += 1
+                if length >= minimum { body(fold((hash ^ UInt64(length)) &* FNV1a.prime, settings)) }
             }
         }
     }

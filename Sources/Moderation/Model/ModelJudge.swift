@@ -39,7 +39,7 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// The model file; nil for the shipped one (`ModelLocation`).
     public var file: String?
     public var toxicity = OutputPolicy(lean: 0.4, hold: 0.65, reject: 0.995)
-    public var spam = OutputPolicy(lean: 0.75, hold: 0.95, reject: 0.997)
+    public var spam = OutputPolicy(lean: 0.75, hold: 0.95, reject: 0.999999)
     /// How many words or fragments an explanation names. The default is 3.
     public var evidence = 3
 
@@ -88,9 +88,11 @@ public struct ModelJudge: Sendable {
     public func read(_ analysis: CommentAnalysis, otherScore: Double = 0) -> Reading {
         let vector = model.vector(analysis, rating: analysis.comment.rating)
         var logits = model.outputs.map { Double($0.logit(vector)) }
-        // The site's layer moves the concern the shipped model already leans to (see SiteLayer).
+        // The site's layer: what its moderators rejected raises the concern the shipped model already
+        // leans to; what they approved lowers every concern (see SiteLayer).
         if !siteLayer.isEmpty, let strongest = logits.indices.max(by: { logits[$0] < logits[$1] }) {
-            logits[strongest] += siteLayer.logit(analysis, settings: model.features)
+            let site = siteLayer.logit(analysis, settings: model.features)
+            if site > 0 { logits[strongest] += site } else { logits = logits.map { $0 + site } }
         }
         var signals: [Signal] = []
         var probabilities: [String: Double] = [:]
