@@ -224,10 +224,26 @@ public enum ModelFeatures {
         return combine([(unique(wordSlots), true), (unique(characterSlots), true), (unique(metaSlots), false)])
     }
 
+    /// The distinct slots in ascending order, in linear time (a radix sort, 8 bits a pass): a sort by
+    /// comparison would grow faster than the text.
     static func unique(_ slots: [UInt32]) -> [UInt32] {
         guard slots.count > 1 else { return slots }
         var sorted = slots
-        sorted.sort()
+        var buffer = [UInt32](repeating: 0, count: slots.count)
+        let largest = slots.max()!
+        var shift: UInt32 = 0
+        while shift < 32, largest >> shift != 0 {
+            var counts = [Int](repeating: 0, count: 257)
+            for slot in sorted { counts[Int((slot >> shift) & 0xFF) + 1] += 1 }
+            for index in 1..<257 { counts[index] += counts[index - 1] }
+            for slot in sorted {
+                let bucket = Int((slot >> shift) & 0xFF)
+                buffer[counts[bucket]] = slot
+                counts[bucket] += 1
+            }
+            swap(&sorted, &buffer)
+            shift += 8
+        }
         var write = 1
         for read in 1..<sorted.count where sorted[read] != sorted[write - 1] {
             sorted[write] = sorted[read]
@@ -237,25 +253,29 @@ public enum ModelFeatures {
         return sorted
     }
 
-    /// Merges groups of sorted unique slots into one vector; a scaled group's values are 1/√n.
+    /// Merges groups of sorted unique slots into one vector, in linear time; a scaled group's values
+    /// are 1/√n, and a slot in two groups adds both.
     static func combine(_ groups: [(slots: [UInt32], scaled: Bool)]) -> FeatureVector {
-        var merged: [(UInt32, Float)] = []
-        merged.reserveCapacity(groups.reduce(0) { $0 + $1.slots.count })
-        for group in groups where !group.slots.isEmpty {
-            let value: Float = group.scaled ? 1 / Float(group.slots.count).squareRoot() : 1
-            for slot in group.slots { merged.append((slot, value)) }
-        }
-        merged.sort { $0.0 < $1.0 }
         var vector = FeatureVector()
-        vector.slots.reserveCapacity(merged.count)
-        vector.values.reserveCapacity(merged.count)
-        for (slot, value) in merged {
-            if let last = vector.slots.last, last == slot {
-                vector.values[vector.values.count - 1] += value
-            } else {
-                vector.slots.append(slot)
-                vector.values.append(value)
+        let total = groups.reduce(0) { $0 + $1.slots.count }
+        vector.slots.reserveCapacity(total)
+        vector.values.reserveCapacity(total)
+        let values = groups.map { group -> Float in group.scaled && !group.slots.isEmpty ? 1 / Float(group.slots.count).squareRoot() : 1 }
+        var positions = [Int](repeating: 0, count: groups.count)
+        while true {
+            var smallest: UInt32?
+            for (index, group) in groups.enumerated() where positions[index] < group.slots.count {
+                let slot = group.slots[positions[index]]
+                if smallest == nil || slot < smallest! { smallest = slot }
             }
+            guard let slot = smallest else { break }
+            var value: Float = 0
+            for (index, group) in groups.enumerated() where positions[index] < group.slots.count && group.slots[positions[index]] == slot {
+                value += values[index]
+                positions[index] += 1
+            }
+            vector.slots.append(slot)
+            vector.values.append(value)
         }
         return vector
     }
