@@ -3,7 +3,7 @@ import GRDB
 import Moderation
 import PCRE2
 
-/// What the learning filter has learned, for `modctl train --stats`.
+/// What the site's learning layer has learned, for `modctl train --stats`.
 public struct ClassifierStatistics: Sendable, Equatable, Encodable {
     public var unwantedDocuments: Int
     public var wantedDocuments: Int

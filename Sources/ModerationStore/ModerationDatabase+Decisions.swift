@@ -83,7 +83,7 @@ extension ModerationDatabase {
         // `inserted` returns the decision with its sequence number.
         let decision = try Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
                                 actorKind: actorKind, reason: reason, note: note, at: now).inserted(db)
-        // A person's decision teaches the learning filter; a held verdict teaches it nothing.
+        // A person's decision teaches the site's learning layer; a held verdict teaches it nothing.
         if verdict != .held {
             try train(comment, unwanted: verdict == .rejected, source: actorKind == .site ? "site" : "moderator", db)
         }

@@ -96,7 +96,7 @@ extension ModerationDatabase {
     /// system decision per comment. A comment that is no longer queued (judged already, or decided by
     /// a moderator meanwhile) is left alone, so no comment is ever judged twice.
     /// - Returns: How many comments were recorded.
-    /// - Parameter learningConfidence: When set, verdicts the learning filter was at least this sure of
+    /// - Parameter learningConfidence: When set, verdicts the model was at least this sure of
     ///   (and that agree with it) also teach it; off by default.
     @discardableResult
     public func record(_ judgements: [(key: Int64, judgement: Judgement)], at now: Date,

@@ -143,7 +143,7 @@ extension ModerationDatabase {
     // MARK: Undo and the audit log
 
     /// Undoes the latest decision on a comment, restoring the state before it, with a decision of its own.
-    /// The learning filter forgets what that decision taught it. Another moderator's decision is undone
+    /// The site's learning layer forgets what that decision taught it. Another moderator's decision is undone
     /// only with `force`, as it is overridden only with `force`.
     /// - Throws: ``StoreError`` `.notFound`, or `.alreadyDecided` for another moderator's decision without `force`.
     @discardableResult

@@ -35,7 +35,7 @@ public struct ModeratoDaemon: Sendable {
     }
 
     /// Loads the rule packs, applies the modes recorded while running (rules switched to shadow), and
-    /// adds the learning filter as the database has it.
+    /// adds the site's learning layer as the database has it.
     public func makePipeline(database: ModerationDatabase) async throws -> Pipeline {
         var pipeline = try loadPipeline()
         let states = try await database.ruleStates()

@@ -127,7 +127,7 @@ public struct Evaluation {
         }
     }
 
-    /// Seeds a database's learning filter from labelled rows.
+    /// Seeds a database's learning layer from labelled rows.
     public static func train(_ database: ModerationDatabase, rows: [Row]) async throws {
         let comments = Self.comments(for: rows, prefix: "train")
         try await database.trainClassifier(zip(comments, rows).map { ($0, $1.isUnwanted) })

@@ -4,7 +4,7 @@ import Moderation
 ///
 /// Every judged comment keeps its total score and whether a rule action forced its verdict; each
 /// threshold pair then re-decides the comments the way ``Policy`` does. In an `--online` run the
-/// learning filter learned from the holds made at the thresholds actually used, so the other pairs
+/// site's learning layer learned from the holds made at the thresholds actually used, so the other pairs
 /// show those scores re-decided, not a replay.
 public struct ThresholdSweep: Sendable, Encodable {
     /// One judged comment, as far as thresholds are concerned.

@@ -51,10 +51,10 @@ struct LabelColumnOptions: ParsableArguments {
     }
 }
 
-/// `modctl train`: seed, inspect or reset the learning filter.
+/// `modctl train`: seed, inspect or reset the site's learning layer.
 struct Train: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Teach the learning filter from labelled history, or show or reset what it knows.",
+        abstract: "Teach the site's learning layer from labelled history, or show or reset what it knows.",
         discussion: """
             modctl train --csv FILE --text-column C --label-column L --unwanted-label V [--author-column A]
             modctl train --stats
@@ -90,7 +90,7 @@ struct Train: AsyncParsableCommand {
             let database = try store.open()
             if reset {
                 try await database.resetClassifier()
-                Output.line("the learning filter has forgotten everything")
+                Output.line("the site's learning layer has forgotten everything")
                 return
             }
             if !csv.isEmpty {
@@ -104,7 +104,7 @@ struct Train: AsyncParsableCommand {
                 try Output.json(statistics)
                 return
             }
-            Output.line("The learning filter knows \(statistics.unwantedDocuments) unwanted and \(statistics.wantedDocuments) wanted comments "
+            Output.line("The site's learning layer knows \(statistics.unwantedDocuments) unwanted and \(statistics.wantedDocuments) wanted comments "
                 + "(\(statistics.tokens) distinct tokens; \(statistics.fromDecisions) learned from decisions, "
                 + "\(statistics.fromAutomaticVerdicts) from confident automatic verdicts).")
             let minimum = ClassifierConfiguration().minimumPerClass
@@ -140,7 +140,7 @@ struct Eval: AsyncParsableCommand {
 
     @OptionGroup var store: DatabaseOptions
 
-    @Option(help: "A labelled CSV file to train the learning filter on first; repeat for more.")
+    @Option(help: "A labelled CSV file to train the site's learning layer on first; repeat for more.")
     var train: [String] = []
 
     @Option(name: .customLong("rules"), help: "A rule folder; repeat for more (default: Rules).")

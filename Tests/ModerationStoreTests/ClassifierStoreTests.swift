@@ -5,7 +5,7 @@ import ModeratoTestSupport
 import PCRE2
 import Testing
 
-/// The learning filter's persistence: what moderators' decisions teach it, what undo takes back,
+/// The site's learning layer's persistence: what moderators' decisions teach it, what undo takes back,
 /// that it survives reopening the file, and explicit training and reset.
 @Suite struct ClassifierStoreTests {
     let now = Date(timeIntervalSince1970: 1_795_937_400)

@@ -188,9 +188,9 @@ import Testing
         for body in approved { layer.counts.train(tokens(body), unwanted: false) }
         let before = layer.counts
         let probe = CommentAnalysis(comment: Fixtures.comment(body: "Garden sheds at half price, call Dave today"), scratch: scratch)
-        #expect(layer.logit(probe, settings: FeatureSettings()) > 1, "the site's rejections raise similar comments")
+        #expect(layer.logit(probe) > 1, "the site's rejections raise similar comments")
         let civil = CommentAnalysis(comment: Fixtures.comment(body: "The garden centre opened at the meeting"), scratch: scratch)
-        #expect(layer.logit(civil, settings: FeatureSettings()) < 0)
+        #expect(layer.logit(civil) < 0)
 
         // Learning and unlearning in any order are exact inverses.
         let extra = tokens("Sheds sheds sheds, call now")

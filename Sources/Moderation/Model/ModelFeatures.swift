@@ -30,9 +30,9 @@ struct ModelWord {
     var range: Range<Int>
 }
 
-/// A comment as the model reads it: sorted slot indices with their values, in three groups (words and
-/// word pairs, character n-grams, facts about the comment), each group scaled to unit length so long
-/// and short comments weigh alike.
+/// A comment as the model reads it: slot indices with their values, in three groups (words and word
+/// pairs, character n-grams, facts about the comment), each group's distinct slots in the order they
+/// first appear and scaled to unit length, so long and short comments weigh alike.
 public struct FeatureVector: Sendable, Equatable {
     public var slots: [UInt32] = []
     public var values: [Float] = []
@@ -43,6 +43,19 @@ public struct FeatureVector: Sendable, Equatable {
         self.slots = slots
         self.values = values
     }
+}
+
+/// The slots each word of a comment gave, in order, and the values its groups had in the vector.
+struct WordSlots {
+    /// One per word.
+    var words: [UInt32] = []
+    /// `pairs[i]` is the pair of words `i` and `i + 1`.
+    var pairs: [UInt32] = []
+    /// The character n-grams of every word; word `i`'s end at `characterEnds[i]`.
+    var characters: [UInt32] = []
+    var characterEnds: [Int] = []
+    var wordValue: Float = 0
+    var characterValue: Float = 0
 }
 
 /// Turns a comment into features. Everything here is linear in the text (one pass per word).
@@ -211,71 +224,70 @@ public enum ModelFeatures {
     }
 
     static func vector(words: [ModelWord], body: String, links: Int, rating: Int?, settings: FeatureSettings) -> FeatureVector {
-        var wordSlots: [UInt32] = []
-        wordSlots.reserveCapacity(words.count * 2)
-        var characterSlots: [UInt32] = []
-        characterSlots.reserveCapacity(words.count * 12)
+        extract(words: words, body: body, links: links, rating: rating, settings: settings).vector
+    }
+
+    /// The vector, and the slots of each word kept in order for an explanation.
+    static func extract(words: [ModelWord], body: String, links: Int, rating: Int?,
+                        settings: FeatureSettings) -> (vector: FeatureVector, perWord: WordSlots) {
+        var perWord = WordSlots()
+        perWord.words.reserveCapacity(words.count)
+        perWord.pairs.reserveCapacity(words.count)
+        perWord.characters.reserveCapacity(words.count * 12)
+        perWord.characterEnds.reserveCapacity(words.count)
         for (index, word) in words.enumerated() {
-            wordSlots.append(wordSlot(word.text, settings))
-            if index > 0 { wordSlots.append(pairSlot(words[index - 1].text, word.text, settings)) }
-            Self.characterSlots(word.text, settings) { characterSlots.append($0) }
+            perWord.words.append(wordSlot(word.text, settings))
+            if index > 0 { perWord.pairs.append(pairSlot(words[index - 1].text, word.text, settings)) }
+            Self.characterSlots(word.text, settings) { perWord.characters.append($0) }
+            perWord.characterEnds.append(perWord.characters.count)
         }
         let metaSlots = metaNames(body: body, words: words.count, links: links, rating: rating).map { metaSlot($0, settings) }
-        return combine([(unique(wordSlots), true), (unique(characterSlots), true), (unique(metaSlots), false)])
+        let wordGroup = unique(perWord.words + perWord.pairs)
+        let characterGroup = unique(perWord.characters)
+        perWord.wordValue = 1 / Float(max(1, wordGroup.count)).squareRoot()
+        perWord.characterValue = 1 / Float(max(1, characterGroup.count)).squareRoot()
+        return (combine([(wordGroup, true), (characterGroup, true), (unique(metaSlots), false)]), perWord)
     }
 
-    /// The distinct slots in ascending order, in linear time (a radix sort, 8 bits a pass): a sort by
-    /// comparison would grow faster than the text.
+    /// The distinct slots, in the order they first appear, in time linear in their number: an
+    /// open-addressing set twice their size (slots are below 2^26, so `UInt32.max` marks a free place).
     static func unique(_ slots: [UInt32]) -> [UInt32] {
         guard slots.count > 1 else { return slots }
-        var sorted = slots
-        var buffer = [UInt32](repeating: 0, count: slots.count)
-        let largest = slots.max()!
-        var shift: UInt32 = 0
-        while shift < 32, largest >> shift != 0 {
-            var counts = [Int](repeating: 0, count: 257)
-            for slot in sorted { counts[Int((slot >> shift) & 0xFF) + 1] += 1 }
-            for index in 1..<257 { counts[index] += counts[index - 1] }
-            for slot in sorted {
-                let bucket = Int((slot >> shift) & 0xFF)
-                buffer[counts[bucket]] = slot
-                counts[bucket] += 1
+        var capacity = 16
+        while capacity < slots.count * 2 { capacity <<= 1 }
+        let mask = capacity - 1
+        var table = [UInt32](repeating: .max, count: capacity)
+        var distinct: [UInt32] = []
+        distinct.reserveCapacity(slots.count)
+        table.withUnsafeMutableBufferPointer { table in
+            for slot in slots {
+                var place = Int((slot &* 0x9E37_79B1) >> 7) & mask
+                while true {
+                    let held = table[place]
+                    if held == slot { break }
+                    if held == .max {
+                        table[place] = slot
+                        distinct.append(slot)
+                        break
+                    }
+                    place = (place + 1) & mask
+                }
             }
-            swap(&sorted, &buffer)
-            shift += 8
         }
-        var write = 1
-        for read in 1..<sorted.count where sorted[read] != sorted[write - 1] {
-            sorted[write] = sorted[read]
-            write += 1
-        }
-        sorted.removeLast(sorted.count - write)
-        return sorted
+        return distinct
     }
 
-    /// Merges groups of sorted unique slots into one vector, in linear time; a scaled group's values
-    /// are 1/√n, and a slot in two groups adds both.
+    /// One vector from groups of distinct slots; a scaled group's values are 1/√n. A slot in two groups
+    /// appears twice, which the dot product adds up as one.
     static func combine(_ groups: [(slots: [UInt32], scaled: Bool)]) -> FeatureVector {
         var vector = FeatureVector()
         let total = groups.reduce(0) { $0 + $1.slots.count }
         vector.slots.reserveCapacity(total)
         vector.values.reserveCapacity(total)
-        let values = groups.map { group -> Float in group.scaled && !group.slots.isEmpty ? 1 / Float(group.slots.count).squareRoot() : 1 }
-        var positions = [Int](repeating: 0, count: groups.count)
-        while true {
-            var smallest: UInt32?
-            for (index, group) in groups.enumerated() where positions[index] < group.slots.count {
-                let slot = group.slots[positions[index]]
-                if smallest == nil || slot < smallest! { smallest = slot }
-            }
-            guard let slot = smallest else { break }
-            var value: Float = 0
-            for (index, group) in groups.enumerated() where positions[index] < group.slots.count && group.slots[positions[index]] == slot {
-                value += values[index]
-                positions[index] += 1
-            }
-            vector.slots.append(slot)
-            vector.values.append(value)
+        for group in groups where !group.slots.isEmpty {
+            let value: Float = group.scaled ? 1 / Float(group.slots.count).squareRoot() : 1
+            vector.slots += group.slots
+            vector.values += repeatElement(value, count: group.slots.count)
         }
         return vector
     }

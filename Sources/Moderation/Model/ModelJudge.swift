@@ -86,12 +86,14 @@ public struct ModelJudge: Sendable {
     /// probability the model can hold a comment but never tips it into a rejection (its score stops
     /// just short of the reject threshold, counting the others).
     public func read(_ analysis: CommentAnalysis, otherScore: Double = 0) -> Reading {
-        let vector = model.vector(analysis, rating: analysis.comment.rating)
+        let (vector, perWord) = ModelFeatures.extract(words: analysis.modelWords, body: analysis.comment.body,
+                                                      links: analysis.links.count, rating: analysis.comment.rating,
+                                                      settings: model.features)
         var logits = model.outputs.map { Double($0.logit(vector)) }
         // The site's layer: what its moderators rejected raises the concern the shipped model already
         // leans to; what they approved lowers every concern (see SiteLayer).
-        if !siteLayer.isEmpty, let strongest = logits.indices.max(by: { logits[$0] < logits[$1] }) {
-            let site = siteLayer.logit(analysis, settings: model.features)
+        if siteLayer.isReady, let strongest = logits.indices.max(by: { logits[$0] < logits[$1] }) {
+            let site = siteLayer.logit(analysis)
             if site > 0 { logits[strongest] += site } else { logits = logits.map { $0 + site } }
         }
         var signals: [Signal] = []
@@ -109,14 +111,16 @@ public struct ModelJudge: Sendable {
             }
             scoreSoFar += score
             var seen = Set<String>()
-            let phrases = evidence(for: output, analysis).filter { seen.insert($0.text.lowercased()).inserted }
+            let phrases = evidence(for: output, analysis, perWord).filter { seen.insert($0.text.lowercased()).inserted }
             let name = "model.\(output.name)"
             let quoted = phrases.map { "«\(String(UntrustedText.singleLine($0.text).prefix(60)))»" }.joined(separator: " ")
             let explanation = Self.sentence(output.name, probability) + (quoted.isEmpty ? "" : ": " + quoted) + capped
             signals.append(Signal(source: .classifier, name: name, score: score, explanation: explanation, span: phrases.first))
+            // Further words that pushed are marked too: signals of the same name that add nothing, so
+            // counts by name (digest, rule lists) see one reading per comment.
             for phrase in phrases.dropFirst() {
-                signals.append(Signal(source: .classifier, name: name + ".evidence", score: 0,
-                                      explanation: "«\(String(UntrustedText.singleLine(phrase.text).prefix(60)))» also pushed \(name)", span: phrase))
+                signals.append(Signal(source: .classifier, name: name, score: 0,
+                                      explanation: "«\(String(UntrustedText.singleLine(phrase.text).prefix(60)))» also pushed this reading", span: phrase))
             }
         }
         return Reading(signals: signals, probabilities: probabilities, probability: probabilities.values.max() ?? 0)
@@ -143,26 +147,17 @@ public struct ModelJudge: Sendable {
 
     /// The words and word runs of the body that pushed an output up most, strongest first, as spans of
     /// the reader's original text.
-    func evidence(for output: ModelOutput, _ analysis: CommentAnalysis) -> [Span] {
+    func evidence(for output: ModelOutput, _ analysis: CommentAnalysis, _ perWord: WordSlots) -> [Span] {
         let words = analysis.modelWords
         guard !words.isEmpty, configuration.evidence > 0 else { return [] }
-        let settings = model.features
-        // The group values the vector used: 1/√(distinct slots) for words and pairs, and for characters.
-        var wordSlots: [UInt32] = []
-        var characterSlots: [UInt32] = []
-        for (index, word) in words.enumerated() {
-            wordSlots.append(ModelFeatures.wordSlot(word.text, settings))
-            if index > 0 { wordSlots.append(ModelFeatures.pairSlot(words[index - 1].text, word.text, settings)) }
-            ModelFeatures.characterSlots(word.text, settings) { characterSlots.append($0) }
-        }
-        let wordValue = 1 / Float(max(1, ModelFeatures.unique(wordSlots).count)).squareRoot()
-        let characterValue = 1 / Float(max(1, ModelFeatures.unique(characterSlots).count)).squareRoot()
         var pushes = [Float](repeating: 0, count: words.count)
-        for (index, word) in words.enumerated() {
-            pushes[index] += output.weights[Int(ModelFeatures.wordSlot(word.text, settings))] * wordValue
-            ModelFeatures.characterSlots(word.text, settings) { pushes[index] += output.weights[Int($0)] * characterValue }
+        for index in words.indices {
+            pushes[index] += output.weights[Int(perWord.words[index])] * perWord.wordValue
+            for position in (index == 0 ? 0 : perWord.characterEnds[index - 1])..<perWord.characterEnds[index] {
+                pushes[index] += output.weights[Int(perWord.characters[position])] * perWord.characterValue
+            }
             if index > 0 {
-                let pair = output.weights[Int(ModelFeatures.pairSlot(words[index - 1].text, word.text, settings))] * wordValue / 2
+                let pair = output.weights[Int(perWord.pairs[index - 1])] * perWord.wordValue / 2
                 pushes[index - 1] += pair
                 pushes[index] += pair
             }

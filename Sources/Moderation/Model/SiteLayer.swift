@@ -23,8 +23,6 @@ public struct SiteLayer: Sendable {
         counts.unwantedDocuments >= configuration.minimumPerClass && counts.wantedDocuments >= configuration.minimumPerClass
     }
 
-    var isEmpty: Bool { !isReady }
-
     // Robinson's smoothing: an unknown token is 0.5; this is how strongly that belief holds, in sightings.
     static let strength = 1.0
 
@@ -66,7 +64,7 @@ public struct SiteLayer: Sendable {
     }
 
     /// How far the site's decisions move the log-odds of a comment.
-    public func logit(_ analysis: CommentAnalysis, settings: FeatureSettings) -> Double {
+    public func logit(_ analysis: CommentAnalysis) -> Double {
         guard isReady else { return 0 }
         let tokens = Self.tokens(analysis)
         guard !tokens.isEmpty else { return 0 }

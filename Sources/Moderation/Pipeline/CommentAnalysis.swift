@@ -22,33 +22,10 @@ public final class CommentAnalysis {
 
     private var cachedWords: [Substring]?
 
-    /// The words of the normalized body (letters and digits), in order.
+    /// The words of the normalized body (letters, digits and inner apostrophes), in order.
     public var words: [Substring] {
         if let cachedWords { return cachedWords }
-        // Scalar by scalar, with an ASCII fast path: splitting by Character is much slower.
-        let text = normalized(.body).text
-        var words: [Substring] = []
-        let scalars = text.unicodeScalars
-        var start: String.Index?
-        var index = scalars.startIndex
-        while index < scalars.endIndex {
-            let scalar = scalars[index]
-            let isWordPart: Bool
-            if scalar.isASCII {
-                let value = scalar.value
-                isWordPart = (value >= 0x61 && value <= 0x7A) || (value >= 0x30 && value <= 0x39) || (value >= 0x41 && value <= 0x5A) || value == 0x27
-            } else {
-                isWordPart = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
-            }
-            if isWordPart {
-                if start == nil { start = index }
-            } else if let wordStart = start {
-                words.append(text[wordStart..<index])
-                start = nil
-            }
-            index = scalars.index(after: index)
-        }
-        if let wordStart = start { words.append(text[wordStart...]) }
+        let words = modelWords.map(\.text)
         cachedWords = words
         return words
     }

@@ -153,7 +153,7 @@ public struct QueueWorker: Service {
         pipelines.replace(with: pipeline)
     }
 
-    /// Picks up what the learning filter learned from moderators since the last batch.
+    /// Picks up what the site's learning layer learned from moderators since the last batch.
     func refreshClassifier() async {
         guard pipelines.pipeline.model != nil else { return }
         do {
