@@ -82,8 +82,8 @@ public struct SiteLayer: Sendable {
 public struct ClassifierConfiguration: Sendable, Equatable, Codable {
     /// Decisions of each kind (approved and rejected) it must have learned before it is heard. The default is 10.
     public var minimumPerClass: Int = 10
-    /// How strongly the site's decisions move the model, in log-odds per unit of evidence. The default is 0.5.
-    public var siteStep: Double = 1.5
+    /// How strongly the site's decisions move the model, in log-odds per unit of evidence. The default is 3.
+    public var siteStep: Double = 3
     /// Hold every comment until the site has made enough decisions of each kind, so that moderators'
     /// decisions teach the layer quickly (pre-moderation while it learns). The default is false.
     public var holdsWhileLearning: Bool = false
