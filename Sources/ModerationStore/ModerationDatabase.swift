@@ -17,8 +17,22 @@ public struct StoreConfiguration: Sendable {
     /// addresses, text fingerprints) should fit, or every insert and history query reads pages back
     /// from the file. The default is 16 MiB.
     public var cacheMegabytes: Int = 16
+    /// What the opener may do to the schema. The default, ``SchemaAccess/migrate``, is the daemon's
+    /// (and `modctl migrate`'s); every other command opens with ``SchemaAccess/readWrite`` or
+    /// ``SchemaAccess/readOnly``, so a newer `modctl` never changes the schema under a running daemon.
+    public var schemaAccess: SchemaAccess = .migrate
 
     public init() {}
+}
+
+/// How a program opens the database's schema.
+public enum SchemaAccess: Sendable {
+    /// Bring the schema up to date (create it in a new file).
+    case migrate
+    /// Read and write, but only a schema exactly as new as this build; refuse an older or newer one.
+    case readWrite
+    /// Read only (SQLite refuses every write), and only a schema exactly as new as this build.
+    case readOnly
 }
 
 /// The Moderato database: the queue, comments, signals and decisions, in one SQLite file (WAL).
@@ -69,6 +83,7 @@ public final class ModerationDatabase: Sendable {
         }
         var config = Configuration()
         config.busyMode = .timeout(configuration.busyTimeout)
+        config.readonly = configuration.schemaAccess == .readOnly
         let cachePages = -1024 * configuration.cacheMegabytes  // negative: KiB rather than pages
         config.prepareDatabase { db in
             try db.execute(sql: "PRAGMA foreign_keys = ON")
@@ -76,7 +91,7 @@ public final class ModerationDatabase: Sendable {
         }
         do {
             pool = try DatabasePool(path: path, configuration: config)
-            if configuration.isDurable {
+            if configuration.isDurable && configuration.schemaAccess != .readOnly {
                 // DatabasePool sets synchronous=NORMAL on its writer; a 202 promises more than that.
                 // Checkpoints every 8,000 WAL pages (32 MB) instead of 1,000: the pages every commit
                 // rewrites (the tails of the table and its indexes) are copied into the file once per
@@ -86,17 +101,56 @@ public final class ModerationDatabase: Sendable {
         } catch {
             throw StoreError(.cannotOpen, "cannot open the database \(path): \(Self.describe(error))", cause: error)
         }
-        try migrate()
+        let state = try schemaState()
+        switch (state, configuration.schemaAccess) {
+        case (.newer, _):
+            throw StoreError(.newerSchema, "the database \(path) was written by a newer version of Moderato; upgrade this program")
+        case (.current, _):
+            break
+        case (.older, .migrate), (.empty, .migrate):
+            try migrate()
+        case (.empty, _):
+            throw StoreError(.olderSchema, "\(path) is not a Moderato database yet; start moderatod once, or run `modctl migrate`")
+        case (.older(let applied, let known), _):
+            throw StoreError(.olderSchema, "the database \(path) has an older schema (\(applied) of \(known) changes); "
+                             + "stop moderatod, back it up (`modctl backup`), then run `modctl migrate` or start the newer moderatod")
+        }
+    }
+
+    /// Where the file's schema stands against this build's.
+    public enum SchemaState: Sendable, Equatable {
+        /// No Moderato table yet.
+        case empty
+        /// Some of this build's changes are missing.
+        case older(applied: Int, known: Int)
+        /// Exactly this build's schema.
+        case current
+        /// Changes this build does not know.
+        case newer
+    }
+
+    /// The number of schema changes this build knows.
+    public static var schemaVersion: Int { Schema.migrator.migrations.count }
+
+    /// Where the file's schema stands against this build's.
+    public func schemaState() throws(StoreError) -> SchemaState {
+        let migrator = Schema.migrator
+        do {
+            return try pool.read { db in
+                if try migrator.hasBeenSuperseded(db) { return .newer }
+                let applied = try migrator.appliedIdentifiers(db)
+                if applied.isEmpty { return .empty }
+                if try migrator.hasCompletedMigrations(db) { return .current }
+                return .older(applied: applied.count, known: migrator.migrations.count)
+            }
+        } catch {
+            throw StoreError(.cannotOpen, "cannot open the database \(path): \(Self.describe(error))", cause: error)
+        }
     }
 
     private func migrate() throws(StoreError) {
-        let migrator = Schema.migrator
         do {
-            let superseded = try pool.read { try migrator.hasBeenSuperseded($0) }
-            if superseded {
-                throw StoreError(.newerSchema, "the database \(path) was written by a newer version of Moderato; upgrade this program")
-            }
-            try migrator.migrate(pool)
+            try Schema.migrator.migrate(pool)
         } catch let error as StoreError {
             throw error
         } catch {

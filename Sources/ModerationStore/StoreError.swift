@@ -8,6 +8,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case cannotOpen = "cannot_open"
         /// The database was written by a newer Moderato.
         case newerSchema = "newer_schema"
+        /// The database's schema is older than this build's and the opener may not migrate it.
+        case olderSchema = "older_schema"
         /// No comment has that id.
         case notFound = "not_found"
         /// The comment has not been judged yet.

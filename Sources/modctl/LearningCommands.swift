@@ -242,7 +242,7 @@ struct Eval: AsyncParsableCommand {
 
     /// The site's own labelled history, read from its database (which the evaluation never writes).
     func decidedRows() async throws -> [Evaluation.Row] {
-        let database = try store.open()
+        let database = try store.open(.readOnly)
         let start = since.flatMap { TimeArguments.time($0) }
         let decided = try await database.humanDecidedComments(since: start)
         guard !decided.isEmpty else {

@@ -9,7 +9,7 @@ struct Modctl: AsyncParsableCommand {
         commandName: "modctl",
         abstract: "Review and decide held comments, and inspect the Moderato database.",
         discussion: "The database is found with --database PATH or the MODERATO_DB environment variable.",
-        subcommands: [Queue.self, Show.self, Review.self, Approve.self, Reject.self, Undo.self, Log.self, Block.self, Allow.self, Article.self, Status.self, Rules.self, DigestCommand.self, Train.self, ModelCommand.self, Eval.self, Bench.self, Purge.self, Export.self, Forget.self]
+        subcommands: [Queue.self, Show.self, Review.self, Approve.self, Reject.self, Undo.self, Log.self, Block.self, Allow.self, Article.self, Status.self, Rules.self, DigestCommand.self, Train.self, ModelCommand.self, Eval.self, Bench.self, Purge.self, Export.self, Forget.self, Migrate.self]
     )
 }
 
@@ -22,10 +22,13 @@ struct DatabaseOptions: ParsableArguments {
         database ?? ProcessInfo.processInfo.environment["MODERATO_DB"] ?? "var/moderato.sqlite"
     }
 
-    /// Opens the database, never creating it.
-    func open() throws -> ModerationDatabase {
+    /// Opens the database, never creating it and never changing its schema: a schema older or newer
+    /// than this build's is refused with what to do (only `moderatod` and `modctl migrate` migrate).
+    /// Commands that only read pass ``SchemaAccess/readOnly``.
+    func open(_ access: SchemaAccess = .readWrite) throws -> ModerationDatabase {
         var configuration = StoreConfiguration()
         configuration.createIfMissing = false
+        configuration.schemaAccess = access
         do {
             return try ModerationDatabase(path: path, configuration: configuration)
         } catch {

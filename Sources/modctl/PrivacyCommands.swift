@@ -50,7 +50,7 @@ struct Export: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let export = try await store.open().export(who.subject)
+            let export = try await store.open(.readOnly).export(who.subject)
             guard !export.comments.isEmpty || !export.listEntries.isEmpty else {
                 throw CLIError("nothing is stored about \(Output.safe(who.subject.description))")
             }

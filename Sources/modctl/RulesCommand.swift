@@ -146,7 +146,7 @@ struct Rules: AsyncParsableCommand {
                 // Statistics need the database; without one the list still shows the rules.
                 var statistics: [String: RuleStatistics] = [:]
                 var states: [String: RuleState] = [:]
-                if let database = try? store.open() {
+                if let database = try? store.open(.readOnly) {
                     statistics = try await database.signalStatistics(since: Date().addingTimeInterval(-Double(days) * 86400))
                     states = try await database.ruleStates()
                 }
@@ -212,7 +212,7 @@ struct Rules: AsyncParsableCommand {
         func run() async throws {
             try await reportingErrors {
                 let ruleSet = try Rules.load(directories)
-                let database = try store.open()
+                let database = try store.open(.readOnly)
                 let history = try await database.judgedComments(since: Date().addingTimeInterval(-Double(days) * 86400), limit: limit)
                 var pipeline = Pipeline(ruleSet: ruleSet)
                 if let model = try modelOptions.load() {

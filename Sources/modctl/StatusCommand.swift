@@ -14,7 +14,7 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open()
+            let database = try store.open(.readOnly)
             let pid = DaemonLock.holder(forDatabase: store.path)
             let running = pid != nil
             let daemon = try await database.daemonStatus()

@@ -50,7 +50,7 @@ struct Log: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open()
+            let database = try store.open(.readOnly)
             let entries = try await database.decisionLog(actor: actor, since: since.flatMap { TimeArguments.time($0) }, limit: limit)
             if json {
                 struct Listing: Encodable { var decisions: [DecisionJSON] }
@@ -148,7 +148,7 @@ struct Block: AsyncParsableCommand {
 }
 
 func printList(_ list: String, store: DatabaseOptions, json: Bool) async throws {
-    let entries = try await store.open().listEntries(list: list, at: Date())
+    let entries = try await store.open(.readOnly).listEntries(list: list, at: Date())
     if json {
         struct Item: Encodable { var kind: String; var value: String; var reason: String?; var by: String; var at: Date; var expires: Date? }
         let items = entries.map { Item(kind: $0.kind, value: $0.value, reason: $0.reason, by: $0.createdBy, at: $0.createdAt, expires: $0.expiresAt) }
@@ -250,7 +250,7 @@ struct Article: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let articles = try await store.open().articles(limit: limit)
+                let articles = try await store.open(.readOnly).articles(limit: limit)
                 if json {
                     struct Item: Encodable { var id: String; var mode: String; var comments: Int; var held: Int }
                     try Output.json(["articles": articles.map { Item(id: $0.articleID, mode: $0.mode.rawValue, comments: $0.comments, held: $0.held) }])
