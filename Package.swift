@@ -46,16 +46,24 @@ let package = Package(
             name: "ModerationStore",
             dependencies: [
                 "Moderation",
+                "ModeratoReports",
                 "PCRE2",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // The one judging layer: how a pipeline is made and swapped, comments judged with their history,
+        // and decisions turned into what the store records.
+        .target(
+            name: "Judging",
+            dependencies: ["Moderation", "ModerationStore", "PCRE2", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "ModeratoServer",
             dependencies: [
                 "Moderation",
                 "ModerationStore",
+                "Judging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -74,14 +82,15 @@ let package = Package(
             dependencies: [
                 "Moderation",
                 "ModerationStore",
+                "Judging",
                 "PCRE2",
                 .product(name: "CSV", package: "CSV.swift"),
             ]
         ),
-        // The digest model and its text, Markdown, HTML and JSON renderers; Foundation only.
+        // The digest model and its text, Markdown, HTML and JSON renderers (the store fills the model).
         .target(
             name: "ModeratoReports",
-            dependencies: ["Moderation", "ModerationStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["Moderation"]
         ),
         .executableTarget(
             name: "moderatod",
@@ -99,6 +108,7 @@ let package = Package(
                 "ModerationStore",
                 "ModeratoTools",
                 "ModeratoReports",
+                "Judging",
                 "PCRE2",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -108,7 +118,7 @@ let package = Package(
         .target(
             name: "ModeratoTestSupport",
             dependencies: [
-                "Moderation", "ModerationStore", "ModeratoTools",
+                "Moderation", "ModerationStore", "ModeratoTools", "Judging",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -118,17 +128,17 @@ let package = Package(
         .testTarget(name: "ModerationTests", dependencies: ["Moderation", "PCRE2", "ModeratoTools", "ModeratoTestSupport"]),
         .testTarget(
             name: "ModerationStoreTests",
-            dependencies: ["ModerationStore", "ModeratoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["ModerationStore", "Judging", "ModeratoTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["ModeratoTestSupport", "ModerationStore", "Moderation", .product(name: "GRDB", package: "GRDB.swift"),
+            dependencies: ["ModeratoTestSupport", "ModerationStore", "Judging", "Moderation", .product(name: "GRDB", package: "GRDB.swift"),
                            .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["akismet_client.py"]
         ),
         .testTarget(
             name: "ModeratoServerTests",
-            dependencies: ["ModeratoServer", "ModeratoTestSupport", "ModerationStore", "Moderation", "PCRE2",
+            dependencies: ["ModeratoServer", "Judging", "ModeratoTestSupport", "ModerationStore", "Moderation", "PCRE2",
                            .product(name: "Logging", package: "swift-log"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Moderation
-import PCRE2
 
 /// What the site's learning layer has learned, for `modctl train --stats`.
 public struct ClassifierStatistics: Sendable, Equatable, Encodable {
@@ -50,23 +49,19 @@ extension ModerationDatabase {
         }
     }
 
-    /// Learns from labelled texts (such as an export of a site's moderation history), committing every
-    /// ``maintenanceChunk`` texts so the daemon's writes never wait long.
-    public func trainClassifier(_ examples: [(comment: Comment, unwanted: Bool)]) async throws(StoreError) {
+    /// Learns from labelled texts (such as an export of a site's moderation history), given as their
+    /// tokens (``SiteLayer/tokens(of:)``), committing every ``maintenanceChunk`` texts so the daemon's
+    /// writes never wait long.
+    public func trainClassifier(_ examples: [Lesson]) async throws(StoreError) {
         var start = 0
         while start < examples.count {
-            let chunk = Array(examples[start..<min(examples.count, start + Self.maintenanceChunk)])
+            let chunk = examples[start..<min(examples.count, start + Self.maintenanceChunk)]
             start += chunk.count
-            // Tokens are counted before taking the write lock.
-            let scratch = MatchScratch()
             var unwanted = 0
             var wanted = 0
             var deltas: [UInt64: TokenCounts] = [:]
             for example in chunk {
-                let analysis = CommentAnalysis(comment: example.comment, scratch: scratch)
-                for token in SiteLayer.tokens(analysis) {
-                    deltas[token, default: TokenCounts()].add(unwanted: example.unwanted, 1)
-                }
+                for token in example.tokens { deltas[token, default: TokenCounts()].add(unwanted: example.unwanted, 1) }
                 if example.unwanted { unwanted += 1 } else { wanted += 1 }
             }
             let (counted, unwantedCount, wantedCount) = (deltas, unwanted, wanted)
@@ -110,28 +105,30 @@ extension ModerationDatabase {
         }
     }
 
-    /// Makes the classifier's knowledge of one stored comment match `unwanted` (nil: forget it).
-    /// Learning the same label twice changes nothing; a new label unlearns the old one first.
-    static func train(_ comment: StoredComment, unwanted: Bool?, source: String, _ db: Database) throws {
-        guard let key = comment.key else { return }
-        let previous = try Bool.fetchOne(db, sql: "SELECT unwanted FROM classifier_training WHERE comment_key = ?", arguments: [key])
-        guard previous != unwanted else { return }
-        var context = CommentContext()
-        context.author.total = comment.authorIsNew ? 0 : 1
-        let analysis = CommentAnalysis(comment: comment.comment, context: context, scratch: MatchScratch())
-        let hashes = SiteLayer.tokens(analysis)
+    /// Makes the layer's knowledge of one stored comment match `unwanted` (nil: forget it).
+    ///
+    /// A comment is learned with `tokens` (its ``SiteLayer/tokens(of:)``, worked out by the caller before
+    /// the transaction), which are kept beside it: relabelling or forgetting it later takes back exactly
+    /// the counts it added, whatever the judging code has become since. Learning the same label twice
+    /// changes nothing. Without `tokens`, a comment learned before is relabelled with its kept tokens,
+    /// and one never learned stays unlearned.
+    static func learn(commentKey key: Int64, unwanted: Bool?, tokens: [UInt64]?, source: String, _ db: Database) throws {
+        let previous = try Row.fetchOne(db, sql: "SELECT unwanted, tokens FROM classifier_training WHERE comment_key = ?", arguments: [key])
+        let previousUnwanted: Bool? = previous?["unwanted"]
+        guard previousUnwanted != unwanted else { return }
+        let previousTokens = previous.map { LessonTokens.decode($0["tokens"]) }
         var deltas: [UInt64: TokenCounts] = [:]
         var unwantedDocuments = 0
         var wantedDocuments = 0
-        if let previous {
-            for hash in hashes { deltas[hash, default: TokenCounts()].add(unwanted: previous, -1) }
-            if previous { unwantedDocuments -= 1 } else { wantedDocuments -= 1 }
+        if let previousUnwanted, let previousTokens {
+            for hash in previousTokens { deltas[hash, default: TokenCounts()].add(unwanted: previousUnwanted, -1) }
+            if previousUnwanted { unwantedDocuments -= 1 } else { wantedDocuments -= 1 }
         }
-        if let unwanted {
-            for hash in hashes { deltas[hash, default: TokenCounts()].add(unwanted: unwanted, 1) }
+        if let unwanted, let taught = tokens ?? previousTokens {
+            for hash in taught { deltas[hash, default: TokenCounts()].add(unwanted: unwanted, 1) }
             if unwanted { unwantedDocuments += 1 } else { wantedDocuments += 1 }
-            try db.execute(sql: "INSERT OR REPLACE INTO classifier_training (comment_key, unwanted, source) VALUES (?, ?, ?)",
-                           arguments: [key, unwanted, source])
+            try db.execute(sql: "INSERT OR REPLACE INTO classifier_training (comment_key, unwanted, source, tokens) VALUES (?, ?, ?, ?)",
+                           arguments: [key, unwanted, source, LessonTokens.encode(taught)])
         } else {
             try db.execute(sql: "DELETE FROM classifier_training WHERE comment_key = ?", arguments: [key])
         }
@@ -157,5 +154,39 @@ extension ModerationDatabase {
 extension TokenCounts {
     mutating func add(unwanted: Bool, _ amount: Int32) {
         if unwanted { self.unwanted += amount } else { self.wanted += amount }
+    }
+}
+
+/// What one comment teaches the site's learning layer: its tokens, and whether it was unwanted.
+public struct Lesson: Sendable, Equatable {
+    public var tokens: [UInt64]
+    public var unwanted: Bool
+
+    public init(tokens: [UInt64], unwanted: Bool) {
+        self.tokens = tokens
+        self.unwanted = unwanted
+    }
+}
+
+/// A lesson's tokens as stored beside the comment: 8 bytes each, little-endian.
+enum LessonTokens {
+    static func encode(_ tokens: [UInt64]) -> Data {
+        var data = Data(capacity: tokens.count * 8)
+        for token in tokens { withUnsafeBytes(of: token.littleEndian) { data.append(contentsOf: $0) } }
+        return data
+    }
+
+    static func decode(_ data: Data?) -> [UInt64] {
+        guard let data else { return [] }
+        var tokens: [UInt64] = []
+        tokens.reserveCapacity(data.count / 8)
+        data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset + 8 <= bytes.count {
+                tokens.append(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)))
+                offset += 8
+            }
+        }
+        return tokens
     }
 }

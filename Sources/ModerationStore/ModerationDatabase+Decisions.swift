@@ -8,16 +8,20 @@ extension ModerationDatabase {
     /// A moderator may overturn any automatic verdict. Once a person has decided a comment, it changes
     /// again only with `force`, so two moderators acting at the same moment cannot both win: the
     /// second is told who decided it and when.
+    ///
+    /// An approval or rejection teaches the site's learning layer the comment's `tokens`
+    /// (``SiteLayer/tokens(of:)``, worked out by the caller: the judging layer's ``Decider``).
     /// - Throws: ``StoreError`` `.notFound`, `.stillQueued` or `.alreadyDecided`.
     @discardableResult
     public func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind = .moderator,
-                       reason: String?, note: String? = nil, force: Bool = false, at now: Date) async throws(StoreError) -> Decision {
+                       reason: String?, note: String? = nil, force: Bool = false, tokens: [UInt64]?,
+                       at now: Date) async throws(StoreError) -> Decision {
         do {
             return try await pool.writeWithoutTransaction { db in
                 var decision: Decision!
                 try db.inTransaction(.immediate) {
                     decision = try Self.decide(externalID, verdict: verdict, actor: actor, actorKind: actorKind,
-                                               reason: reason, note: note, force: force, at: now, db)
+                                               reason: reason, note: note, force: force, tokens: tokens, at: now, db)
                     return .commit
                 }
                 return decision
@@ -29,9 +33,10 @@ extension ModerationDatabase {
 
     /// Records one moderator's verdict on many comments, in transactions of ``maintenanceChunk``
     /// comments: a bulk decision is quick for the daemon to wait out, and each id still gets its own
-    /// outcome (decided, or why not).
+    /// outcome (decided, or why not). `tokens` are each comment's tokens, by id.
     public func decide(_ externalIDs: [String], verdict: Verdict, actor: String, reason: String?, note: String? = nil,
-                       force: Bool = false, at now: Date) async throws(StoreError) -> [(id: String, result: Result<Decision, StoreError>)] {
+                       force: Bool = false, tokens: [String: [UInt64]],
+                       at now: Date) async throws(StoreError) -> [(id: String, result: Result<Decision, StoreError>)] {
         var outcomes: [(id: String, result: Result<Decision, StoreError>)] = []
         var start = 0
         while start < externalIDs.count {
@@ -44,7 +49,8 @@ extension ModerationDatabase {
                         for id in chunk {
                             do {
                                 results.append((id, .success(try Self.decide(id, verdict: verdict, actor: actor, actorKind: .moderator,
-                                                                            reason: reason, note: note, force: force, at: now, db))))
+                                                                            reason: reason, note: note, force: force,
+                                                                            tokens: tokens[id], at: now, db))))
                             } catch let error as StoreError {
                                 // Refused before anything was written (not found, still queued, decided by someone else).
                                 results.append((id, .failure(error)))
@@ -62,7 +68,7 @@ extension ModerationDatabase {
     }
 
     static func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind,
-                       reason: String?, note: String?, force: Bool, at now: Date, _ db: Database) throws -> Decision {
+                       reason: String?, note: String?, force: Bool, tokens: [UInt64]?, at now: Date, _ db: Database) throws -> Decision {
         guard let comment = try StoredComment.filter(Column("external_id") == externalID).fetchOne(db) else {
             throw StoreError(.notFound, "no comment with id \(externalID)")
         }
@@ -85,7 +91,8 @@ extension ModerationDatabase {
                                 actorKind: actorKind, reason: reason, note: note, at: now).inserted(db)
         // A person's decision teaches the site's learning layer; a held verdict teaches it nothing.
         if verdict != .held {
-            try train(comment, unwanted: verdict == .rejected, source: actorKind == .site ? "site" : "moderator", db)
+            try learn(commentKey: comment.key!, unwanted: verdict == .rejected, tokens: tokens,
+                      source: actorKind == .site ? "site" : "moderator", db)
         }
         return decision
     }

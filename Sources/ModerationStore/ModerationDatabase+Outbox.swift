@@ -71,4 +71,28 @@ extension ModerationDatabase {
             throw Self.wrap(error, "pruning the webhook outbox")
         }
     }
+
+    /// The webhook's backlog: decisions still to deliver, those given up on, and the last error.
+    public func outboxStatus() async throws(StoreError) -> OutboxStatus {
+        do {
+            return try await pool.read { db in
+                OutboxStatus(
+                    backlog: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL") ?? 0,
+                    failed: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL") ?? 0,
+                    lastError: try String.fetchOne(db, sql: "SELECT last_error FROM outbox WHERE last_error IS NOT NULL ORDER BY seq DESC LIMIT 1"))
+            }
+        } catch {
+            throw Self.wrap(error, "reading the webhook's backlog")
+        }
+    }
+}
+
+/// How the webhook's deliveries stand.
+public struct OutboxStatus: Sendable, Equatable {
+    /// Decisions still to deliver.
+    public var backlog: Int
+    /// Deliveries given up on.
+    public var failed: Int
+    /// The latest delivery error.
+    public var lastError: String?
 }

@@ -49,6 +49,36 @@ extension ModerationDatabase {
     }
 
     /// Comments matching a filter, oldest first, with their main reasons.
+    /// How many comments whose id starts with `idPrefix` arrived since a time (Akismet's usage).
+    public func commentCount(idPrefix: String, receivedSince start: Date) async throws(StoreError) -> Int {
+        do {
+            return try await pool.read { db in
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM comment WHERE substr(external_id, 1, ?) = ? AND received_at >= ?",
+                                 arguments: [idPrefix.unicodeScalars.count, idPrefix, start]) ?? 0
+            }
+        } catch {
+            throw Self.wrap(error, "counting comments")
+        }
+    }
+
+    /// The comments with these ids that exist, by id (in chunks, each one read).
+    public func comments(withIDs externalIDs: [String]) async throws(StoreError) -> [String: Comment] {
+        var found: [String: Comment] = [:]
+        var start = 0
+        while start < externalIDs.count {
+            let chunk = Array(externalIDs[start..<min(externalIDs.count, start + 500)])
+            start += chunk.count
+            do {
+                for stored in try await pool.read({ try StoredComment.filter(chunk.contains(Column("external_id"))).fetchAll($0) }) {
+                    found[stored.externalID] = stored.comment
+                }
+            } catch {
+                throw Self.wrap(error, "reading comments")
+            }
+        }
+        return found
+    }
+
     public func comments(matching filter: CommentFilter) async throws(StoreError) -> [CommentSummary] {
         do {
             return try await pool.read { db in

@@ -18,15 +18,21 @@ public struct QueuedComment: Sendable {
     public var comment: Comment
     public var receivedAt: Date
     public var stored: StoredComment
+
+    public init(key: Int64, comment: Comment, receivedAt: Date, stored: StoredComment) {
+        self.key = key
+        self.comment = comment
+        self.receivedAt = receivedAt
+        self.stored = stored
+    }
 }
 
 extension ModerationDatabase {
     /// Stores comments in the queue, in one transaction; returns only after the commit.
     ///
     /// Re-sending an id is idempotent: the stored comment is left as it is.
-    public func accept(_ comments: [Comment], at now: Date) async throws(StoreError) -> [AcceptOutcome] {
-        // Fingerprints and networks are computed before taking the write lock.
-        let records = comments.map { StoredComment($0, receivedAt: now) }
+    public func accept(_ arrivals: [Arrival], at now: Date) async throws(StoreError) -> [AcceptOutcome] {
+        let records = arrivals.map { StoredComment($0, receivedAt: now) }
         do {
             return try await pool.write { db in
                 var dates = DateArguments()
@@ -95,19 +101,19 @@ extension ModerationDatabase {
     /// Records the pipeline's verdicts for a batch in one transaction: status, score, signals and one
     /// system decision per comment. A comment that is no longer queued (judged already, or decided by
     /// a moderator meanwhile) is left alone, so no comment is ever judged twice.
+    /// - Parameter lessons: What some of the verdicts teach the site's learning layer, by comment key
+    ///   (the judging layer chooses them: confident verdicts, when the site learns from those).
     /// - Returns: How many comments were recorded.
-    /// - Parameter learningConfidence: When set, verdicts the model was at least this sure of
-    ///   (and that agree with it) also teach it; off by default.
     @discardableResult
     public func record(_ judgements: [(key: Int64, judgement: Judgement)], at now: Date,
-                       learningConfidence: Double? = nil) async throws(StoreError) -> Int {
+                       lessons: [Int64: Lesson] = [:]) async throws(StoreError) -> Int {
         do {
             let at = now.databaseValue
             // Encoded before taking the write lock.
             let encoder = JSONEncoder()
             let signals = try judgements.map { try StoredSignal.json($0.judgement.signals, encoder: encoder) }
             return try await pool.write { db in
-                try Self.record(judgements, signals: signals, at: at, learningConfidence: learningConfidence, db)
+                try Self.record(judgements, signals: signals, at: at, lessons: lessons, db)
             }
         } catch {
             throw Self.wrap(error, "recording verdicts")
@@ -118,7 +124,7 @@ extension ModerationDatabase {
     /// signals (`signals[i]`, the JSON of `judgements[i]`'s), then the system decisions of the batch
     /// are written with a few multi-row statements, in the batch's order.
     static func record(_ judgements: [(key: Int64, judgement: Judgement)], signals: [String?], at: DatabaseValue,
-                       learningConfidence: Double?, _ db: Database) throws -> Int {
+                       lessons: [Int64: Lesson], _ db: Database) throws -> Int {
         var decisions = MultiRowInsert.decision.rows()
         for ((key, judgement), signals) in zip(judgements, signals) {
             let status = CommentStatus(judgement.verdict).databaseValue
@@ -128,12 +134,8 @@ extension ModerationDatabase {
                 """).execute(arguments: [status, judgement.score, at, judgement.rulesetVersion, signals, key])
             guard db.changesCount == 1 else { continue }
             decisions.append([key.databaseValue, status, Decision.systemActor.databaseValue, judgement.reason.databaseValue, at])
-            if let confidence = learningConfidence, let p = judgement.classifierProbability {
-                let unwanted = judgement.verdict == .rejected && p >= confidence
-                let wanted = judgement.verdict == .approved && p <= 1 - confidence
-                if unwanted || wanted, let stored = try StoredComment.fetchOne(db, key: key) {
-                    try Self.train(stored, unwanted: unwanted, source: "automatic", db)
-                }
+            if let lesson = lessons[key] {
+                try Self.learn(commentKey: key, unwanted: lesson.unwanted, tokens: lesson.tokens, source: "automatic", db)
             }
         }
         try decisions.insert(db)

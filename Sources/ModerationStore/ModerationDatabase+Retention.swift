@@ -229,7 +229,7 @@ extension ModerationDatabase {
                                                                   arguments: condition.arguments + [Self.maintenanceChunk])
                         for comment in comments {
                             let key = comment.key!
-                            try Self.train(comment, unwanted: nil, source: "moderator", db)
+                            try Self.learn(commentKey: key, unwanted: nil, tokens: nil, source: "moderator", db)
                             try db.execute(sql: """
                                 UPDATE comment SET author = 'forgotten-' || key, body = '', email = NULL, ip = NULL, network = NULL,
                                     user_agent = NULL, article_url = NULL, fingerprint = NULL, fp_band0 = NULL, fp_band1 = NULL,

@@ -174,7 +174,8 @@ extension ModerationDatabase {
                     // Teach the filter what the remaining decisions say, or nothing.
                     let remaining = decisions.filter { $0.seq != last.seq && $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system
                         && $0.status != .held }
-                    try Self.train(comment, unwanted: remaining.last.map { $0.status == .rejected }, source: "moderator", db)
+                    try Self.learn(commentKey: comment.key!, unwanted: remaining.last.map { $0.status == .rejected }, tokens: nil,
+                                   source: "moderator", db)
                     result = decision
                     return .commit
                 }

@@ -167,7 +167,7 @@ public final class ModerationDatabase: Sendable {
     }
 
     /// Wraps any error as a ``StoreError``.
-    static func wrap(_ error: any Error, _ doing: String) -> StoreError {
+    public static func wrap(_ error: any Error, _ doing: String) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? DatabaseError {
             switch error.resultCode {

@@ -277,6 +277,22 @@ enum Schema {
             }
             try ModerationDatabase.apply(deltas, unwantedDocuments: unwantedDocuments, wantedDocuments: wantedDocuments, db)
         }
+        migrator.registerMigration("v13-lessons-keep-their-tokens") { db in
+            // Each learned comment keeps the tokens it was learned with, so relabelling or forgetting it
+            // takes back exactly those counts (and the store never works tokens out itself). Comments
+            // learned before get the tokens the layer counted for them (v12 counted the same ones).
+            try db.execute(sql: "ALTER TABLE classifier_training ADD COLUMN tokens BLOB")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.*, t.unwanted AS learned_unwanted FROM classifier_training t JOIN comment c ON c.key = t.comment_key
+                ORDER BY c.key
+                """)
+            let scratch = MatchScratch()
+            let update = try db.makeStatement(sql: "UPDATE classifier_training SET tokens = ? WHERE comment_key = ?")
+            for row in rows {
+                let stored = try StoredComment(row: row)
+                try update.execute(arguments: [LessonTokens.encode(SiteLayer.tokens(of: stored.comment, scratch: scratch)), stored.key!])
+            }
+        }
         return migrator
     }
 

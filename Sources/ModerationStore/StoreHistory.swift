@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import Moderation
-import PCRE2
 
 /// The pipeline's view of the past: the windows (floods, duplicates, rating bursts) from the
 /// database's ``RecentComments`` in memory, brought up to date from the comment table at each batch;
@@ -23,8 +22,7 @@ public struct StoreHistory: CommentHistoryProvider {
         return try await database.pool.read { db in
             var dates = DateArguments()
             var site = try SiteSettings(db)
-            let scratch = MatchScratch()
-            var contexts = try queries.map { try Self.context(for: $0, dates: &dates, site: &site, scratch: scratch, db) }
+            var contexts = try queries.map { try Self.context(for: $0, dates: &dates, site: &site, db) }
             try database.recentComments.withLock { recent in
                 try Self.bringUpToDate(&recent, for: queries, windows: windows, db)
                 for index in queries.indices { recent.fill(&contexts[index], for: queries[index], windows: windows) }
@@ -89,7 +87,7 @@ public struct StoreHistory: CommentHistoryProvider {
         """
 
     /// The author's record, the site's lists and the article's mode, inside an open read transaction.
-    static func context(for query: HistoryQuery, dates: inout DateArguments, site: inout SiteSettings, scratch: MatchScratch,
+    static func context(for query: HistoryQuery, dates: inout DateArguments, site: inout SiteSettings,
                         _ db: Database) throws -> CommentContext {
         var context = CommentContext()
         let comment = query.comment
@@ -119,7 +117,7 @@ public struct StoreHistory: CommentHistoryProvider {
         // Links, by the host a browser would go to; a listed domain covers its subdomains. One blocked
         // link blocks the comment, but a domain allow counts only when every link is on an allowed domain:
         // an allowed link must not carry others past the lists.
-        let hosts = site.hasDomainEntries ? Array(Set(LinkExtractor.links(in: comment.body, scratch: scratch).map(\.host))).sorted() : []
+        let hosts = site.hasDomainEntries ? query.linkHosts : []
         var allowedLinks: [CommentContext.ListMatch] = []
         for host in hosts {
             var allowed: CommentContext.ListMatch?
@@ -134,13 +132,6 @@ public struct StoreHistory: CommentHistoryProvider {
         if !hosts.isEmpty, allowedLinks.count == hosts.count { context.allows += allowedLinks }
         context.articleMode = try site.mode(of: comment.articleID, db)
         return context
-    }
-}
-
-extension QueuedComment {
-    /// The history query for this comment.
-    public var historyQuery: HistoryQuery {
-        HistoryQuery(comment: comment, receivedAt: receivedAt, sequence: key, fingerprint: stored.textFingerprint, network: stored.network)
     }
 }
 

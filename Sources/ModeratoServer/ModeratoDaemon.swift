@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Hummingbird
+import Judging
 import Logging
 import Metrics
 import Moderation
@@ -34,42 +35,10 @@ public struct ModeratoDaemon: Sendable {
         self.metrics = metrics
     }
 
-    /// Loads the rule packs, applies the modes recorded while running (rules switched to shadow), and
-    /// adds the site's learning layer as the database has it.
-    public func makePipeline(database: ModerationDatabase) async throws -> Pipeline {
-        var pipeline = try loadPipeline()
-        let states = try await database.ruleStates()
-        let modes = states.mapValues(\.mode).filter { pipeline.ruleSet.rule(id: $0.key) != nil }
-        pipeline.ruleSet = pipeline.ruleSet.withModes(modes)
-        let model = try loadModel()
-        let site = try await database.classifierModel()
-        pipeline.model = ModelJudge(model: model, configuration: configuration.model, policy: configuration.policy,
-                                    siteLayer: SiteLayer(counts: site.model, configuration: configuration.classifier))
-        return pipeline
-    }
-
-    /// Reads and checks the model file (`model.file`, else the shipped one).
-    public func loadModel() throws -> ModerationModel {
-        do {
-            return try ModelFile.read(configuration.model.file ?? ModelLocation.defaultPath())
-        } catch {
-            throw DaemonError(error.description)
-        }
-    }
-
-    /// Loads the rule packs in the configured folders into a pipeline.
-    public func loadPipeline() throws -> Pipeline {
-        let urls = configuration.ruleDirectories.map { URL(fileURLWithPath: $0) }
-        do {
-            let ruleSet = try RuleLoader().load(directories: urls)
-            for warning in ruleSet.warnings {
-                logger.warning("\(warning.description)")
-            }
-            return Pipeline(ruleSet: ruleSet, heuristics: configuration.heuristics.makeHeuristics(),
-                            policy: Policy(configuration: configuration.policy))
-        } catch {
-            throw DaemonError("the rule packs have errors:\n" + error.description)
-        }
+    /// How the daemon makes its pipelines: the configured rules, heuristics, thresholds, model and
+    /// the site's learning layer.
+    public var pipelineFactory: PipelineFactory {
+        PipelineFactory(configuration.judging)
     }
 
     /// The shortest API token accepted on a non-loopback address.
@@ -104,17 +73,24 @@ public struct ModeratoDaemon: Sendable {
         } catch {
             throw DaemonError(error.message)
         }
-        let model = try loadModel()
-        logger.info("model loaded", metadata: ["model.name": "\(model.name)", "model.sha256": "\(model.sha256.prefix(12))",
-                                               "model.file": "\(configuration.model.file ?? ModelLocation.defaultPath())"])
-        let pipelines: PipelineHolder
+        let factory = pipelineFactory
+        let model: ModerationModel?
+        let ruleSet: RuleSet
         do {
-            pipelines = PipelineHolder(try await makePipeline(database: database),
-                                       classifierVersion: (try? await database.classifierVersion()) ?? 0)
-        } catch let error as DaemonError {
-            throw DaemonError(error.message + "\nfix them (modctl rules check) and start again")
+            model = try factory.loadModel()
+            ruleSet = try factory.loadRules()
+        } catch {
+            throw DaemonError(error.message + (error.message.hasPrefix("the rule packs") ? "\nfix them (modctl rules check) and start again" : ""))
         }
-        let ruleSet = pipelines.pipeline.ruleSet
+        if let model {
+            logger.info("model loaded", metadata: ["model.name": "\(model.name)", "model.sha256": "\(model.sha256.prefix(12))",
+                                                   "model.file": "\(factory.modelPath)"])
+        }
+        for warning in ruleSet.warnings {
+            logger.warning("\(warning.description)")
+        }
+        let pipelines = PipelineController(try await factory.make(ruleSet: ruleSet, model: model, store: database),
+                                           classifierVersion: (try? await database.classifierVersion()) ?? 0)
         logger.info("rules loaded", metadata: [
             "rules.count": "\(ruleSet.rules.count)",
             "rules.prefiltered": "\(ruleSet.prefilter.gatedCount)",
@@ -178,7 +154,7 @@ public struct ModeratoDaemon: Sendable {
                 throw DaemonError(error.message)
             }
             AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
-                          pipelines: pipelines, judge: CommentJudge(database: database, heuristics: configuration.heuristics),
+                          pipelines: pipelines, worker: worker, batcher: batcher,
                           backpressure: backpressure, bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused,
                           idKey: idKey)
                 .register(on: router)

@@ -1,4 +1,5 @@
 import Foundation
+import Judging
 import Moderation
 
 /// A setting whose value cannot be used, named as the settings file names it.
@@ -130,6 +131,17 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Whether `host` is a loopback address.
+    /// What the daemon's pipelines are made of.
+    public var judging: JudgingConfiguration {
+        var judging = JudgingConfiguration()
+        judging.ruleDirectories = ruleDirectories
+        judging.heuristics = heuristics
+        judging.policy = policy
+        judging.model = model
+        judging.classifier = classifier
+        return judging
+    }
+
     public var isLoopback: Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Judging
 import Moderation
 import ModerationStore
 import PCRE2
@@ -84,12 +85,14 @@ public struct Evaluation {
     }
 
     public var ruleSet: RuleSet
-    public var heuristics = HeuristicsConfiguration()
-    public var classifier = ClassifierConfiguration()
     /// The toxicity and spam model; nil judges without it.
     public var model: ModerationModel?
-    public var modelConfiguration = ModelConfiguration()
-    public var policy = PolicyConfiguration()
+    /// Heuristics, thresholds, the model's score mapping and the site's layer, as the daemon's settings give them.
+    public var judging = JudgingConfiguration()
+    public var policy: PolicyConfiguration {
+        get { judging.policy }
+        set { judging.policy = newValue }
+    }
     /// Feed the true label of every held comment back as a moderator decision, in file order.
     public var isOnline = false
     /// How many mistakes of each kind to keep for the report.
@@ -130,7 +133,7 @@ public struct Evaluation {
     /// Seeds a database's learning layer from labelled rows.
     public static func train(_ database: ModerationDatabase, rows: [Row]) async throws {
         let comments = Self.comments(for: rows, prefix: "train")
-        try await database.trainClassifier(zip(comments, rows).map { ($0, $1.isUnwanted) })
+        try await Decider(store: database).train(zip(comments, rows).map { ($0, $1.isUnwanted) })
     }
 
     /// Runs the rows through the pipeline in order, with `training` rows learned first.
@@ -141,13 +144,9 @@ public struct Evaluation {
         storeConfiguration.isDurable = false
         let database = try ModerationDatabase(path: directory.appendingPathComponent("eval.sqlite").path, configuration: storeConfiguration)
         if !training.isEmpty { try await Self.train(database, rows: training) }
-        var pipeline = Pipeline(ruleSet: ruleSet, heuristics: heuristics.makeHeuristics(), policy: Policy(configuration: policy))
-        if let model {
-            let loaded = try await database.classifierModel()
-            pipeline.model = ModelJudge(model: model, configuration: modelConfiguration, policy: policy,
-                                        siteLayer: SiteLayer(counts: loaded.model, configuration: classifier))
-        }
-        let judge = CommentJudge(database: database, heuristics: heuristics)
+        var pipeline = try await PipelineFactory(judging).make(ruleSet: ruleSet, model: model, store: database)
+        let judge = CommentJudge(database: database, heuristics: judging.heuristics)
+        let decider = Decider(store: database)
         let scratch = MatchScratch()
         let validator = CommentDecoder()
         let comments = Self.comments(for: rows, prefix: "row")
@@ -172,7 +171,7 @@ public struct Evaluation {
                 }
             }
             for (offset, comment) in batch.enumerated() {
-                _ = try await database.accept([comment], at: start.addingTimeInterval(Double(index + offset) * 30))
+                _ = try await database.accept([Arrival(comment)], at: start.addingTimeInterval(Double(index + offset) * 30))
             }
             let queued = try await database.queuedComments(limit: batch.count + 1)
             for item in queued {
@@ -200,14 +199,11 @@ public struct Evaluation {
                 case .rejected: if isUnwanted { unwanted.rejected += 1 } else { wanted.rejected += 1 }
                 }
                 if isOnline && entry.judgement.verdict == .held {
-                    try await database.decide(item.comment.id, verdict: isUnwanted ? .rejected : .approved, actor: "eval",
+                    try await decider.decide(item.comment.id, verdict: isUnwanted ? .rejected : .approved, actor: "eval",
                                               reason: isUnwanted ? "spam" : nil, at: start.addingTimeInterval(Double(end) * 30 + 1))
                     feedback += 1
                     // The database learned from the decision; the pipeline's copy learns the same tokens.
-                    var context = CommentContext()
-                    context.author.total = item.stored.authorIsNew ? 0 : 1
-                    let analysis = CommentAnalysis(comment: item.comment, context: context, scratch: scratch)
-                    pipeline.model?.siteLayer.counts.train(SiteLayer.tokens(analysis), unwanted: isUnwanted)
+                    pipeline.model?.siteLayer.counts.train(SiteLayer.tokens(of: item.comment, scratch: scratch), unwanted: isUnwanted)
                 }
             }
             index = end

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Judging
 import Moderation
 import ModeratoTools
 
@@ -48,12 +49,12 @@ struct Bench: AsyncParsableCommand {
             } catch let error as ToolError {
                 throw CLIError(error.message)
             }
-            let loaded = try Rules.load(directories.isEmpty ? ["Rules"] : directories)
+            let factory = PipelineFactory.forCommand(directories: directories, model: modelOptions)
+            let loaded = try factory.loadRules()
             var rules = loaded.rules
             rules += try ExtraRuleGenerator.rules(count: extraRules)
             let ruleSet = RuleSet(rules: rules, version: loaded.version)
-            let model = try modelOptions.load().map { ModelJudge(model: $0) }
-            let benchmark = PipelineBenchmark(pipeline: Pipeline(ruleSet: ruleSet, model: model))
+            let benchmark = PipelineBenchmark(pipeline: try await factory.make(ruleSet: ruleSet, model: factory.loadModel(), store: nil))
             let result = try benchmark.run(texts: texts, repeat: `repeat`)
             let costs = topRules > 0 ? Array(benchmark.ruleCosts(texts: texts).prefix(topRules)) : []
             if json {

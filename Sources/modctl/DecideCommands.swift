@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Judging
 import Moderation
 import ModerationStore
 
@@ -87,7 +88,7 @@ func decideAll(_ ids: [String], verdict: Verdict, store: DatabaseOptions, modera
                note: String?, force: Bool) async throws {
     let database = try store.open()
     var failures = 0
-    for (id, result) in try await database.decide(ids, verdict: verdict, actor: moderator, reason: reason, note: note, force: force, at: Date()) {
+    for (id, result) in try await Decider(store: database).decide(ids, verdict: verdict, actor: moderator, reason: reason, note: note, force: force, at: Date()) {
         switch result {
         case .success(let decision):
             let from = decision.previousStatus.map { " (was \($0.rawValue))" } ?? ""

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Judging
 import Moderation
 import ModerationStore
 import ModeratoTools
@@ -195,12 +196,13 @@ struct Eval: AsyncParsableCommand {
         try await reportingErrors {
             let rows = try await decisions ? decidedRows() : labels.columns().rows(csv)
             let training = try train.isEmpty ? [] : labels.columns().rows(train)
-            var evaluation = Evaluation(ruleSet: try Rules.load(directories.isEmpty ? ["Rules"] : directories))
+            let factory = PipelineFactory.forCommand(directories: directories, model: modelOptions, policy: policy)
+            var evaluation = Evaluation(ruleSet: try factory.loadRules())
+            evaluation.model = try factory.loadModel()
+            evaluation.judging = factory.configuration
+            evaluation.judging.classifier.holdsWhileLearning = premoderateWhileLearning
             evaluation.isOnline = online
             evaluation.mistakesKept = mistakes
-            evaluation.classifier.holdsWhileLearning = premoderateWhileLearning
-            evaluation.model = try modelOptions.load()
-            evaluation.policy = policy
             if thresholds {
                 evaluation.thresholdLimits = ThresholdSweep.Limits(wantedRejected: maxWantedRejected / 100,
                                                                    unwantedApproved: maxUnwantedApproved / 100)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Judging
 import Moderation
 import ModerationStore
 
@@ -68,6 +69,9 @@ extension AsyncParsableCommand {
             Output.error(error.message)
             throw ExitCode.failure
         } catch let error as StoreError {
+            Output.error(error.message)
+            throw ExitCode.failure
+        } catch let error as JudgingError {
             Output.error(error.message)
             throw ExitCode.failure
         }

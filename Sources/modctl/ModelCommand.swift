@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Judging
 import Moderation
 import ModeratoTools
 import PCRE2
@@ -189,11 +190,26 @@ struct ModelOptions: ParsableArguments {
 
     /// The model to judge with: nil with --no-model.
     func load() throws -> ModerationModel? {
-        guard !noModel else { return nil }
-        do {
-            return try ModelFile.read(model ?? ModelLocation.defaultPath())
-        } catch {
-            throw CLIError(error.description)
-        }
+        var judging = JudgingConfiguration()
+        apply(to: &judging)
+        return try PipelineFactory(judging).loadModel()
+    }
+
+    /// Chooses the model (or none) in a pipeline's configuration.
+    func apply(to judging: inout JudgingConfiguration) {
+        judging.usesModel = !noModel
+        judging.model.file = model
+    }
+}
+
+extension PipelineFactory {
+    /// The pipeline factory for modctl's judging commands: these rule folders (default: Rules) and the
+    /// chosen model, with the daemon's default settings otherwise.
+    static func forCommand(directories: [String], model: ModelOptions, policy: PolicyConfiguration = PolicyConfiguration()) -> PipelineFactory {
+        var judging = JudgingConfiguration()
+        judging.ruleDirectories = directories.isEmpty ? ["Rules"] : directories
+        judging.policy = policy
+        model.apply(to: &judging)
+        return PipelineFactory(judging)
     }
 }

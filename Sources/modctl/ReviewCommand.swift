@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Judging
 import Moderation
 import ModerationStore
 
@@ -147,7 +148,7 @@ struct ReviewSession {
 
     mutating func decide(_ id: String, _ verdict: Verdict, reason: String?, note: String?) async {
         do {
-            try await database.decide(id, verdict: verdict, actor: moderator, reason: reason, note: note, at: Date())
+            try await Decider(store: database).decide(id, verdict: verdict, actor: moderator, reason: reason, note: note, at: Date())
             decided.append(id)
             counts[verdict.rawValue, default: 0] += 1
             message = "\(verdict == .approved ? "Approved" : "Rejected") \(id)."

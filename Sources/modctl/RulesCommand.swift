@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Judging
 import Moderation
 import ModerationStore
 import PCRE2
@@ -95,8 +96,8 @@ struct Rules: AsyncParsableCommand {
                     guard let data = FileManager.default.contents(atPath: file!) else { throw CLIError("cannot read \(file!)") }
                     input = String(decoding: data, as: UTF8.self)
                 }
-                let ruleSet = try Rules.load(directories.isEmpty ? ["Rules"] : directories)
-                let pipeline = Pipeline(ruleSet: ruleSet, model: try modelOptions.load().map { ModelJudge(model: $0) })
+                let pipeline = try await PipelineFactory.forCommand(directories: directories, model: modelOptions).make(store: nil)
+                let ruleSet = pipeline.ruleSet
                 let comment = RuleEngine.exampleComment(input, in: CommentField(rawValue: field)!)
                 let judgement = pipeline.judge(comment, scratch: MatchScratch())
                 if json {
@@ -211,21 +212,29 @@ struct Rules: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let ruleSet = try Rules.load(directories)
+                // Judged as the daemon would judge them now: with each comment's history (as it was when
+                // it arrived), the site's lists, article modes, rule modes and learning layer.
+                let factory = PipelineFactory.forCommand(directories: directories, model: modelOptions)
                 let database = try store.open(.readOnly)
+                let pipeline = try await factory.make(store: database)
+                let ruleSet = pipeline.ruleSet
                 let history = try await database.judgedComments(since: Date().addingTimeInterval(-Double(days) * 86400), limit: limit)
-                var pipeline = Pipeline(ruleSet: ruleSet)
-                if let model = try modelOptions.load() {
-                    let site = try await database.classifierModel()
-                    pipeline.model = ModelJudge(model: model, siteLayer: SiteLayer(counts: site.model))
-                }
+                let judge = CommentJudge(database: database, heuristics: factory.configuration.heuristics)
                 let scratch = MatchScratch()
+                var judgements: [Int64: Judgement] = [:]
+                let chronological = history.map(\.comment).sorted { $0.key! < $1.key! }
+                for start in stride(from: 0, to: chronological.count, by: 256) {
+                    let batch = chronological[start..<min(chronological.count, start + 256)].map {
+                        QueuedComment(key: $0.key!, comment: $0.comment, receivedAt: $0.receivedAt, stored: $0)
+                    }
+                    for (key, judgement) in try await judge.judge(batch, with: pipeline, scratch: scratch) { judgements[key] = judgement }
+                }
                 struct Change: Encodable {
                     var id: String; var was: String; var now: String; var current: String; var signals: [String]; var excerpt: String
                 }
                 var changes: [String: [Change]] = ["newly_held": [], "newly_rejected": [], "released": []]
                 for (stored, systemVerdict) in history {
-                    let judgement = pipeline.judge(stored.comment, scratch: scratch)
+                    guard let judgement = judgements[stored.key!] else { continue }
                     let now = CommentStatus(judgement.verdict)
                     guard now != systemVerdict else { continue }
                     let kind = now == .held ? "newly_held" : now == .rejected ? "newly_rejected" : "released"

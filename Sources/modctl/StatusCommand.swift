@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import GRDB
 import ModerationStore
 
 /// `modctl status`: is the daemon up, and how is the queue doing.
@@ -19,12 +18,7 @@ struct Status: AsyncParsableCommand {
             let running = pid != nil
             let daemon = try await database.daemonStatus()
             let counts = try await database.statusCounts()
-            let webhook = try await database.pool.read { db -> (backlog: Int, failed: Int, lastError: String?) in
-                let backlog = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL") ?? 0
-                let failed = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL") ?? 0
-                let lastError = try String.fetchOne(db, sql: "SELECT last_error FROM outbox WHERE last_error IS NOT NULL ORDER BY seq DESC LIMIT 1")
-                return (backlog, failed, lastError)
-            }
+            let webhook = try await database.outboxStatus()
             let oldestHeld = try await database.comments(matching: { var filter = CommentFilter(status: .held); filter.limit = 1; return filter }())
                 .first?.comment.receivedAt
             struct Report: Encodable {

@@ -210,6 +210,21 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    /// An Akismet check is committed, counted and judged as the API's comments are: it shows in the
+    /// accepted and verdict counters, and the queue depth returns to zero.
+    @Test func akismetChecksCountAsComments() async throws {
+        let daemon = try await DaemonHarness.start()
+        let check = try await daemon.request("POST", "/1.1/comment-check", body: Data(
+            "api_key=\(daemon.token)&blog=https%3A%2F%2Fsite.example&user_ip=203.0.113.9&comment_author=Ann&comment_content=Lovely%20harbour%20photos".utf8),
+            token: .some(nil), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(check.status == 200 && check.text == "false", "\(check.status) \(check.text)")
+        let lines = try await daemon.get("/metrics").text.split(separator: "\n")
+        #expect(lines.contains("moderato_comments_accepted_total 1"), "\(lines.filter { $0.hasPrefix("moderato") })")
+        #expect(lines.contains("moderato_verdicts_total{verdict=\"approved\"} 1"), "\(lines.filter { $0.hasPrefix("moderato") })")
+        #expect(lines.contains { $0.hasPrefix("moderato_queue_depth ") && Double($0.split(separator: " ")[1]) == 0 }, "\(lines.filter { $0.hasPrefix("moderato") })")
+        #expect(try await daemon.stop() == 0)
+    }
+
     /// Bounded load, SIGKILL at random moments, restarts: every comment that got a 202 ends with exactly
     /// one verdict and one system decision. `MODERATO_CRASH_CYCLES` makes it longer (Scripts/crash-test.sh).
     @Test func crashesLoseNothingAndJudgeNothingTwice() async throws {

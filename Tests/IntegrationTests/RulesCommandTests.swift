@@ -164,6 +164,21 @@ import Testing
         #expect(changes["newly_held"]?.map { $0["id"] as? String } == ["b1"])
         #expect(changes["released"]?.isEmpty == true)
     }
+
+    /// The backtest judges as the daemon would now: with the site's lists (a blocked author's comment
+    /// would now be rejected) and the comment's history, not with the rules alone.
+    @Test func backtestJudgesWithTheSitesListsAndHistory() async throws {
+        let daemon = try await DaemonHarness.start()
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "l1", author: "Mallory", body: "the harbour wall at dawn"))
+        #expect(try await daemon.waitForVerdict("l1")["status"] as? String == "approved")
+        #expect(try await daemon.stop() == 0)
+        #expect(try daemon.modctl(["block", "author", "Mallory", "--as", "ed"]).status == 0)
+        let result = try daemon.modctl(["rules", "backtest", TestPaths.rulesDirectory.path, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let changes = try #require(json["changes"] as? [String: [[String: Any]]])
+        #expect(changes["newly_rejected"]?.map { $0["id"] as? String } == ["l1"], "\(result.stdout)")
+    }
 }
 
 /// `modctl bench`: the figures it prints, the rules it ranks, and its refusals.

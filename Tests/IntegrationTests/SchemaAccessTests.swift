@@ -1,21 +1,19 @@
 import Foundation
 import GRDB
-import ModerationStore
+@testable import ModerationStore
 import ModeratoTestSupport
 import Testing
 
 /// Only `moderatod` and `modctl migrate` change the schema: every other `modctl` command refuses a
 /// schema older or newer than its own with what to do, and leaves the file as it was.
 @Suite struct SchemaAccessTests {
-    /// A database whose newest schema change is undone in the bookkeeping, as an older Moderato left it.
+    /// A database with every schema change but the newest, as the previous version left it.
     func olderDatabase() throws -> (path: String, directory: TemporaryDirectory) {
         let directory = TemporaryDirectory("schema")
         let path = directory.path("moderato.sqlite")
-        _ = try ModerationDatabase(path: path)
         let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
-            try db.execute(sql: "DELETE FROM grdb_migrations WHERE rowid = (SELECT max(rowid) FROM grdb_migrations)")
-        }
+        let migrator = Schema.migrator
+        try migrator.migrate(queue, upTo: migrator.migrations[migrator.migrations.count - 2])
         try queue.close()
         return (path, directory)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Moderation
 import ModerationStore
 import ModeratoTestSupport
@@ -82,6 +83,33 @@ import Testing
         #expect(afterUndo.wantedDocuments == before.wantedDocuments)
         #expect(try await database.classifierStatistics().fromDecisions == 0)
         #expect(try await database.details(of: "spam")?.comment.status == .held)
+    }
+
+    /// A database from before lessons kept their tokens gets them on migration, so undoing a decision
+    /// made then still takes back exactly what it taught.
+    @Test func lessonsLearnedBeforeTheMigrationAreUnlearnedExactly() async throws {
+        let directory = TemporaryDirectory("lessons")
+        let path = directory.path("moderato.sqlite")
+        var database: ModerationDatabase? = try ModerationDatabase(path: path)
+        try await judged(database!, [Self.spam, Self.ham])
+        let (before, _) = try await database!.classifierModel()
+        try await database!.decide("spam", verdict: .rejected, actor: "ann", reason: "spam", at: at(120))
+        let (afterReject, _) = try await database!.classifierModel()
+        #expect(afterReject != before)
+        database = nil
+        // As the previous version left it: no tokens beside the lesson.
+        let queue = try DatabaseQueue(path: path)
+        try await queue.write { db in
+            try db.execute(sql: """
+                ALTER TABLE classifier_training DROP COLUMN tokens;
+                DELETE FROM grdb_migrations WHERE identifier = 'v13-lessons-keep-their-tokens';
+                """)
+        }
+        try queue.close()
+        let migrated = try ModerationDatabase(path: path)
+        #expect(try await migrated.classifierModel().model == afterReject)
+        try await migrated.undo("spam", actor: "ann", at: at(180))
+        #expect(try await migrated.classifierModel().model == before)
     }
 
     @Test func approveThenForceRejectRelabels() async throws {

@@ -62,7 +62,7 @@ import Testing
         do {
             let queue = try DatabaseQueue(path: path)
             try Schema.migrator.migrate(queue, upTo: "v5-six-fingerprint-bands")
-            let fingerprint = try #require(StoredComment(flood("old"), receivedAt: at(-60)).fingerprint)
+            let fingerprint = try #require(StoredComment(Arrival(flood("old")), receivedAt: at(-60)).fingerprint)
             try await queue.write { db in
                 try db.execute(sql: """
                     INSERT INTO comment (external_id, article_id, author, body, rating, received_at, ip, network, fingerprint,

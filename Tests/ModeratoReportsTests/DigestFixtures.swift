@@ -1,4 +1,5 @@
 import Foundation
+import Judging
 import ModeratoReports
 
 /// Fixed digests for the renderer tests: one day of a regional newspaper's comments, and an empty one.

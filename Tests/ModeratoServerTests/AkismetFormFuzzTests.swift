@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Judging
 import Hummingbird
 import Logging
 import Moderation
@@ -27,9 +28,11 @@ import Testing
         defer { _ = directory }
         let logger = Logger(label: "fuzz")
         let batcher = IngestBatcher(database: database, notifier: QueueNotifier(), depth: QueueDepth(0), logger: logger)
+        let pipelines = PipelineController(Pipeline(ruleSet: .empty))
         let routes = AkismetRoutes<BasicRequestContext>(
-            configuration: AkismetConfiguration(), apiToken: "token", database: database,
-            pipelines: PipelineHolder(Pipeline(ruleSet: .empty)), judge: CommentJudge(database: database),
+            configuration: AkismetConfiguration(), apiToken: "token", database: database, pipelines: pipelines,
+            worker: QueueWorker(database: database, pipelines: pipelines, notifier: QueueNotifier(), batchSize: 10, logger: logger),
+            batcher: batcher,
             backpressure: Backpressure(depth: QueueDepth(0), batcher: batcher, maximum: 100), bodyDeadline: .seconds(5),
             isJudgingPaused: false, idKey: SymmetricKey(size: .bits256))
         let seed = "api_key=token&blog=https%3A%2F%2Fsite.example&user_ip=203.0.113.9&permalink=https%3A%2F%2Fsite.example%2Fn%2F1"

@@ -1,4 +1,5 @@
 import Foundation
+import Judging
 import Logging
 import Moderation
 import ModerationStore
@@ -40,10 +41,9 @@ import Testing
         #expect(try await database.accept(comments, at: Date()) == [.accepted, .accepted, .accepted])
 
         let lock = try lockFromAnotherProcess(path, seconds: 1.5)
-        let worker = QueueWorker(database: database, pipelines: PipelineHolder(Pipeline(ruleSet: try Fixtures.shippedRuleSet())),
+        let worker = QueueWorker(database: database, pipelines: PipelineController(Pipeline(ruleSet: try Fixtures.shippedRuleSet())),
                                  notifier: QueueNotifier(), batchSize: 10, logger: Logger(label: "test"))
-        var monitor = RuleTrafficMonitor()
-        try await worker.drain(scratch: MatchScratch(), monitor: &monitor)
+        try await worker.drain(scratch: MatchScratch())
         lock.waitUntilExit()
         #expect(lock.terminationStatus == 0)
         for comment in comments {

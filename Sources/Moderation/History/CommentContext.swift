@@ -1,4 +1,5 @@
 import Foundation
+import PCRE2
 
 /// What the store knows about a comment's surroundings, gathered before it is judged: how busy its
 /// sender has been, what its author did before, whether the same text was seen elsewhere, and how the
@@ -98,13 +99,17 @@ public struct HistoryQuery: Sendable {
     public var sequence: Int64
     public var fingerprint: TextFingerprint?
     public var network: String?
+    /// The hosts the comment's links go to, for the site's domain lists (sorted, each once).
+    public var linkHosts: [String]
 
-    public init(comment: Comment, receivedAt: Date, sequence: Int64, fingerprint: TextFingerprint?, network: String?) {
+    public init(comment: Comment, receivedAt: Date, sequence: Int64, fingerprint: TextFingerprint?, network: String?,
+                scratch: MatchScratch? = nil) {
         self.comment = comment
         self.receivedAt = receivedAt
         self.sequence = sequence
         self.fingerprint = fingerprint
         self.network = network
+        linkHosts = Array(Set(LinkExtractor.links(in: comment.body, scratch: scratch).map(\.host))).sorted()
     }
 }
 

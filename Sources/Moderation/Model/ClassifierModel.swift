@@ -23,7 +23,7 @@ public struct ClassifierModel: Sendable, Equatable {
     }
 
     /// Learns (or, with `forget`, unlearns) one comment's tokens.
-    public mutating func train(_ tokenHashes: Set<UInt64>, unwanted: Bool, forget: Bool = false) {
+    public mutating func train(_ tokenHashes: some Sequence<UInt64>, unwanted: Bool, forget: Bool = false) {
         let delta: Int32 = forget ? -1 : 1
         if unwanted { unwantedDocuments += Int(delta) } else { wantedDocuments += Int(delta) }
         unwantedDocuments = max(0, unwantedDocuments)

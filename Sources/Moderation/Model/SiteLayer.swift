@@ -1,4 +1,5 @@
 import Foundation
+import PCRE2
 
 /// What this site's moderators taught, on top of the shipped model.
 ///
@@ -40,6 +41,11 @@ public struct SiteLayer: Sendable {
         for name in names { tokens.insert(hash(0x6D, Substring(name), nil)) }
         for link in analysis.links.prefix(5) { tokens.insert(hash(0x64, Substring(link.host), nil)) }
         return tokens
+    }
+
+    /// The tokens of a comment the layer counts, in ascending order: what a decision on it teaches.
+    public static func tokens(of comment: Comment, scratch: MatchScratch = MatchScratch()) -> [UInt64] {
+        tokens(CommentAnalysis(comment: comment, scratch: scratch)).sorted()
     }
 
     static func hash(_ kind: UInt8, _ first: Substring, _ second: Substring?) -> UInt64 {

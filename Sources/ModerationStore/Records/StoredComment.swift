@@ -47,7 +47,8 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         case fingerprint
     }
 
-    public init(_ comment: Comment, receivedAt: Date) {
+    public init(_ arrival: Arrival, receivedAt: Date) {
+        let comment = arrival.comment
         self.externalID = comment.id
         self.articleID = comment.articleID
         self.articleURL = comment.articleURL
@@ -60,10 +61,8 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.submittedAt = comment.submittedAt
         self.receivedAt = receivedAt
         self.status = .queued
-        self.network = comment.ip.flatMap(IPAddress.init)?.network
-        if let fingerprint = TextFingerprint(normalizedText: TextNormalizer().normalize(comment.body).text) {
-            self.fingerprint = Int64(bitPattern: fingerprint.value)
-        }
+        self.network = arrival.network
+        self.fingerprint = arrival.fingerprint.map { Int64(bitPattern: $0.value) }
     }
 
     /// The stored fingerprint, if the body was long enough to have one.

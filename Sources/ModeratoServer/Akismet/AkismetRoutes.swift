@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Judging
 import Logging
 import Moderation
 import ModerationStore
@@ -28,8 +29,11 @@ struct AkismetRoutes<Context: RequestContext> {
     let configuration: AkismetConfiguration
     let apiToken: String
     let database: ModerationDatabase
-    let pipelines: PipelineHolder
-    let judge: CommentJudge
+    let pipelines: PipelineController
+    /// Judges and records checks as it does the queue's comments.
+    let worker: QueueWorker
+    /// Commits checks with the API's comments (group commit, queue accounting).
+    let batcher: IngestBatcher
     let backpressure: Backpressure
     /// Checks judged inline at once; more are answered 503, so a flood of checks cannot take every core.
     let inlineChecks = InlineCheckLimit(maximum: 16)
@@ -153,10 +157,11 @@ struct AkismetRoutes<Context: RequestContext> {
 
     /// Stores a comment and judges it now (not in the queue's order); returns its status, score and signals.
     ///
-    /// The comment is committed without waking the queue worker, so this request normally judges it; if
-    /// the worker was draining and got there first, its recorded verdict is the answer.
+    /// The comment is committed with the API's comments but without waking the queue worker, so this
+    /// request normally judges it; if the worker was draining and got there first, its recorded verdict
+    /// is the answer.
     func checkNow(_ comment: Comment, extraSignals: [Signal]) async throws -> (status: CommentStatus, score: Double, signals: [Signal]) {
-        let outcome = try await database.accept([comment], at: Date()).first
+        let outcome = try await batcher.accept(comment, wakesWorker: false)
         if outcome == .conflict {
             // Another comment holds this id (the same fields with another rating): answer for this one,
             // judged on its own, and never with the other's verdict.
@@ -164,8 +169,7 @@ struct AkismetRoutes<Context: RequestContext> {
             return (CommentStatus(judgement.verdict), judgement.score, judgement.signals)
         }
         if let item = try await database.queuedComment(externalID: comment.id) {
-            let judged = try await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch(), extraSignals: extraSignals)
-            try await database.record(judged, at: Date())
+            try await worker.judgeNow(item, extraSignals: extraSignals)
         }
         guard let details = try await database.details(of: comment.id) else { return (.held, 0, []) }
         return (details.comment.status, details.comment.score ?? 0, details.signals)
@@ -212,7 +216,7 @@ struct AkismetRoutes<Context: RequestContext> {
             _ = try await checkNow(comment, extraSignals: [])
         }
         let actor = String((fields["blog"] ?? "site").prefix(200))
-        try await database.decide(comment.id, verdict: spam ? .rejected : .approved, actor: actor, actorKind: .site,
+        try await Decider(store: database).decide(comment.id, verdict: spam ? .rejected : .approved, actor: actor, actorKind: .site,
                                   reason: spam ? "spam" : nil, note: "submit-\(spam ? "spam" : "ham") through the Akismet endpoint",
                                   force: true, at: Date())
         return Self.text(Self.thanks)
@@ -221,10 +225,7 @@ struct AkismetRoutes<Context: RequestContext> {
     @Sendable func usageLimit(_ request: Request, context: Context) async throws -> Response {
         let fields = Self.parse(request.uri.query ?? "")
         guard isValid(fields["api_key"] ?? fields["key"]) else { return Self.text("invalid", debugHelp: Self.invalidKeyHelp) }
-        let usage = try await database.pool.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM comment WHERE external_id LIKE 'akismet-%' AND received_at >= ?",
-                             arguments: [Date().addingTimeInterval(-30 * 86_400)]) ?? 0
-        }
+        let usage = try await database.commentCount(idPrefix: "akismet-", receivedSince: Date().addingTimeInterval(-30 * 86_400))
         return try JSONResponse.make(.ok, AkismetUsage(limit: "none", usage: usage, percentage: "0.00", throttled: false))
     }
 }

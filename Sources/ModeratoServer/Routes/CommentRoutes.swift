@@ -1,4 +1,5 @@
 import Foundation
+import Judging
 import Hummingbird
 import Logging
 import Moderation
@@ -109,7 +110,7 @@ struct CommentRoutes<Context: RequestContext> {
 /// `GET /healthz`: whether the daemon and its database answer.
 struct HealthRoutes<Context: RequestContext> {
     let database: ModerationDatabase
-    let pipelines: PipelineHolder
+    let pipelines: PipelineController
 
     struct Health: Encodable {
         var status: String

@@ -10,7 +10,8 @@ import Synchronization
 /// only after the transaction holding its comment has committed.
 public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
     struct Pending {
-        var comment: Comment
+        var arrival: Arrival
+        var wakesWorker: Bool
         var continuation: CheckedContinuation<AcceptOutcome, any Error>
     }
 
@@ -39,10 +40,14 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
     }
 
     /// Stores a comment durably; returns once it is committed.
-    public func accept(_ comment: Comment) async throws -> AcceptOutcome {
-        try await withCheckedThrowingContinuation { continuation in
+    /// - Parameter wakesWorker: Whether the queue worker is told (false when the caller judges it at
+    ///   once, as an Akismet check does).
+    public func accept(_ comment: Comment, wakesWorker: Bool = true) async throws -> AcceptOutcome {
+        // The facts the history looks comments up by are worked out here, in the request's task.
+        let arrival = Arrival(comment)
+        return try await withCheckedThrowingContinuation { continuation in
             received.add(1, ordering: .relaxed)
-            pending.withLock { $0.append(Pending(comment: comment, continuation: continuation)) }
+            pending.withLock { $0.append(Pending(arrival: arrival, wakesWorker: wakesWorker, continuation: continuation)) }
             wake.yield()
         }
     }
@@ -73,14 +78,14 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
 
     private func commit(_ batch: [Pending]) async {
         do {
-            let outcomes = try await database.accept(batch.map(\.comment), at: Date())
+            let outcomes = try await database.accept(batch.map(\.arrival), at: Date())
             deliver(outcomes, to: batch)
         } catch {
             // One bad comment must not fail the others: commit them one by one.
             logger.warning("a group commit failed; committing its \(batch.count) comments one by one", metadata: ["error": "\(error.message)"])
             for item in batch {
                 do {
-                    let outcome = try await database.accept([item.comment], at: Date())
+                    let outcome = try await database.accept([item.arrival], at: Date())
                     deliver(outcome, to: [item])
                 } catch {
                     received.subtract(1, ordering: .relaxed)
@@ -93,15 +98,19 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
     private func deliver(_ outcomes: [AcceptOutcome], to batch: [Pending]) {
         received.subtract(batch.count, ordering: .relaxed)
         var accepted = 0
-        for (item, outcome) in zip(batch, outcomes) {
-            if outcome == .accepted { accepted += 1 }
-            item.continuation.resume(returning: outcome)
+        var wakes = false
+        for (item, outcome) in zip(batch, outcomes) where outcome == .accepted {
+            accepted += 1
+            wakes = wakes || item.wakesWorker
         }
         if accepted > 0 {
             depth.add(accepted)
             ModeratoMetrics.recordAccepted(accepted)
             ModeratoMetrics.recordQueueDepth(depth.current)
-            notifier.notify()
+            if wakes { notifier.notify() }
+        }
+        for (item, outcome) in zip(batch, outcomes) {
+            item.continuation.resume(returning: outcome)
         }
     }
 }

@@ -1,26 +1,32 @@
 import Foundation
+import Judging
 import Logging
 import Moderation
 import ModerationStore
 import PCRE2
 import ServiceLifecycle
+import Synchronization
 
 /// Drains the durable queue: judges comments in batches and records each batch in one transaction.
+/// Akismet checks, which need their verdict at once, are judged and recorded here too
+/// (``judgeNow(_:extraSignals:)``), so every verdict goes through the same recording, queue
+/// accounting, metrics and rule-traffic check.
 ///
 /// On graceful shutdown it finishes the batch in hand and returns. After a crash, comments that were
 /// claimed but not recorded are still `queued` and are judged on the next start; recording only
 /// touches comments that are still queued, so none is judged twice.
-public struct QueueWorker: Service {
+public final class QueueWorker: Service, Sendable {
     let database: ModerationDatabase
-    let pipelines: PipelineHolder
+    let pipelines: PipelineController
     let notifier: QueueNotifier
     let batchSize: Int
-    let ruleTraffic: RuleTrafficConfiguration
     let judge: CommentJudge
     let depth: QueueDepth?
     let logger: Logger
+    /// Which rules hit an implausible share of the traffic, and when each was last looked at.
+    private let traffic: Mutex<(monitor: RuleTrafficMonitor, checked: [String: Date])>
 
-    public init(database: ModerationDatabase, pipelines: PipelineHolder, notifier: QueueNotifier, batchSize: Int,
+    public init(database: ModerationDatabase, pipelines: PipelineController, notifier: QueueNotifier, batchSize: Int,
                 ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration(),
                 heuristics: HeuristicsConfiguration = HeuristicsConfiguration(), depth: QueueDepth? = nil, logger: Logger) {
         self.database = database
@@ -29,27 +35,35 @@ public struct QueueWorker: Service {
         self.pipelines = pipelines
         self.notifier = notifier
         self.batchSize = batchSize
-        self.ruleTraffic = ruleTraffic
+        self.traffic = Mutex((RuleTrafficMonitor(configuration: ruleTraffic), [:]))
         self.logger = logger
     }
 
     public func run() async throws {
         let scratch = MatchScratch()
-        var monitor = RuleTrafficMonitor(configuration: ruleTraffic)
         // Judge whatever a previous run left queued before waiting for news.
-        try await drain(scratch: scratch, monitor: &monitor)
+        try await drain(scratch: scratch)
         for await _ in notifier.stream.cancelOnGracefulShutdown() {
-            try await drain(scratch: scratch, monitor: &monitor)
+            try await drain(scratch: scratch)
         }
         logger.info("queue worker stopped")
+    }
+
+    /// Judges one queued comment now, out of the queue's order, and records its verdict (an Akismet
+    /// check). If the worker recorded it first, nothing is recorded twice.
+    public func judgeNow(_ item: QueuedComment, extraSignals: [Signal]) async throws(StoreError) {
+        let scratch = MatchScratch()
+        let pipeline = pipelines.pipeline
+        let judgements = try await judge.judge([item], with: pipeline, scratch: scratch, extraSignals: extraSignals)
+        await record(judgements, batch: [item], lessons: CommentJudge.lessons(for: [item], judgements, pipeline: pipeline, scratch: scratch))
+        await watchTraffic(batch: [item], judgements)
     }
 
     /// Judges batches until the queue is empty or shutdown begins.
     ///
     /// Two batches overlap: while one batch's verdicts are being written (waiting for the single
     /// writer), the next batch is read and judged. Records still land one batch at a time, in order.
-    func drain(scratch: MatchScratch, monitor: inout RuleTrafficMonitor) async throws {
-        var checked: [String: Date] = [:]
+    func drain(scratch: MatchScratch) async throws {
         var recording: Task<Void, Never>?
         var lastInFlight: Int64?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -92,37 +106,45 @@ public struct QueueWorker: Service {
                     """)
             }
             await recording?.value
-            recording = Task { await self.record(judgements, batch: batch) }
+            let lessons = CommentJudge.lessons(for: batch, judgements, pipeline: pipeline, scratch: scratch)
+            recording = Task { await self.record(judgements, batch: batch, lessons: lessons) }
             lastInFlight = batch.last?.key
-            var candidates: [String: Double] = [:]
-            for (item, entry) in zip(batch, judgements) {
-                for (id, share) in monitor.record(hits: entry.judgement.activeRuleHits, network: item.stored.network,
-                                                  author: item.comment.author) {
-                    candidates[id] = share
-                }
-            }
-            for (id, share) in candidates.sorted(by: { $0.key < $1.key }) {
-                await considerShadowing(id, share: share, monitor: &monitor, checked: &checked)
-            }
+            await watchTraffic(batch: batch, judgements)
         }
         // Shutting down: finish the batch in hand.
         await recording?.value
         recording = nil
     }
 
-    var learningConfidence: Double? {
-        guard let configuration = pipelines.pipeline.model?.siteLayer.configuration, configuration.learnsFromAutomaticVerdicts else { return nil }
-        return configuration.automaticConfidence
+    /// Counts the rules' hits by source and looks at those hitting an implausible share.
+    func watchTraffic(batch: [QueuedComment], _ judgements: [(key: Int64, judgement: Judgement)]) async {
+        let now = Date()
+        let due = traffic.withLock { traffic -> [(id: String, share: Double)] in
+            var candidates: [String: Double] = [:]
+            for (item, entry) in zip(batch, judgements) {
+                for (id, share) in traffic.monitor.record(hits: entry.judgement.activeRuleHits, network: item.stored.network,
+                                                          author: item.comment.author) {
+                    candidates[id] = share
+                }
+            }
+            let interval = traffic.monitor.configuration.recheckInterval
+            var due: [(id: String, share: Double)] = []
+            for (id, share) in candidates.sorted(by: { $0.key < $1.key }) {
+                if let last = traffic.checked[id], now.timeIntervalSince(last) < interval { continue }
+                traffic.checked[id] = now
+                due.append((id, share))
+            }
+            return due
+        }
+        for (id, share) in due { await considerShadowing(id, share: share) }
     }
 
     /// The emergency brake: a rule that hits an implausible share of the traffic's sources is looked
     /// at, and switched to shadow (kept recorded, no longer deciding) only when it may be switched at
     /// all and moderators have overturned most of its recent verdicts.
-    func considerShadowing(_ ruleID: String, share: Double, monitor: inout RuleTrafficMonitor, checked: inout [String: Date]) async {
+    func considerShadowing(_ ruleID: String, share: Double) async {
         let now = Date()
-        let configuration = monitor.configuration
-        if let last = checked[ruleID], now.timeIntervalSince(last) < configuration.recheckInterval { return }
-        checked[ruleID] = now
+        let (configuration, windowSize, sources) = traffic.withLock { ($0.monitor.configuration, $0.monitor.windowSize, $0.monitor.sources) }
         guard let rule = pipelines.pipeline.ruleSet.rule(id: ruleID), configuration.mayShadowAutomatically(rule) else { return }
         let reviews: RuleStatistics
         do {
@@ -133,9 +155,8 @@ public struct QueueWorker: Service {
         }
         guard configuration.isMisfiring(reviewed: reviews.reviewed, overturned: reviews.overturned) else { return }
         let percent = Int((share * 100).rounded())
-        let sources = monitor.sources
         let days = Int((configuration.reviewPeriod / 86_400).rounded())
-        let reason = "switched to shadow automatically: it hit \(percent)% of the sources of the last \(monitor.windowSize) comments "
+        let reason = "switched to shadow automatically: it hit \(percent)% of the sources of the last \(windowSize) comments "
             + "(\(sources.networks) networks, \(sources.authors) authors), and moderators overturned \(reviews.overturned) "
             + "of its \(reviews.reviewed) verdicts they reviewed in the last \(days) days"
         logger.warning("rule switched to shadow: it hit many sources and moderators overturned most of its verdicts; check the rule and re-activate it with modctl rules activate",
@@ -147,10 +168,9 @@ public struct QueueWorker: Service {
         } catch {
             logger.error("cannot record the switch to shadow", metadata: ["rule.id": "\(ruleID)", "error": "\(error.message)"])
         }
-        monitor.forget(ruleID)
-        var pipeline = pipelines.pipeline
-        pipeline.ruleSet = pipeline.ruleSet.withModes([ruleID: .shadow])
-        pipelines.replace(with: pipeline)
+        traffic.withLock { $0.monitor.forget(ruleID) }
+        // In place, on whatever pipeline is in force: a reload meanwhile read the state recorded above.
+        pipelines.update { $0.ruleSet = $0.ruleSet.withModes([ruleID: .shadow]) }
     }
 
     /// Picks up what the site's learning layer learned from moderators since the last batch.
@@ -160,9 +180,7 @@ public struct QueueWorker: Service {
             let version = try await database.classifierVersion()
             guard version != pipelines.classifierVersion else { return }
             let loaded = try await database.classifierModel()
-            var pipeline = pipelines.pipeline
-            pipeline.model?.siteLayer.counts = loaded.model
-            pipelines.replace(with: pipeline, classifierVersion: loaded.version)
+            pipelines.refreshSiteLayer(loaded.model, version: loaded.version)
             logger.debug("classifier updated", metadata: ["classifier.version": "\(loaded.version)"])
         } catch {
             logger.error("cannot read the classifier; keeping the previous one", metadata: ["error": "\(error.message)"])
@@ -173,7 +191,7 @@ public struct QueueWorker: Service {
     /// timeout, as long maintenance may) it waits and tries again, as long as it takes: a busy database
     /// is no reason to change a verdict. If the batch fails for another reason, it records comments one
     /// by one, so that one bad comment is held with an error signal instead of stopping the queue.
-    func record(_ judgements: [(key: Int64, judgement: Judgement)], batch: [QueuedComment]) async {
+    func record(_ judgements: [(key: Int64, judgement: Judgement)], batch: [QueuedComment], lessons: [Int64: Lesson]) async {
         let now = Date()
         defer {
             depth?.add(-batch.count)
@@ -186,7 +204,7 @@ public struct QueueWorker: Service {
         var waitedForLock = false
         while true {
             do {
-                try await database.record(judgements, at: now, learningConfidence: learningConfidence)
+                try await database.record(judgements, at: now, lessons: lessons)
                 for (item, entry) in zip(batch, judgements) {
                     logger.debug("judged", metadata: ["comment.id": "\(item.comment.id)", "verdict": "\(entry.judgement.verdict.rawValue)"])
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import Judging
 import Logging
 import Moderation
 import ModerationStore
@@ -13,7 +14,7 @@ import UnixSignals
 public struct RuleReloader: Service {
     let daemon: ModeratoDaemon
     let database: ModerationDatabase
-    let pipelines: PipelineHolder
+    let pipelines: PipelineController
     let logger: Logger
 
     public func run() async throws {
@@ -22,12 +23,19 @@ public struct RuleReloader: Service {
         }
     }
 
-    /// Re-reads every pack; swaps the pipeline only if all of them load.
+    /// Re-reads every pack; swaps the pipeline only if all of them load. If the pipeline in force
+    /// changed while the new one was being made (a rule switched to shadow), it is made again from
+    /// what the store now says, so the reload never undoes that change.
     func reload() async {
         let now = Date()
         do {
-            let pipeline = try await daemon.makePipeline(database: database)
-            pipelines.replace(with: pipeline)
+            var pipeline: Pipeline
+            repeat {
+                let generation = pipelines.generation
+                let version = try await database.classifierVersion()
+                pipeline = try await daemon.pipelineFactory.make(store: database)
+                if pipelines.replace(pipeline, ifGeneration: generation, classifierVersion: version) { break }
+            } while true
             logger.info("rules reloaded", metadata: ["rules.count": "\(pipeline.ruleSet.rules.count)", "rules.version": "\(pipeline.ruleSet.version)"])
             try? await database.setDaemonStatus(["rules_version": pipeline.ruleSet.version, "rules_errors": "",
                                                  "rules_reload": "ok", "rules_reloaded_at": ISO8601DateFormatter().string(from: now),

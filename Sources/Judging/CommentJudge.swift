@@ -1,10 +1,11 @@
 import Foundation
 import Logging
 import Moderation
+import ModerationStore
 import PCRE2
 
-/// Judges queued comments with their history and records the verdicts: the work of the daemon's
-/// queue worker, shared with `modctl eval` so evaluation runs exactly what production runs.
+/// Judges queued comments with their history: the work of the daemon's queue worker and its Akismet
+/// checks, shared with `modctl eval` and `rules backtest` so they run exactly what production runs.
 public struct CommentJudge: Sendable {
     public let database: ModerationDatabase
     public let history: any CommentHistoryProvider
@@ -26,7 +27,7 @@ public struct CommentJudge: Sendable {
                       extraSignals: [Signal] = []) async throws(StoreError) -> [(key: Int64, judgement: Judgement)] {
         let contexts: [CommentContext]
         do {
-            contexts = try await history.contexts(for: batch.map(\.historyQuery), windows: windows)
+            contexts = try await history.contexts(for: batch.map { $0.historyQuery(scratch: scratch) }, windows: windows)
         } catch {
             let wrapped = ModerationDatabase.wrap(error, "reading the history of a batch")
             if wrapped.isTransient { throw wrapped }
@@ -39,10 +40,36 @@ public struct CommentJudge: Sendable {
         }
     }
 
+    /// What confident verdicts teach the site's learning layer, when the site learns from them
+    /// (`classifier.learns_from_automatic_verdicts`): a rejection the model was at least
+    /// `automatic_confidence` sure of, or an approval it was as sure of the other way.
+    public static func lessons(for batch: [QueuedComment], _ judgements: [(key: Int64, judgement: Judgement)],
+                               pipeline: Pipeline, scratch: MatchScratch) -> [Int64: Lesson] {
+        guard let configuration = pipeline.model?.siteLayer.configuration, configuration.learnsFromAutomaticVerdicts else { return [:] }
+        let confidence = configuration.automaticConfidence
+        var lessons: [Int64: Lesson] = [:]
+        for (item, (key, judgement)) in zip(batch, judgements) {
+            guard let p = judgement.classifierProbability else { continue }
+            let unwanted = judgement.verdict == .rejected && p >= confidence
+            let wanted = judgement.verdict == .approved && p <= 1 - confidence
+            guard unwanted || wanted else { continue }
+            lessons[key] = Lesson(tokens: SiteLayer.tokens(of: item.comment, scratch: scratch), unwanted: unwanted)
+        }
+        return lessons
+    }
+
     /// A held judgement for a comment the pipeline could not judge.
     public static func failed(pipeline: Pipeline, because reason: String) -> Judgement {
         Judgement(verdict: .held, score: 0, signals: [Signal(source: .pipeline, name: "pipeline.error", score: 0, action: .hold,
                                                              explanation: "The pipeline failed on this comment: \(reason); held so a moderator looks")],
                   reason: "held by pipeline.error", rulesetVersion: pipeline.ruleSet.version)
+    }
+}
+
+extension QueuedComment {
+    /// The history query for this comment.
+    public func historyQuery(scratch: MatchScratch? = nil) -> HistoryQuery {
+        HistoryQuery(comment: comment, receivedAt: receivedAt, sequence: key, fingerprint: stored.textFingerprint, network: stored.network,
+                     scratch: scratch)
     }
 }

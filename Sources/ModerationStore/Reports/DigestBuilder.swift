@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Moderation
-import ModerationStore
+import ModeratoReports
 
 /// Builds a ``Digest`` of a period from the database: what arrived, what is waiting, how the rules
 /// fared against moderators, who offended, and how the pipeline kept up.

@@ -1,0 +1,15 @@
+/// A comment as it is queued: with the facts the history checks look it up by, worked out before it
+/// reaches the store (which only writes them).
+public struct Arrival: Sendable {
+    public var comment: Comment
+    /// The /24 or /48 network of the comment's IP address.
+    public var network: String?
+    /// The fingerprint of the normalized body, if it is long enough to have one.
+    public var fingerprint: TextFingerprint?
+
+    public init(_ comment: Comment) {
+        self.comment = comment
+        network = comment.ip.flatMap(IPAddress.init)?.network
+        fingerprint = TextFingerprint(normalizedText: TextNormalizer().normalize(comment.body).text)
+    }
+}
