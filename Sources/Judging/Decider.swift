@@ -36,6 +36,15 @@ public struct Decider: Sendable {
                                       tokens: comments.mapValues { SiteLayer.tokens(of: $0, scratch: scratch) }, at: now)
     }
 
+    /// Rejects a comment and blocks its author, both or neither.
+    @discardableResult
+    public func rejectAndBlockAuthor(_ externalID: String, actor: String, reason: String, note: String?, force: Bool = false,
+                                     at now: Date) async throws(StoreError) -> Decision {
+        let comment = try await store.comments(withIDs: [externalID])[externalID]
+        return try await store.rejectAndBlockAuthor(externalID, actor: actor, reason: reason, note: note, force: force,
+                                                    tokens: comment.map { SiteLayer.tokens(of: $0) }, at: now)
+    }
+
     /// Teaches the learning layer labelled texts that are not stored comments (`modctl train --csv`).
     public func train(_ examples: [(comment: Comment, unwanted: Bool)]) async throws(StoreError) {
         let scratch = MatchScratch()

@@ -31,40 +31,57 @@ extension ModerationDatabase {
         }
     }
 
-    /// Records one moderator's verdict on many comments, in transactions of ``maintenanceChunk``
-    /// comments: a bulk decision is quick for the daemon to wait out, and each id still gets its own
-    /// outcome (decided, or why not). `tokens` are each comment's tokens, by id.
+    /// Records one moderator's verdict on many comments in one transaction: all of them or none are
+    /// recorded, and each id gets its own outcome (decided, or why not: not found, still queued, decided
+    /// by someone else). `tokens` are each comment's tokens, by id.
     public func decide(_ externalIDs: [String], verdict: Verdict, actor: String, reason: String?, note: String? = nil,
                        force: Bool = false, tokens: [String: [UInt64]],
                        at now: Date) async throws(StoreError) -> [(id: String, result: Result<Decision, StoreError>)] {
-        var outcomes: [(id: String, result: Result<Decision, StoreError>)] = []
-        var start = 0
-        while start < externalIDs.count {
-            let chunk = Array(externalIDs[start..<min(externalIDs.count, start + Self.maintenanceChunk)])
-            start += chunk.count
-            do {
-                outcomes += try await pool.writeWithoutTransaction { db in
-                    var results: [(id: String, result: Result<Decision, StoreError>)] = []
-                    try db.inTransaction(.immediate) {
-                        for id in chunk {
-                            do {
-                                results.append((id, .success(try Self.decide(id, verdict: verdict, actor: actor, actorKind: .moderator,
-                                                                            reason: reason, note: note, force: force,
-                                                                            tokens: tokens[id], at: now, db))))
-                            } catch let error as StoreError {
-                                // Refused before anything was written (not found, still queued, decided by someone else).
-                                results.append((id, .failure(error)))
-                            }
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var results: [(id: String, result: Result<Decision, StoreError>)] = []
+                try db.inTransaction(.immediate) {
+                    for id in externalIDs {
+                        do {
+                            results.append((id, .success(try Self.decide(id, verdict: verdict, actor: actor, actorKind: .moderator,
+                                                                        reason: reason, note: note, force: force,
+                                                                        tokens: tokens[id], at: now, db))))
+                        } catch let error as StoreError {
+                            // Refused before anything was written (not found, still queued, decided by someone else).
+                            results.append((id, .failure(error)))
                         }
-                        return .commit
                     }
-                    return results
+                    return .commit
                 }
-            } catch {
-                throw Self.wrap(error, "recording decisions")
+                return results
             }
+        } catch {
+            throw Self.wrap(error, "recording decisions")
         }
-        return outcomes
+    }
+
+    /// Rejects a comment and blocks its author in one transaction: both happen, or neither.
+    @discardableResult
+    public func rejectAndBlockAuthor(_ externalID: String, actor: String, reason: String, note: String?, force: Bool = false,
+                                     tokens: [UInt64]?, at now: Date) async throws(StoreError) -> Decision {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var decision: Decision!
+                try db.inTransaction(.immediate) {
+                    decision = try Self.decide(externalID, verdict: .rejected, actor: actor, actorKind: .moderator,
+                                               reason: reason, note: note, force: force, tokens: tokens, at: now, db)
+                    guard let author = try String.fetchOne(db, sql: "SELECT author FROM comment WHERE external_id = ?", arguments: [externalID]) else {
+                        throw StoreError(.notFound, "no comment with id \(externalID)")
+                    }
+                    try Self.addListEntry(list: "block", kind: "author", value: author, reason: "blocked with comment \(externalID)",
+                                          by: actor, expiresAt: nil, at: now, db)
+                    return .commit
+                }
+                return decision
+            }
+        } catch {
+            throw Self.wrap(error, "rejecting and blocking")
+        }
     }
 
     static func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind,

@@ -50,18 +50,22 @@ extension ModerationDatabase {
     /// ``listValue(kind:_:)`` gives.
     public func addListEntry(list: String, kind: String, value: String, reason: String?, by actor: String,
                              expiresAt: Date?, at now: Date) async throws(StoreError) {
-        let normalized = Self.listValue(kind: kind, value)
         do {
             try await pool.write { db in
-                try db.execute(sql: """
-                    INSERT INTO block (list, kind, value, reason, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(list, kind, value) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by,
-                        created_at = excluded.created_at, expires_at = excluded.expires_at
-                    """, arguments: [list, kind, normalized, reason, actor, now, expiresAt])
+                try Self.addListEntry(list: list, kind: kind, value: value, reason: reason, by: actor, expiresAt: expiresAt, at: now, db)
             }
         } catch {
             throw Self.wrap(error, "adding a list entry")
         }
+    }
+
+    static func addListEntry(list: String, kind: String, value: String, reason: String?, by actor: String,
+                             expiresAt: Date?, at now: Date, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO block (list, kind, value, reason, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(list, kind, value) DO UPDATE SET reason = excluded.reason, created_by = excluded.created_by,
+                created_at = excluded.created_at, expires_at = excluded.expires_at
+            """, arguments: [list, kind, listValue(kind: kind, value), reason, actor, now, expiresAt])
     }
 
     /// Removes an entry; false when there was none.

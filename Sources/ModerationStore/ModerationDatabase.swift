@@ -45,7 +45,7 @@ public enum SchemaAccess: Sendable {
 /// ```
 public final class ModerationDatabase: Sendable {
     /// The GRDB connection pool.
-    public let pool: DatabasePool
+    let pool: DatabasePool
     /// The path of the database file.
     public let path: String
     /// The comments of the last day, for the judge's windows (see ``StoreHistory``); empty until the

@@ -97,10 +97,9 @@ struct ReviewSession {
             case UInt8(ascii: "b"):
                 terminal.write("\nBlock author \(Output.safe(details.comment.author)) and reject this comment? [y/N] ")
                 guard terminal.readKey() == UInt8(ascii: "y") else { message = "Not blocked."; return true }
-                try await database.addListEntry(list: "block", kind: "author", value: details.comment.author, reason: "blocked in review",
-                                                by: moderator, expiresAt: nil, at: Date())
-                await decide(id, .rejected, reason: "abuse", note: "author blocked")
-                message = (message ?? "") + " Author \(details.comment.author) is blocked."
+                if await decide(id, .rejected, reason: "abuse", note: "author blocked", blockingAuthor: true) {
+                    message = (message ?? "") + " Author \(details.comment.author) is blocked."
+                }
                 return true
             case UInt8(ascii: "o"):
                 terminal.clear()
@@ -146,17 +145,26 @@ struct ReviewSession {
         return nil
     }
 
-    mutating func decide(_ id: String, _ verdict: Verdict, reason: String?, note: String?) async {
+    /// Decides (rejecting and blocking the author in one transaction when asked); true when it was recorded.
+    @discardableResult
+    mutating func decide(_ id: String, _ verdict: Verdict, reason: String?, note: String?, blockingAuthor: Bool = false) async -> Bool {
         do {
-            try await Decider(store: database).decide(id, verdict: verdict, actor: moderator, reason: reason, note: note, at: Date())
+            let decider = Decider(store: database)
+            if blockingAuthor {
+                try await decider.rejectAndBlockAuthor(id, actor: moderator, reason: reason ?? "abuse", note: note, at: Date())
+            } else {
+                try await decider.decide(id, verdict: verdict, actor: moderator, reason: reason, note: note, at: Date())
+            }
             decided.append(id)
             counts[verdict.rawValue, default: 0] += 1
             message = "\(verdict == .approved ? "Approved" : "Rejected") \(id)."
+            return true
         } catch where error.code == .alreadyDecided {
             // Someone else got there first: say who, and move on.
             message = "Too late: \(error.message.replacingOccurrences(of: "; pass --force to override", with: ""))."
         } catch {
             message = "Could not decide \(id): \(error)"
         }
+        return false
     }
 }

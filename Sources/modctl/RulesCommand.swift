@@ -275,25 +275,12 @@ struct Rules: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let database = try store.open()
-                // Only the process holding the database's lock is signalled, as the kernel reports it.
-                guard let pid = DaemonLock.holder(forDatabase: store.path) else {
-                    throw CLIError("no moderatod is running for \(store.path) (nothing holds \(DaemonLock.path(forDatabase: store.path)))")
+                switch try await RuleReloadRequest.send(to: try store.open()) {
+                case .reloaded(let version):
+                    Output.line("reloaded: rules \(version) are active")
+                case .refused(let errors):
+                    throw CLIError("reload refused; the previous rules stay active:\n" + errors)
                 }
-                let before = try await database.daemonStatus()["rules_reload_id"]
-                guard kill(pid, SIGHUP) == 0 else { throw CLIError("cannot signal moderatod (pid \(pid)): \(String(cString: strerror(errno)))") }
-                let deadline = Date().addingTimeInterval(15)
-                while Date() < deadline {
-                    try await Task.sleep(for: .milliseconds(100))
-                    let status = try await database.daemonStatus()
-                    guard status["rules_reload_id"] != before else { continue }
-                    if status["rules_reload"] == "ok" {
-                        Output.line("reloaded: rules \(status["rules_version"] ?? "?") are active")
-                        return
-                    }
-                    throw CLIError("reload refused; the previous rules stay active:\n" + (status["rules_errors"] ?? ""))
-                }
-                throw CLIError("moderatod (pid \(pid)) did not report a reload within 15 s; see its log")
             }
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import ModerationStore
+@testable import ModerationStore
 import GRDB
 import ModeratoTestSupport
 import Testing

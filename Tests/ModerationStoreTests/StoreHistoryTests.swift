@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 import Moderation
-import ModerationStore
+@testable import ModerationStore
 import ModeratoTestSupport
 import PCRE2
 import Testing

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Judging
 import Moderation
 @testable import ModerationStore
 import ModeratoTestSupport
@@ -204,6 +205,25 @@ import Testing
         let history = try await database.history(of: "c1")
         #expect(history.map(\.status) == [.held, .approved, .rejected])
         #expect(history.map(\.actor) == ["moderato", "ann", "bob"])
+    }
+
+    /// Rejecting and blocking the author is one transaction: when the rejection is refused (another
+    /// moderator decided first), the author is not blocked either.
+    @Test func rejectAndBlockIsAllOrNothing() async throws {
+        let (database, _dir) = try Fixtures.database()
+        _ = _dir
+        _ = try await database.accept([Fixtures.comment("c1", author: "Sam"), Fixtures.comment("c2", author: "Kim")], at: now)
+        let queued = try await database.queuedComments(limit: 10)
+        try await database.record(queued.map { (key: $0.key, judgement: judgement(.held)) }, at: now)
+        try await database.decide("c1", verdict: .approved, actor: "ann", reason: nil, at: now)
+        let decider = Decider(store: database)
+        await #expect { try await decider.rejectAndBlockAuthor("c1", actor: "bob", reason: "abuse", note: nil, at: now) } throws: {
+            ($0 as? StoreError)?.code == .alreadyDecided
+        }
+        #expect(try await database.listEntries(list: "block", at: now).isEmpty)
+        let decision = try await decider.rejectAndBlockAuthor("c2", actor: "bob", reason: "abuse", note: "author blocked", at: now)
+        #expect(decision.status == .rejected)
+        #expect(try await database.listEntries(list: "block", at: now).map(\.value) == ["Kim"])
     }
 
     @Test func concurrentModeratorsExactlyOneWins() async throws {
