@@ -7,14 +7,12 @@ import PCRE2
 /// Judges queued comments with their history: the work of the daemon's queue worker and its Akismet
 /// checks, shared with `modctl eval` and `rules backtest` so they run exactly what production runs.
 public struct CommentJudge: Sendable {
-    public let database: ModerationDatabase
+    /// Where the history comes from: the store.
     public let history: any CommentHistoryProvider
     public let windows: HistoryWindows
 
-    public init(database: ModerationDatabase, history: (any CommentHistoryProvider)? = nil,
-                heuristics: HeuristicsConfiguration = HeuristicsConfiguration()) {
-        self.database = database
-        self.history = history ?? StoreHistory(database: database)
+    public init(database: any CommentStore, heuristics: HeuristicsConfiguration = HeuristicsConfiguration()) {
+        self.history = database
         self.windows = HistoryWindows(heuristics)
     }
 
@@ -29,7 +27,7 @@ public struct CommentJudge: Sendable {
         do {
             contexts = try await history.contexts(for: batch.map { $0.historyQuery(scratch: scratch) }, windows: windows)
         } catch {
-            let wrapped = ModerationDatabase.wrap(error, "reading the history of a batch")
+            let wrapped = (error as? StoreError) ?? StoreError(.database, "cannot read the history of a batch: \(error)")
             if wrapped.isTransient { throw wrapped }
             return batch.map { item in
                 (item.key, Self.failed(pipeline: pipeline, because: "its history could not be read (\(wrapped.message))"))

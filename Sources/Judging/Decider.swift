@@ -11,13 +11,13 @@ import PCRE2
 /// let decision = try await Decider(store: database).decide("c1", verdict: .rejected, actor: "ann", reason: "abuse", at: Date())
 /// ```
 public struct Decider: Sendable {
-    public let store: ModerationDatabase
+    public let store: any CommentStore
 
-    public init(store: ModerationDatabase) {
+    public init(store: any CommentStore) {
         self.store = store
     }
 
-    /// Decides one comment (see ``ModerationDatabase/decide(_:verdict:actor:actorKind:reason:note:force:tokens:at:)``).
+    /// Decides one comment (see ``CommentStore/decide(_:verdict:actor:actorKind:reason:note:force:tokens:at:)``).
     /// - Throws: ``StoreError`` `.notFound`, `.stillQueued` or `.alreadyDecided`.
     @discardableResult
     public func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind = .moderator,

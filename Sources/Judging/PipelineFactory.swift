@@ -65,7 +65,7 @@ public struct PipelineFactory: Sendable {
     }
 
     /// A pipeline over loaded parts. With a store, the rule modes it recorded and its learning layer apply.
-    public func make(ruleSet: RuleSet, model: ModerationModel?, store: ModerationDatabase?) async throws -> Pipeline {
+    public func make(ruleSet: RuleSet, model: ModerationModel?, store: (any CommentStore)?) async throws -> Pipeline {
         var ruleSet = ruleSet
         var siteLayer = SiteLayer(configuration: configuration.classifier)
         if let store {
@@ -80,7 +80,7 @@ public struct PipelineFactory: Sendable {
     }
 
     /// Loads the rules and the model and makes a pipeline (see ``make(ruleSet:model:store:)``).
-    public func make(store: ModerationDatabase?) async throws -> Pipeline {
+    public func make(store: (any CommentStore)?) async throws -> Pipeline {
         try await make(ruleSet: loadRules(), model: loadModel(), store: store)
     }
 }

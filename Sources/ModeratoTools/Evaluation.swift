@@ -131,7 +131,7 @@ public struct Evaluation {
     }
 
     /// Seeds a database's learning layer from labelled rows.
-    public static func train(_ database: ModerationDatabase, rows: [Row]) async throws {
+    public static func train(_ database: any CommentStore, rows: [Row]) async throws {
         let comments = Self.comments(for: rows, prefix: "train")
         try await Decider(store: database).train(zip(comments, rows).map { ($0, $1.isUnwanted) })
     }

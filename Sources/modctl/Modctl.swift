@@ -26,7 +26,7 @@ struct DatabaseOptions: ParsableArguments {
     /// Opens the database, never creating it and never changing its schema: a schema older or newer
     /// than this build's is refused with what to do (only `moderatod` and `modctl migrate` migrate).
     /// Commands that only read pass ``SchemaAccess/readOnly``.
-    func open(_ access: SchemaAccess = .readWrite) throws -> ModerationDatabase {
+    func open(_ access: SchemaAccess = .readWrite) throws -> any CommentStore {
         var configuration = StoreConfiguration()
         configuration.createIfMissing = false
         configuration.schemaAccess = access

@@ -38,7 +38,7 @@ struct Review: AsyncParsableCommand {
 
 /// The state of one review session.
 struct ReviewSession {
-    let database: ModerationDatabase
+    let database: any CommentStore
     let moderator: String
     let terminal: RawTerminal
     var skipped: Set<String> = []
@@ -46,7 +46,7 @@ struct ReviewSession {
     var counts: [String: Int] = [:]
     var message: String?
 
-    init(database: ModerationDatabase, moderator: String, terminal: RawTerminal) {
+    init(database: any CommentStore, moderator: String, terminal: RawTerminal) {
         self.database = database
         self.moderator = moderator
         self.terminal = terminal

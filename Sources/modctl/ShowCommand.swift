@@ -39,7 +39,7 @@ struct Show: AsyncParsableCommand {
 /// The full view for `show` and review's details: the comment, then the author's history, neighbours
 /// on the same network, and the article's mode.
 enum DetailsRenderer {
-    static func render(_ details: CommentDetails, database: ModerationDatabase) async throws -> String {
+    static func render(_ details: CommentDetails, database: any CommentStore) async throws -> String {
         var lines = [CommentRenderer.render(details)]
         let comment = details.comment
         let related = try await database.relatedComments(to: comment, limit: 8)

@@ -28,7 +28,7 @@ public struct AkismetConfiguration: Sendable {
 struct AkismetRoutes<Context: RequestContext> {
     let configuration: AkismetConfiguration
     let apiToken: String
-    let database: ModerationDatabase
+    let database: any CommentStore
     let pipelines: PipelineController
     /// Judges and records checks as it does the queue's comments.
     let worker: QueueWorker

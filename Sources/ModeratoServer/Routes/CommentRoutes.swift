@@ -7,7 +7,7 @@ import ModerationStore
 
 /// `POST /v1/comments`, `GET /v1/comments/{id}` and `GET /v1/decisions`.
 struct CommentRoutes<Context: RequestContext> {
-    let database: ModerationDatabase
+    let database: any CommentStore
     let batcher: IngestBatcher
     let backpressure: Backpressure
     let decoder: CommentDecoder
@@ -109,7 +109,7 @@ struct CommentRoutes<Context: RequestContext> {
 
 /// `GET /healthz`: whether the daemon and its database answer.
 struct HealthRoutes<Context: RequestContext> {
-    let database: ModerationDatabase
+    let database: any CommentStore
     let pipelines: PipelineController
 
     struct Health: Encodable {

@@ -15,7 +15,7 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
         var continuation: CheckedContinuation<AcceptOutcome, any Error>
     }
 
-    private let database: ModerationDatabase
+    private let database: any CommentStore
     private let notifier: QueueNotifier
     private let depth: QueueDepth
     private let logger: Logger
@@ -31,7 +31,7 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
     public var uncommitted: Int { received.load(ordering: .relaxed) }
     private let received = Atomic<Int>(0)
 
-    public init(database: ModerationDatabase, notifier: QueueNotifier, depth: QueueDepth, logger: Logger) {
+    public init(database: any CommentStore, notifier: QueueNotifier, depth: QueueDepth, logger: Logger) {
         self.database = database
         self.notifier = notifier
         self.depth = depth

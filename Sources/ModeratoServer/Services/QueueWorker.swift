@@ -16,7 +16,7 @@ import Synchronization
 /// claimed but not recorded are still `queued` and are judged on the next start; recording only
 /// touches comments that are still queued, so none is judged twice.
 public final class QueueWorker: Service, Sendable {
-    let database: ModerationDatabase
+    let database: any CommentStore
     let pipelines: PipelineController
     let notifier: QueueNotifier
     let batchSize: Int
@@ -26,7 +26,7 @@ public final class QueueWorker: Service, Sendable {
     /// Which rules hit an implausible share of the traffic, and when each was last looked at.
     private let traffic: Mutex<(monitor: RuleTrafficMonitor, checked: [String: Date])>
 
-    public init(database: ModerationDatabase, pipelines: PipelineController, notifier: QueueNotifier, batchSize: Int,
+    public init(database: any CommentStore, pipelines: PipelineController, notifier: QueueNotifier, batchSize: Int,
                 ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration(),
                 heuristics: HeuristicsConfiguration = HeuristicsConfiguration(), depth: QueueDepth? = nil, logger: Logger) {
         self.database = database
@@ -69,7 +69,8 @@ public final class QueueWorker: Service, Sendable {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let batch: [QueuedComment]
             do {
-                batch = try await database.queuedComments(limit: batchSize, after: lastInFlight)
+                batch = try await database.claimQueued(limit: batchSize, after: lastInFlight, worker: DaemonIdentity.current,
+                                                       lease: DaemonIdentity.lease, at: Date())
             } catch {
                 logger.error("cannot read the queue; retrying in 1 s", metadata: ["error": "\(error.message)"])
                 try? await Task.sleep(for: .seconds(1))

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Removes personal data (IP addresses, emails, user agents) from old comments every hour.
 struct RetentionService: Service, CustomStringConvertible {
-    let database: ModerationDatabase
+    let database: any CommentStore
     let days: Double
     let logger: Logger
 

@@ -13,7 +13,7 @@ import UnixSignals
 /// rules stay active.
 public struct RuleReloader: Service {
     let daemon: ModeratoDaemon
-    let database: ModerationDatabase
+    let database: any CommentStore
     let pipelines: PipelineController
     let logger: Logger
 

@@ -46,12 +46,12 @@ public struct WebhookConfiguration: Sendable {
 /// restarts because the outbox is in the database.
 public struct WebhookDelivery: Service, CustomStringConvertible {
     let configuration: WebhookConfiguration
-    let database: ModerationDatabase
+    let database: any CommentStore
     let logger: Logger
 
     public var description: String { "WebhookDelivery" }
 
-    public init(configuration: WebhookConfiguration, database: ModerationDatabase, logger: Logger) {
+    public init(configuration: WebhookConfiguration, database: any CommentStore, logger: Logger) {
         self.configuration = configuration
         self.database = database
         self.logger = logger
@@ -99,7 +99,7 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
             }
             let due: [PendingDelivery]
             do {
-                due = try await database.dueDeliveries(at: Date(), limit: 50)
+                due = try await database.dueDeliveries(at: Date(), limit: 50, worker: DaemonIdentity.current, lease: DaemonIdentity.lease)
             } catch {
                 logger.error("cannot read the webhook outbox", metadata: ["error": "\(error.message)"])
                 try? await Task.sleep(for: .seconds(1))

@@ -1,0 +1,199 @@
+import Foundation
+import Moderation
+import ModeratoReports
+
+/// Everything Moderato keeps, behind one protocol: the queue, verdicts, decisions and their feed, the
+/// history the pipeline looks at, the learning layer's counts, lists and article modes, the webhook
+/// outbox, retention and erasure, and the digest's figures.
+///
+/// Two implementations: ``ModerationDatabase`` (SQLite through GRDB, the embedded default) and
+/// ``PostgresStore`` (PostgreSQL through PostgresNIO, for several daemons on one database). The daemon,
+/// `modctl` and the reports use only this protocol; SQL lives in the implementations alone. The store
+/// records what it is given: it never judges, normalizes or tokenizes (the judging layer does that).
+///
+/// Open one with ``StoreLocation``.
+public protocol CommentStore: CommentHistoryProvider, Sendable {
+    /// Where the store is, as the user gave it (a file path, or a `postgres://` URL without its password).
+    var location: String { get }
+
+    /// Whether several daemons may serve this store at once (PostgreSQL), rather than one (SQLite).
+    var isShared: Bool { get }
+
+    // MARK: The queue
+
+    /// Stores comments in the queue, in one transaction; returns only after the commit.
+    /// Re-sending an id is idempotent: the stored comment is left as it is.
+    func accept(_ arrivals: [Arrival], at now: Date) async throws(StoreError) -> [AcceptOutcome]
+
+    /// Claims up to `limit` queued comments, oldest first, for this worker to judge. Comments claimed
+    /// by another worker whose lease has not expired are skipped. (With one daemon on SQLite, a claim
+    /// is the position after `key`: the comments before it are being recorded.)
+    func claimQueued(limit: Int, after key: Int64?, worker: String, lease: TimeInterval, at now: Date) async throws(StoreError) -> [QueuedComment]
+
+    /// One comment, if it is still queued.
+    func queuedComment(externalID: String) async throws(StoreError) -> QueuedComment?
+
+    /// How many comments wait to be judged.
+    func queueDepth() async throws(StoreError) -> Int
+
+    /// Records the pipeline's verdicts for a batch in one transaction (see ``ModerationDatabase/record(_:at:lessons:)``).
+    @discardableResult
+    func record(_ judgements: [(key: Int64, judgement: Judgement)], at now: Date, lessons: [Int64: Lesson]) async throws(StoreError) -> Int
+
+    /// True once after the in-memory history windows had to leave out comments still inside them.
+    func takeWindowsTruncationNotice() -> Bool
+
+    // MARK: Decisions
+
+    @discardableResult
+    func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind, reason: String?, note: String?,
+                force: Bool, tokens: [UInt64]?, at now: Date) async throws(StoreError) -> Decision
+    func decide(_ externalIDs: [String], verdict: Verdict, actor: String, reason: String?, note: String?, force: Bool,
+                tokens: [String: [UInt64]], at now: Date) async throws(StoreError) -> [(id: String, result: Result<Decision, StoreError>)]
+    @discardableResult
+    func rejectAndBlockAuthor(_ externalID: String, actor: String, reason: String, note: String?, force: Bool, tokens: [UInt64]?,
+                              at now: Date) async throws(StoreError) -> Decision
+    @discardableResult
+    func undo(_ externalID: String, actor: String, force: Bool, at now: Date) async throws(StoreError) -> Decision
+    /// Decisions after a feed position, oldest first: the website's change feed.
+    func decisions(after seq: Int64, limit: Int) async throws(StoreError) -> [DecisionEntry]
+    func history(of externalID: String) async throws(StoreError) -> [DecisionEntry]
+    func decisionLog(actor: String?, since: Date?, limit: Int) async throws(StoreError) -> [DecisionEntry]
+
+    // MARK: Reading comments
+
+    func details(of externalID: String) async throws(StoreError) -> CommentDetails?
+    func comments(withIDs externalIDs: [String]) async throws(StoreError) -> [String: Comment]
+    func comments(matching filter: CommentFilter) async throws(StoreError) -> [CommentSummary]
+    func commentCount(idPrefix: String, receivedSince start: Date) async throws(StoreError) -> Int
+    func humanDecidedComments(since: Date?) async throws(StoreError) -> [StoredComment]
+    func judgedComments(since: Date, limit: Int) async throws(StoreError) -> [(comment: StoredComment, systemVerdict: CommentStatus)]
+    func statusCounts() async throws(StoreError) -> [CommentStatus: Int]
+    func relatedComments(to comment: StoredComment, limit: Int) async throws(StoreError) -> (byAuthor: [StoredComment], byNetwork: [StoredComment])
+    func claimNextHeld(moderator: String, excluding excluded: Set<String>, ttl: TimeInterval, at now: Date) async throws(StoreError) -> StoredComment?
+    func releaseClaims(moderator: String) async throws(StoreError)
+
+    // MARK: The learning layer
+
+    func classifierModel() async throws(StoreError) -> (model: ClassifierModel, version: Int)
+    func classifierVersion() async throws(StoreError) -> Int
+    func trainClassifier(_ examples: [Lesson]) async throws(StoreError)
+    func resetClassifier() async throws(StoreError)
+    func classifierStatistics() async throws(StoreError) -> ClassifierStatistics
+
+    // MARK: Rules and the daemon's state
+
+    func ruleStates() async throws(StoreError) -> [String: RuleState]
+    func setRuleState(_ state: RuleState?, for ruleID: String) async throws(StoreError)
+    func signalStatistics(since: Date) async throws(StoreError) -> [String: RuleStatistics]
+    func reviewStatistics(ofSignal name: String, since: Date) async throws(StoreError) -> RuleStatistics
+    func setDaemonStatus(_ values: [String: String], at now: Date) async throws(StoreError)
+    func daemonStatus() async throws(StoreError) -> [String: String]
+    func installationSecret(named name: String) async throws(StoreError) -> [UInt8]
+    /// Asks the daemons serving the store to reload their rules.
+    /// - Throws: ``StoreError`` `.notFound` when no daemon serves it.
+    func signalDaemons() async throws(StoreError)
+
+    // MARK: Lists and articles
+
+    func addListEntry(list: String, kind: String, value: String, reason: String?, by actor: String, expiresAt: Date?,
+                      at now: Date) async throws(StoreError)
+    func removeListEntry(list: String, kind: String, value: String) async throws(StoreError) -> Bool
+    func listEntries(list: String, at now: Date) async throws(StoreError) -> [ListEntry]
+    func setArticleMode(_ articleID: String, mode: ArticleMode, by actor: String, at now: Date) async throws(StoreError)
+    func articles(limit: Int) async throws(StoreError) -> [ArticleSummary]
+    func articleMode(_ articleID: String) async throws(StoreError) -> ArticleMode
+
+    // MARK: The webhook's outbox
+
+    /// Claims deliveries that are due for this worker for `lease` seconds, so each is sent by one daemon.
+    func dueDeliveries(at now: Date, limit: Int, worker: String, lease: TimeInterval) async throws(StoreError) -> [PendingDelivery]
+    func markDelivered(_ seq: Int64, at now: Date) async throws(StoreError)
+    func markAttemptFailed(_ seq: Int64, error message: String, retryAt: Date?, at now: Date) async throws(StoreError)
+    func pruneOutbox(finishedBefore cutoff: Date) async throws(StoreError) -> Int
+    func outboxStatus() async throws(StoreError) -> OutboxStatus
+
+    // MARK: Retention and erasure
+
+    func purgePersonalData(receivedBefore cutoff: Date) async throws(StoreError) -> Int
+    func export(_ subject: DataSubject) async throws(StoreError) -> AuthorExport
+    @discardableResult
+    func forget(_ subject: DataSubject) async throws(StoreError) -> Int
+
+    // MARK: Reports
+
+    /// The digest of a period (everything but the figures worked out from comment text).
+    func digest(_ request: DigestRequest) async throws(StoreError) -> DigestFigures
+}
+
+/// What a digest covers.
+public struct DigestRequest: Sendable {
+    public var start: Date
+    public var end: Date
+    /// "Now", for the backlog.
+    public var now: Date
+    /// Held comments older than this many hours are over the service level.
+    public var slaHours: Double
+    public var siteName: String?
+
+    public init(start: Date, end: Date, now: Date, slaHours: Double, siteName: String?) {
+        self.start = start
+        self.end = end
+        self.now = now
+        self.slaHours = slaHours
+        self.siteName = siteName
+    }
+}
+
+/// A digest's figures from the store, with the rejected comments' texts for the figures the judging
+/// code works out from text (the domains they linked to).
+public struct DigestFigures: Sendable {
+    public var digest: Digest
+    public var rejectedBodies: [String]
+
+    public init(digest: Digest, rejectedBodies: [String]) {
+        self.digest = digest
+        self.rejectedBodies = rejectedBodies
+    }
+}
+
+extension CommentStore {
+    @discardableResult
+    public func decide(_ externalID: String, verdict: Verdict, actor: String, actorKind: Decision.ActorKind = .moderator,
+                       reason: String?, note: String? = nil, force: Bool = false, tokens: [UInt64]?,
+                       at now: Date) async throws(StoreError) -> Decision {
+        try await decide(externalID, verdict: verdict, actor: actor, actorKind: actorKind, reason: reason, note: note, force: force,
+                         tokens: tokens, at: now)
+    }
+
+    @discardableResult
+    public func undo(_ externalID: String, actor: String, at now: Date) async throws(StoreError) -> Decision {
+        try await undo(externalID, actor: actor, force: false, at: now)
+    }
+
+    @discardableResult
+    public func record(_ judgements: [(key: Int64, judgement: Judgement)], at now: Date) async throws(StoreError) -> Int {
+        try await record(judgements, at: now, lessons: [:])
+    }
+
+    public func setDaemonStatus(_ values: [String: String]) async throws(StoreError) {
+        try await setDaemonStatus(values, at: Date())
+    }
+
+    public func humanDecidedComments() async throws(StoreError) -> [StoredComment] {
+        try await humanDecidedComments(since: nil)
+    }
+
+    public func export(author: String) async throws(StoreError) -> AuthorExport {
+        try await export(DataSubject(author: author))
+    }
+
+    @discardableResult
+    public func forget(author: String) async throws(StoreError) -> Int {
+        try await forget(DataSubject(author: author))
+    }
+
+    public func context(for query: HistoryQuery, windows: HistoryWindows) async throws -> CommentContext {
+        try await contexts(for: [query], windows: windows)[0]
+    }
+}
