@@ -9,6 +9,12 @@ rm -rf .build-akismet-venv
 python3 -m venv .build-akismet-venv
 .build-akismet-venv/bin/pip install --quiet --disable-pip-version-check akismet==25.10.1
 export MODERATO_AKISMET_PYTHON=$PWD/.build-akismet-venv/bin/python
+# The PostgreSQL tests run against a real server from the distribution's packages, started here on
+# loopback in a throwaway folder and stopped when the tests end.
+postgres_dir=$(mktemp -d /tmp/moderato-test-postgres.XXXXXX)
+trap 'Scripts/postgres.sh stop "$postgres_dir" >/dev/null 2>&1 || true; rm -rf "$postgres_dir"' EXIT
+MODERATO_TEST_POSTGRES=$(Scripts/postgres.sh start "$postgres_dir" "${MODERATO_TEST_POSTGRES_PORT:-55439}")
+export MODERATO_TEST_POSTGRES
 swift build --build-tests
 # The linear-time tests compare how work grows with input size on both cores; they run on their own,
 # after the rest, so that neither disturbs the other's timings.

@@ -93,6 +93,8 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     /// Asks the daemons serving the store to reload their rules.
     /// - Throws: ``StoreError`` `.notFound` when no daemon serves it.
     func signalDaemons() async throws(StoreError)
+    /// The daemons serving the store now, described for `modctl status` (empty when none runs).
+    func servingDaemons() async throws(StoreError) -> [String]
 
     // MARK: Lists and articles
 

@@ -34,4 +34,8 @@ extension ModerationDatabase: CommentStore {
             throw StoreError(.database, "cannot signal moderatod (pid \(pid)): \(String(cString: strerror(errno)))")
         }
     }
+
+    public func servingDaemons() async throws(StoreError) -> [String] {
+        DaemonLock.holder(forDatabase: path).map { ["pid \($0)"] } ?? []
+    }
 }

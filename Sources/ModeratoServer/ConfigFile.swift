@@ -93,6 +93,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var maxConnections: Int?
     public var idleTimeoutSeconds: Double?
     public var batchSize: Int?
+    public var claimLeaseSeconds: Double?
     public var retentionDays: Double?
     public var akismet: Akismet?
     public var policy: Policy?
@@ -115,6 +116,7 @@ public struct ConfigFile: Decodable, Sendable {
         case maxConnections = "max_connections"
         case idleTimeoutSeconds = "idle_timeout_seconds"
         case batchSize = "batch_size"
+        case claimLeaseSeconds = "claim_lease_seconds"
         case retentionDays = "retention_days"
         case premoderateWhileLearning = "premoderate_while_learning"
         case holdFirstComments = "hold_first_comments"
@@ -264,6 +266,7 @@ public struct ConfigFile: Decodable, Sendable {
         if let maxConnections { configuration.maximumConnections = maxConnections }
         if let idleTimeoutSeconds { configuration.idleTimeout = idleTimeoutSeconds }
         if let batchSize { configuration.batchSize = batchSize }
+        if let claimLeaseSeconds { configuration.claimLease = claimLeaseSeconds }
         if let retentionDays { configuration.retentionDays = retentionDays }
         if let akismet {
             if akismet.enabled == false {

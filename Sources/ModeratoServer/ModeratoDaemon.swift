@@ -56,23 +56,27 @@ public struct ModeratoDaemon: Sendable {
             throw DaemonError("the API token is too short to face a network (\(configuration.apiToken.count) characters; at least "
                 + "\(Self.minimumRemoteTokenLength)); make one with: openssl rand -hex 24")
         }
-        // The database's folder is the daemon's own, and one daemon at a time serves the database:
-        // the lock is taken before anything, migrations included, touches it.
-        let lock: DaemonLock
+        // A SQLite file's folder is the daemon's own, and one daemon at a time serves the file: the lock
+        // is taken before anything, migrations included, touches it. PostgreSQL is shared by design.
+        let isServer = StoreLocation.isServer(configuration.databasePath)
+        var lock: DaemonLock?
+        if !isServer {
+            do {
+                let folder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path
+                close(try PrivateFiles.prepareFolder(folder, what: "the database folder"))
+                lock = try DaemonLock.acquire(forDatabase: configuration.databasePath)
+            } catch {
+                throw DaemonError(error.message)
+            }
+        }
+        defer { lock?.release() }
+        let database: any CommentStore
         do {
-            let folder = URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().path
-            close(try PrivateFiles.prepareFolder(folder, what: "the database folder"))
-            lock = try DaemonLock.acquire(forDatabase: configuration.databasePath)
+            database = try await StoreLocation.open(configuration.databasePath, logger: logger)
         } catch {
             throw DaemonError(error.message)
         }
-        defer { lock.release() }
-        let database: ModerationDatabase
-        do {
-            database = try ModerationDatabase(path: configuration.databasePath)
-        } catch {
-            throw DaemonError(error.message)
-        }
+        if isServer { logger.info("using PostgreSQL", metadata: ["database": "\(database.location)"]) }
         let factory = pipelineFactory
         let model: ModerationModel?
         let ruleSet: RuleSet
@@ -102,7 +106,7 @@ public struct ModeratoDaemon: Sendable {
         let notifier = QueueNotifier()
         let depth = QueueDepth((try? await database.queueDepth()) ?? 0)
         let worker = QueueWorker(database: database, pipelines: pipelines, notifier: notifier,
-                                 batchSize: configuration.batchSize, ruleTraffic: configuration.ruleTraffic,
+                                 batchSize: configuration.batchSize, claimLease: configuration.claimLease, ruleTraffic: configuration.ruleTraffic,
                                  heuristics: configuration.heuristics, depth: depth, logger: logger)
         let batcher = IngestBatcher(database: database, notifier: notifier, depth: depth, logger: logger)
         let backpressure = Backpressure(depth: depth, batcher: batcher, maximum: configuration.maximumQueueDepth)
@@ -110,10 +114,16 @@ public struct ModeratoDaemon: Sendable {
         // Shutdown runs in reverse: the server stops taking requests and the spool stops reading files,
         // then the batcher commits what they gave it, then the worker finishes the batch in hand.
         var services: [any Service] = configuration.isJudgingPaused ? [reloader, batcher] : [reloader, worker, batcher]
+        if let shared = database as? PostgresStore {
+            // Other daemons' comments and reload requests arrive as notifications; a slow poll also
+            // picks up comments whose claim a crashed daemon left behind.
+            services.append(SharedStoreListener(store: shared, notifier: notifier, reloader: reloader, logger: logger))
+        }
         if configuration.isJudgingPaused { logger.warning("judging is paused: comments are accepted and queued, not judged") }
         // Decisions enter the outbox only while a webhook is configured.
         try? await database.setDaemonStatus(["webhook_url": configuration.webhook?.shownURL ?? ""])
-        if let webhook = configuration.webhook {
+        if var webhook = configuration.webhook {
+            webhook.claimLease = configuration.claimLease
             services.append(WebhookDelivery(configuration: webhook, database: database, logger: logger))
             logger.info("delivering decisions to the webhook", metadata: ["webhook.url": "\(webhook.shownURL)"])
         }

@@ -43,6 +43,10 @@ public struct ServerConfiguration: Sendable {
     public var idleTimeout: Double = 30
     /// How many queued comments a worker judges per transaction. The default is 256.
     public var batchSize: Int = 256
+    /// With a database several daemons share: how long a daemon's claim on queued comments (or a webhook
+    /// delivery) lasts, so another daemon judges what a crashed one had claimed once this has passed.
+    /// Judging a batch takes well under a second. The default is 60 seconds.
+    public var claimLease: Double = 60
     /// Settings for every heuristic.
     public var heuristics: HeuristicsConfiguration = HeuristicsConfiguration()
     /// Settings for the site's learning layer.
@@ -89,6 +93,7 @@ public struct ServerConfiguration: Sendable {
         check(!ruleDirectories.isEmpty, "rules", "must name at least one rule folder")
         check(ruleDirectories.allSatisfy { !$0.isEmpty }, "rules", "must not name an empty folder")
         check((1...10_000).contains(batchSize), "batch_size", "must be from 1 to 10000; got \(batchSize)")
+        check((1...3_600).contains(claimLease), "claim_lease_seconds", "must be from 1 to 3600; got \(whole(claimLease))")
         check(maximumQueueDepth >= 1, "max_queue", "must be at least 1; got \(maximumQueueDepth)")
         check(maximumConnections >= 1, "max_connections", "must be at least 1; got \(maximumConnections)")
         check((1...86_400).contains(idleTimeout), "idle_timeout_seconds", "must be from 1 to 86400; got \(whole(idleTimeout))")

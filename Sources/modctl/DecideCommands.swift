@@ -86,7 +86,7 @@ struct SelectionOptions: ParsableArguments {
 /// Decides every id (in a few transactions), reporting each outcome; fails (exit 1) if any id could not be decided.
 func decideAll(_ ids: [String], verdict: Verdict, store: DatabaseOptions, moderator: String, reason: String?,
                note: String?, force: Bool) async throws {
-    let database = try store.open()
+    let database = try await store.open()
     var failures = 0
     for (id, result) in try await Decider(store: database).decide(ids, verdict: verdict, actor: moderator, reason: reason, note: note, force: force, at: Date()) {
         switch result {

@@ -56,7 +56,7 @@ struct DigestCommand: AsyncParsableCommand {
             let start = TimeArguments.time(since, now: now)!
             let end = until.flatMap { TimeArguments.time($0, now: now) } ?? now
             guard start < end else { throw CLIError("the period is empty: --since is not before --until") }
-            let database = try store.open(.readOnly)
+            let database = try await store.open(.readOnly)
             var builder = DigestBuilder(database: database)
             builder.slaHours = slaHours
             builder.now = now

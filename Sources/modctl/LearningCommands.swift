@@ -88,7 +88,7 @@ struct Train: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open()
+            let database = try await store.open()
             if reset {
                 try await database.resetClassifier()
                 Output.line("the site's learning layer has forgotten everything")
@@ -244,7 +244,7 @@ struct Eval: AsyncParsableCommand {
 
     /// The site's own labelled history, read from its database (which the evaluation never writes).
     func decidedRows() async throws -> [Evaluation.Row] {
-        let database = try store.open(.readOnly)
+        let database = try await store.open(.readOnly)
         let start = since.flatMap { TimeArguments.time($0) }
         let decided = try await database.humanDecidedComments(since: start)
         guard !decided.isEmpty else {

@@ -20,21 +20,22 @@ struct Migrate: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            if let pid = DaemonLock.holder(forDatabase: store.path) {
+            let isServer = StoreLocation.isServer(store.path)
+            if !isServer, let pid = DaemonLock.holder(forDatabase: store.path) {
                 throw CLIError("moderatod (pid \(pid)) is serving \(store.path); stop it before migrating, then start the new moderatod")
             }
             var configuration = StoreConfiguration()
             configuration.createIfMissing = false
             configuration.schemaAccess = .readOnly
             do {
-                _ = try ModerationDatabase(path: store.path, configuration: configuration)
-                Output.line("\(store.path) is up to date (schema \(ModerationDatabase.schemaVersion)).")
+                _ = try await StoreLocation.open(store.path, configuration: configuration)
+                Output.line("\(store.path) is up to date (schema \(isServer ? PostgresStore.schemaVersion : ModerationDatabase.schemaVersion)).")
                 return
             } catch let error as StoreError where error.code == .olderSchema {
                 configuration.schemaAccess = .migrate
-                _ = try ModerationDatabase(path: store.path, configuration: configuration)
+                _ = try await StoreLocation.open(store.path, configuration: configuration)
             }
-            Output.line("Migrated \(store.path) to schema \(ModerationDatabase.schemaVersion).")
+            Output.line("Migrated \(store.path) to schema \(isServer ? PostgresStore.schemaVersion : ModerationDatabase.schemaVersion).")
         }
     }
 }

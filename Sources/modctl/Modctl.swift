@@ -16,22 +16,22 @@ struct Modctl: AsyncParsableCommand {
 
 /// Options every command that opens the database shares.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "The Moderato database file (default: $MODERATO_DB, else var/moderato.sqlite).")
+    @Option(name: .long, help: "The Moderato database: a SQLite file or a postgres:// URL (default: $MODERATO_DB, else var/moderato.sqlite).")
     var database: String?
 
     var path: String {
         database ?? ProcessInfo.processInfo.environment["MODERATO_DB"] ?? "var/moderato.sqlite"
     }
 
-    /// Opens the database, never creating it and never changing its schema: a schema older or newer
-    /// than this build's is refused with what to do (only `moderatod` and `modctl migrate` migrate).
-    /// Commands that only read pass ``SchemaAccess/readOnly``.
-    func open(_ access: SchemaAccess = .readWrite) throws -> any CommentStore {
+    /// Opens the database (a SQLite file or a `postgres://` URL), never creating it and never changing
+    /// its schema: a schema older or newer than this build's is refused with what to do (only
+    /// `moderatod` and `modctl migrate` migrate). Commands that only read pass ``SchemaAccess/readOnly``.
+    func open(_ access: SchemaAccess = .readWrite) async throws -> any CommentStore {
         var configuration = StoreConfiguration()
         configuration.createIfMissing = false
         configuration.schemaAccess = access
         do {
-            return try ModerationDatabase(path: path, configuration: configuration)
+            return try await StoreLocation.open(path, configuration: configuration)
         } catch {
             throw CLIError(error.message)
         }

@@ -72,7 +72,7 @@ struct Forget: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open()
+            let database = try await store.open()
             let subject = who.subject
             let count = try await database.export(subject).comments.count
             guard count > 0 else { throw CLIError("no comments by \(Output.safe(subject.description))") }

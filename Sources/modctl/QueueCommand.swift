@@ -34,7 +34,7 @@ struct Queue: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open(.readOnly)
+            let database = try await store.open(.readOnly)
             var filter = CommentFilter(status: .held)
             filter.articleID = article
             filter.author = author

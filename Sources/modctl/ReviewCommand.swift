@@ -22,7 +22,7 @@ struct Review: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let name = try moderator.moderator()
-            let database = try store.open()
+            let database = try await store.open()
             let terminal = try RawTerminal()
             defer {
                 terminal.restore()

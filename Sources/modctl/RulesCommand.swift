@@ -147,7 +147,7 @@ struct Rules: AsyncParsableCommand {
                 // Statistics need the database; without one the list still shows the rules.
                 var statistics: [String: RuleStatistics] = [:]
                 var states: [String: RuleState] = [:]
-                if let database = try? store.open(.readOnly) {
+                if let database = try? await store.open(.readOnly) {
                     statistics = try await database.signalStatistics(since: Date().addingTimeInterval(-Double(days) * 86400))
                     states = try await database.ruleStates()
                 }
@@ -215,7 +215,7 @@ struct Rules: AsyncParsableCommand {
                 // Judged as the daemon would judge them now: with each comment's history (as it was when
                 // it arrived), the site's lists, article modes, rule modes and learning layer.
                 let factory = PipelineFactory.forCommand(directories: directories, model: modelOptions)
-                let database = try store.open(.readOnly)
+                let database = try await store.open(.readOnly)
                 let pipeline = try await factory.make(store: database)
                 let ruleSet = pipeline.ruleSet
                 let history = try await database.judgedComments(since: Date().addingTimeInterval(-Double(days) * 86400), limit: limit)
@@ -275,7 +275,7 @@ struct Rules: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                switch try await RuleReloadRequest.send(to: try store.open()) {
+                switch try await RuleReloadRequest.send(to: try await store.open()) {
                 case .reloaded(let version):
                     Output.line("reloaded: rules \(version) are active")
                 case .refused(let errors):
@@ -296,7 +296,7 @@ struct Rules: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let database = try store.open()
+                let database = try await store.open()
                 guard try await database.ruleStates()[id] != nil else {
                     throw CLIError("rule \(id) has no recorded mode change")
                 }

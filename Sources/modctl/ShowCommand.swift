@@ -17,7 +17,7 @@ struct Show: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open(.readOnly)
+            let database = try await store.open(.readOnly)
             guard let details = try await database.details(of: id) else {
                 throw CLIError("no comment with id \(id)")
             }

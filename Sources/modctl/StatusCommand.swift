@@ -13,9 +13,10 @@ struct Status: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open(.readOnly)
+            let database = try await store.open(.readOnly)
+            let daemons = try await database.servingDaemons()
             let pid = DaemonLock.holder(forDatabase: store.path)
-            let running = pid != nil
+            let running = !daemons.isEmpty
             let daemon = try await database.daemonStatus()
             let counts = try await database.statusCounts()
             let webhook = try await database.outboxStatus()
@@ -44,8 +45,14 @@ struct Status: AsyncParsableCommand {
                 try Output.json(report)
                 return
             }
-            Output.line(running ? Output.styled("moderatod is running", .green) + " (pid \(pid!)" + (report.listen.map { ", \($0)" } ?? "") + ")"
-                                : Output.styled("moderatod is not running", .red) + " for \(store.path)")
+            if !running {
+                Output.line(Output.styled("moderatod is not running", .red) + " for \(database.location)")
+            } else if let pid {
+                Output.line(Output.styled("moderatod is running", .green) + " (pid \(pid)" + (report.listen.map { ", \($0)" } ?? "") + ")")
+            } else {
+                Output.line(Output.styled("\(daemons.count) moderatod\(daemons.count == 1 ? " is" : "s are") running", .green)
+                    + " on \(database.location): " + daemons.joined(separator: "; "))
+            }
             Output.line("queue: \(report.queued) waiting to be judged")
             Output.line("held: \(report.held)" + (oldestHeld.map { ", oldest waiting \(Output.age(since: $0))" } ?? ""))
             if let url = report.webhook {

@@ -18,7 +18,7 @@ struct Undo: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open()
+            let database = try await store.open()
             let decision = try await database.undo(id, actor: try moderator.moderator(), force: force, at: Date())
             Output.line("\(Output.safe(id)) is \(Output.statusStyled(decision.status)) again (\(Output.safe(decision.note ?? "undone")))")
         }
@@ -50,7 +50,7 @@ struct Log: AsyncParsableCommand {
 
     func run() async throws {
         try await reportingErrors {
-            let database = try store.open(.readOnly)
+            let database = try await store.open(.readOnly)
             let entries = try await database.decisionLog(actor: actor, since: since.flatMap { TimeArguments.time($0) }, limit: limit)
             if json {
                 struct Listing: Encodable { var decisions: [DecisionJSON] }
@@ -107,7 +107,7 @@ struct Block: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                let database = try store.open()
+                let database = try await store.open()
                 let now = Date()
                 var stored = value
                 if kind == .network, let address = IPAddress(String(value.split(separator: "/")[0])) { stored = address.network }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Metrics
+import ModerationStore
 import ModeratoServer
 import Prometheus
 
@@ -16,7 +17,7 @@ struct Moderatod: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "The SQLite database file. (default: var/moderato.sqlite)")
+    @Option(help: "The database: a SQLite file, or a postgres:// URL for several daemons on one PostgreSQL. (default: $MODERATO_DB, else var/moderato.sqlite)")
     var database: String?
 
     @Option(help: "Where to listen, as HOST:PORT; port 0 picks a free port. (default: 127.0.0.1:8088)")
@@ -80,6 +81,9 @@ struct Moderatod: AsyncParsableCommand {
         if let database {
             configuration.databasePath = database
             origins["database"] = "--database"
+        } else if let database = ProcessInfo.processInfo.environment["MODERATO_DB"], !database.isEmpty {
+            configuration.databasePath = database
+            origins["database"] = "MODERATO_DB"
         }
         if let listen, let address = ServerConfiguration.parseListen(listen) {
             configuration.host = address.host
@@ -214,7 +218,9 @@ struct Moderatod: AsyncParsableCommand {
 
         do {
             if configuration.apiToken.isEmpty, configuration.isLoopback {
-                let development = try DevelopmentToken.loadOrCreate(besideDatabase: configuration.databasePath)
+                // Beside a SQLite file; for a database server, in var/ of the working folder.
+                let besideDatabase = StoreLocation.isServer(configuration.databasePath) ? "var/postgres" : configuration.databasePath
+                let development = try DevelopmentToken.loadOrCreate(besideDatabase: besideDatabase)
                 configuration.apiToken = development.token
                 // The token itself stays out of the log; the file is readable only by this user.
                 logger.notice("MODERATO_API_TOKEN is not set; using the development token in \(development.path) (cat it to use it)")

@@ -155,8 +155,8 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test func purgeExportAndForget() async throws {
-        let daemon = try await DaemonHarness.start()
+    @Test(arguments: TestStore.available) func purgeExportAndForget(store: TestStore) async throws {
+        let daemon = try await DaemonHarness.start(database: try store.database("privacy"))
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "p1", author: "Pat", body: "My view on the bypass.",
                                                                   extra: ["email": "pat@example.org", "ip": "203.0.113.9", "user_agent": "UA"]))
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "p2", author: "Sam", body: "Another view.", extra: ["ip": "198.51.100.4"]))
@@ -173,8 +173,8 @@ import Testing
         // Purging "older than 1 second" after a pause removes personal data but keeps the verdicts.
         try await Task.sleep(for: .seconds(1.2))
         let purged = try daemon.modctl(["purge", "--older-than", "1s"])
-        #expect(purged.stdout.hasPrefix("removed personal data from 2 comments"))
-        let database = try ModerationDatabase(path: daemon.databasePath)
+        #expect(purged.stdout.hasPrefix("removed personal data from 2 comments"), "\(purged.stdout)\(purged.stderr)")
+        let database = try await StoreLocation.open(daemon.databasePath)
         let p1 = try #require(try await database.details(of: "p1"))
         #expect(p1.comment.email == nil && p1.comment.ip == nil && p1.comment.userAgent == nil && p1.comment.network == nil)
         #expect(p1.comment.status == .approved && p1.history.count == 1)

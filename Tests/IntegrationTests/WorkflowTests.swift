@@ -9,8 +9,8 @@ import Testing
         try await daemon.waitForVerdict(id)["status"] as? String ?? "?"
     }
 
-    @Test func blocksAllowListsAndArticleModesChangeVerdicts() async throws {
-        let daemon = try await DaemonHarness.start()
+    @Test(arguments: TestStore.available) func blocksAllowListsAndArticleModesChangeVerdicts(store: TestStore) async throws {
+        let daemon = try await DaemonHarness.start(database: try store.database("workflow"))
         #expect(try daemon.modctl(["block", "add", "author", "Troll", "--reason", "repeat abuse", "--as", "ann"]).status == 0)
         // Without "add", block and allow add.
         #expect(try daemon.modctl(["block", "domain", "spam.example", "--expires", "30d", "--as", "ann"]).status == 0)
@@ -54,8 +54,8 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test func undoLogAndBulkDecisions() async throws {
-        let daemon = try await DaemonHarness.start()
+    @Test(arguments: TestStore.available) func undoLogAndBulkDecisions(store: TestStore) async throws {
+        let daemon = try await DaemonHarness.start(database: try store.database("workflow"))
         let bodies = ["Work from home and earn $400 a day, visit my website", "Visit my website for cheap deals, earn $500 a week",
                       "Follow my blog for betting tips and free spins", "Follow my page for free spins and betting tips"]
         for index in 0..<4 {
@@ -97,8 +97,8 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test func twoModeratorsAtOnceExactlyOneWins() async throws {
-        let daemon = try await DaemonHarness.start()
+    @Test(arguments: TestStore.available) func twoModeratorsAtOnceExactlyOneWins(store: TestStore) async throws {
+        let daemon = try await DaemonHarness.start(database: try store.database("workflow"))
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "race", author: "Racer", body: "Work from home and earn $400 a day, visit my website"))
         #expect(try await status(daemon, "race") == "held")
         async let first = Task.detached { try daemon.modctl(["approve", "race", "--as", "alice"]) }.value
@@ -110,14 +110,14 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test func webhookDeliversEveryDecisionSignedInOrderAcrossRestarts() async throws {
+    @Test(arguments: TestStore.available) func webhookDeliversEveryDecisionSignedInOrderAcrossRestarts(store: TestStore) async throws {
         let receiver = WebhookReceiver(secret: "hook-secret")
         try await receiver.start()
         defer { receiver.stop() }
         // A query can carry the site's own credentials: it is used, but never logged or shown.
         let arguments = ["--webhook", receiver.url + "?key=site-secret-key"]
         let environment = ["MODERATO_WEBHOOK_SECRET": "hook-secret"]
-        var daemon = try await DaemonHarness.start(extraArguments: arguments, environment: environment)
+        var daemon = try await DaemonHarness.start(extraArguments: arguments, environment: environment, database: try store.database("workflow"))
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "w1", author: "W1", body: "A fine comment."))
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "w2", author: "W2", body: "Work from home and earn $400 a day, visit my website"))
         try await receiver.wait(for: 2)
@@ -150,8 +150,8 @@ import Testing
         #expect(stopped.stdout.contains("\"running\" : false"))
     }
 
-    @Test func reviewWithKeypressesOnATerminal() async throws {
-        let daemon = try await DaemonHarness.start()
+    @Test(arguments: TestStore.available) func reviewWithKeypressesOnATerminal(store: TestStore) async throws {
+        let daemon = try await DaemonHarness.start(database: try store.database("workflow"))
         let bodies = ["Work from home and earn $400 a day, visit my website", "Visit my website for cheap deals, earn $500 a week",
                       "Follow my page for free spins and betting tips"]
         for index in 0..<3 {
@@ -184,8 +184,8 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
-    @Test func feedPagesOverHTTP() async throws {
-        let daemon = try await DaemonHarness.start()
+    @Test(arguments: TestStore.available) func feedPagesOverHTTP(store: TestStore) async throws {
+        let daemon = try await DaemonHarness.start(database: try store.database("workflow"))
         for index in 0..<5 {
             _ = try await daemon.post("/v1/comments", json: commentJSON(id: "f\(index)", author: "F\(index)", body: "Comment number \(index) here."))
             _ = try await daemon.waitForVerdict("f\(index)")

@@ -52,10 +52,12 @@ public final class DaemonHarness: @unchecked Sendable {
     }
 
     /// Starts the daemon and waits until it listens.
+    /// - Parameter database: The database (default: a new SQLite file in `directory`), such as a `postgres://` URL.
     public static func start(extraArguments: [String] = [], rules: [String]? = nil, token: String = "test-token",
                              environment: [String: String] = [:],
-                             directory: TemporaryDirectory = TemporaryDirectory("moderatod")) async throws -> DaemonHarness {
-        let databasePath = directory.path("moderato.sqlite")
+                             directory: TemporaryDirectory = TemporaryDirectory("moderatod"),
+                             database: String? = nil) async throws -> DaemonHarness {
+        let databasePath = database ?? directory.path("moderato.sqlite")
         let harness = DaemonHarness(directory: directory, token: token, databasePath: databasePath)
         try await harness.launch(extraArguments: extraArguments, rules: rules ?? [TestPaths.rulesDirectory.path], environment: environment)
         return harness
@@ -63,7 +65,8 @@ public final class DaemonHarness: @unchecked Sendable {
 
     /// Starts another daemon on the same database and folder (after this one stopped).
     public func restart(extraArguments: [String] = [], environment: [String: String] = [:]) async throws -> DaemonHarness {
-        try await DaemonHarness.start(extraArguments: extraArguments, token: token, environment: environment, directory: directory)
+        try await DaemonHarness.start(extraArguments: extraArguments, token: token, environment: environment, directory: directory,
+                                      database: databasePath)
     }
 
     private func launch(extraArguments: [String], rules: [String], environment extra: [String: String]) async throws {

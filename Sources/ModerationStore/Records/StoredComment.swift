@@ -47,6 +47,17 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         case fingerprint
     }
 
+    /// A comment read from a store other than GRDB's (the other fields are set after).
+    init(externalID: String, articleID: String, author: String, body: String, rating: Int, receivedAt: Date, status: CommentStatus) {
+        self.externalID = externalID
+        self.articleID = articleID
+        self.author = author
+        self.body = body
+        self.rating = rating
+        self.receivedAt = receivedAt
+        self.status = status
+    }
+
     public init(_ arrival: Arrival, receivedAt: Date) {
         let comment = arrival.comment
         self.externalID = comment.id

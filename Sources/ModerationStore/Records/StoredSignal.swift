@@ -45,7 +45,7 @@ public struct StoredSignal: Codable, Sendable, Equatable, FetchableRecord, Table
 
 extension StoredSignal {
     /// A signal in the `signals` array of its comment's row; the keys are those the `signal` view reads.
-    private struct Element: Encodable {
+    private struct Element: Codable {
         var source: Signal.Source
         var name: String
         var score: Double
@@ -74,6 +74,19 @@ extension StoredSignal {
     }
 
     /// The signals as the JSON array stored with their comment, or `nil` for none.
+    /// Signals from their JSON form (as ``json(_:encoder:)`` writes them); none from nil or unreadable text.
+    static func signals(fromJSON text: String?) -> [Signal] {
+        guard let text, let elements = try? JSONDecoder().decode([Element].self, from: Data(text.utf8)) else { return [] }
+        return elements.map { element in
+            var span: Span?
+            if let field = element.field.flatMap(CommentField.init(rawValue:)), let start = element.start, let end = element.end {
+                span = Span(field: field, utf8Start: start, utf8End: end, text: element.text ?? "")
+            }
+            return Signal(source: element.source, name: element.name, score: element.score, action: element.action,
+                          explanation: element.explanation, isShadow: element.shadow ?? false, span: span, isRuleError: element.error ?? false)
+        }
+    }
+
     static func json(_ signals: [Signal], encoder: JSONEncoder) throws -> String? {
         guard !signals.isEmpty else { return nil }
         return String(decoding: try encoder.encode(signals.map(Element.init)), as: UTF8.self)

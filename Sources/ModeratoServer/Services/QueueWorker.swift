@@ -20,13 +20,15 @@ public final class QueueWorker: Service, Sendable {
     let pipelines: PipelineController
     let notifier: QueueNotifier
     let batchSize: Int
+    /// How long a claim on queued comments lasts (for a store several daemons share).
+    let claimLease: TimeInterval
     let judge: CommentJudge
     let depth: QueueDepth?
     let logger: Logger
     /// Which rules hit an implausible share of the traffic, and when each was last looked at.
     private let traffic: Mutex<(monitor: RuleTrafficMonitor, checked: [String: Date])>
 
-    public init(database: any CommentStore, pipelines: PipelineController, notifier: QueueNotifier, batchSize: Int,
+    public init(database: any CommentStore, pipelines: PipelineController, notifier: QueueNotifier, batchSize: Int, claimLease: TimeInterval = 60,
                 ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration(),
                 heuristics: HeuristicsConfiguration = HeuristicsConfiguration(), depth: QueueDepth? = nil, logger: Logger) {
         self.database = database
@@ -35,6 +37,7 @@ public final class QueueWorker: Service, Sendable {
         self.pipelines = pipelines
         self.notifier = notifier
         self.batchSize = batchSize
+        self.claimLease = claimLease
         self.traffic = Mutex((RuleTrafficMonitor(configuration: ruleTraffic), [:]))
         self.logger = logger
     }
@@ -70,7 +73,7 @@ public final class QueueWorker: Service, Sendable {
             let batch: [QueuedComment]
             do {
                 batch = try await database.claimQueued(limit: batchSize, after: lastInFlight, worker: DaemonIdentity.current,
-                                                       lease: DaemonIdentity.lease, at: Date())
+                                                       lease: claimLease, at: Date())
             } catch {
                 logger.error("cannot read the queue; retrying in 1 s", metadata: ["error": "\(error.message)"])
                 try? await Task.sleep(for: .seconds(1))

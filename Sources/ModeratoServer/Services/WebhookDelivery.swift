@@ -20,6 +20,8 @@ public struct WebhookConfiguration: Sendable {
     public var maximumBackoff: TimeInterval = 600
     /// How long one request may take. The default is 10 seconds.
     public var timeout: TimeInterval = 10
+    /// How long this daemon's claim on a delivery lasts when several daemons share the database.
+    public var claimLease: TimeInterval = 60
     /// How long delivered (and given-up) entries stay in the outbox before they are removed. The
     /// default is 7 days.
     public var outboxRetention: TimeInterval = 7 * 86_400
@@ -99,7 +101,7 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
             }
             let due: [PendingDelivery]
             do {
-                due = try await database.dueDeliveries(at: Date(), limit: 50, worker: DaemonIdentity.current, lease: DaemonIdentity.lease)
+                due = try await database.dueDeliveries(at: Date(), limit: 50, worker: DaemonIdentity.current, lease: configuration.claimLease)
             } catch {
                 logger.error("cannot read the webhook outbox", metadata: ["error": "\(error.message)"])
                 try? await Task.sleep(for: .seconds(1))

@@ -7,8 +7,4 @@ enum DaemonIdentity {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
         return "\(host)-\(getpid())-\(UUID().uuidString.prefix(8).lowercased())"
     }()
-
-    /// How long a claim on queued comments or a webhook delivery lasts: a crashed daemon's claims are
-    /// taken over once this has passed. Judging a batch takes well under a second.
-    static let lease: TimeInterval = 60
 }

@@ -1,0 +1,48 @@
+import Foundation
+import Logging
+import ModerationStore
+import ServiceLifecycle
+
+/// For daemons sharing a PostgreSQL database: wakes the queue worker when any daemon accepts comments
+/// (`LISTEN moderato_queue`), reloads the rules when `modctl rules reload` asks (`LISTEN
+/// moderato_reload`), and wakes the worker every few seconds in any case, so comments a crashed
+/// daemon had claimed are judged once their lease ends. A lost connection is retried.
+struct SharedStoreListener: Service, CustomStringConvertible {
+    let store: PostgresStore
+    let notifier: QueueNotifier
+    let reloader: RuleReloader
+    let logger: Logger
+    /// How often the worker looks at the queue without being told.
+    var pollInterval: Duration = .seconds(5)
+
+    var description: String { "SharedStoreListener" }
+
+    func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            let notifier = self.notifier
+            let reloader = self.reloader
+            group.addTask { await keepListening("moderato_queue") { try await store.queueNotifications { notifier.notify() } } }
+            group.addTask { await keepListening("moderato_reload") { try await store.reloadRequests { await reloader.reload() } } }
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: pollInterval)
+                    notifier.notify()
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+
+    private func keepListening(_ channel: String, _ listen: @Sendable () async throws -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await listen()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("lost the PostgreSQL notifications; listening again in 1 s", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+}
