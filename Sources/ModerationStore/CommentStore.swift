@@ -117,6 +117,10 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
 
     // MARK: Retention and erasure
 
+    /// Runs singleton work (retention, pruning) unless another daemon sharing the store is running it
+    /// now; returns nil when it was skipped for that reason.
+    func exclusively<T: Sendable>(_ work: String, _ body: @Sendable () async throws -> T) async throws -> T?
+
     func purgePersonalData(receivedBefore cutoff: Date) async throws(StoreError) -> Int
     func export(_ subject: DataSubject) async throws(StoreError) -> AuthorExport
     @discardableResult

@@ -38,4 +38,9 @@ extension ModerationDatabase: CommentStore {
     public func servingDaemons() async throws(StoreError) -> [String] {
         DaemonLock.holder(forDatabase: path).map { ["pid \($0)"] } ?? []
     }
+
+    /// One daemon serves a SQLite file: the work always runs.
+    public func exclusively<T: Sendable>(_ work: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+        try await body()
+    }
 }

@@ -121,4 +121,41 @@ struct PostgresTests {
         #expect(seen == seen.sorted() && Set(seen).count == seen.count)
         for daemon in daemons { #expect(try await daemon.stop() == 0) }
     }
+
+    /// Two daemons, one database: a text posted through one daemon counts in the other's duplicate
+    /// check from the next batch, and every decision reaches the webhook once, whichever daemon made it.
+    @Test func twoDaemonsShareHistoryAndTheWebhook() async throws {
+        let url = try TestPostgres.freshDatabase("shared")
+        let receiver = WebhookReceiver(secret: "hook-secret")
+        try await receiver.start()
+        defer { receiver.stop() }
+        let arguments = ["--webhook", receiver.url]
+        let environment = ["MODERATO_WEBHOOK_SECRET": "hook-secret"]
+        let first = try await DaemonHarness.start(extraArguments: arguments, environment: environment, database: url)
+        let second = try await DaemonHarness.start(extraArguments: arguments, environment: environment, database: url)
+        let text = "Get the new Harbour Bingo app today and claim your welcome bonus of fifty free spins"
+        let posts: [(DaemonHarness, String, String)] = [(first, "d1", "Ann"), (second, "d2", "Bob"), (first, "d3", "Cat"), (second, "d4", "Dan")]
+        var verdicts: [String: [String: Any]] = [:]
+        for (daemon, id, author) in posts {
+            #expect(try await daemon.post("/v1/comments", json: commentJSON(id: id, author: author, body: text)).status == 202)
+            verdicts[id] = try await daemon.waitForVerdict(id)
+        }
+        func signals(_ id: String) -> [String] {
+            (verdicts[id]?["reasons"] as? [[String: Any]] ?? []).compactMap { $0["signal"] as? String }
+        }
+        #expect(!signals("d1").contains("duplicates.campaign"))
+        #expect(signals("d2").contains("duplicates.campaign"), "\(signals("d2"))")
+        #expect(signals("d4").contains("duplicates.campaign"))
+        #expect(verdicts["d4"]?["status"] as? String != "approved", "four authors posting one text is a campaign")
+
+        try await receiver.wait(for: 4)
+        #expect(try first.modctl(["approve", "d4", "--force", "--as", "ed"]).status == 0)
+        try await receiver.wait(for: 5)
+        try await Task.sleep(for: .seconds(1))
+        let delivered = receiver.deliveries.compactMap { $0.body["seq"] }
+        #expect(delivered.count == 5 && Set(delivered).count == 5, "each decision exactly once: \(delivered)")
+        #expect(receiver.deliveries.allSatisfy { $0.signatureValid })
+        #expect(try await first.stop() == 0)
+        #expect(try await second.stop() == 0)
+    }
 }

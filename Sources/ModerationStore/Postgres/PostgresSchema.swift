@@ -18,6 +18,8 @@ enum PostgresSchema {
         case maintenance = 0x4D4F_4400_0004
         /// The learning layer's counts.
         case learning = 0x4D4F_4400_0005
+        /// Held (per session) by the one daemon doing singleton work (``PostgresStore/exclusively(_:_:)``).
+        case singleton = 0x4D4F_4400_0006
     }
 
     static func prepare(_ store: PostgresStore, access: SchemaAccess) async throws(StoreError) {

@@ -276,3 +276,24 @@ extension PostgresStore {
         }
     }
 }
+
+extension PostgresStore {
+    /// Holds a session-level advisory lock for the work while it runs, so one daemon at a time does it;
+    /// the others skip it (nil). A daemon that dies releases the lock with its connection.
+    public func exclusively<T: Sendable>(_ work: String, _ body: @Sendable () async throws -> T) async throws -> T? {
+        let logger = self.logger
+        let key = PostgresSchema.Lock.singleton.rawValue
+        return try await client.withConnection { connection -> T? in
+            let taken = try await connection.row("SELECT pg_try_advisory_lock(\(key)) AS taken", logger: logger)?.value("taken", as: Bool.self) ?? false
+            guard taken else { return nil }
+            do {
+                let result = try await body()
+                try await connection.run("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.run("SELECT pg_advisory_unlock(\(key))", logger: logger)
+                throw error
+            }
+        }
+    }
+}

@@ -14,10 +14,13 @@ struct RetentionService: Service, CustomStringConvertible {
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let cleaned = try await database.purgePersonalData(receivedBefore: Date().addingTimeInterval(-days * 86_400))
-                if cleaned > 0 { logger.info("retention: removed personal data from old comments", metadata: ["comments": "\(cleaned)"]) }
+                // On a shared database, one daemon at a time purges; the others skip this round.
+                let database = self.database
+                let cutoff = Date().addingTimeInterval(-days * 86_400)
+                let cleaned = try await database.exclusively("retention") { try await database.purgePersonalData(receivedBefore: cutoff) }
+                if let cleaned, cleaned > 0 { logger.info("retention: removed personal data from old comments", metadata: ["comments": "\(cleaned)"]) }
             } catch {
-                logger.error("retention: purge failed", metadata: ["error": "\(error.message)"])
+                logger.error("retention: purge failed", metadata: ["error": "\((error as? StoreError)?.message ?? "\(error)")"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: .seconds(3600)) }
         }

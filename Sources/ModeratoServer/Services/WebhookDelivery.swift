@@ -93,10 +93,13 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
             if Date().timeIntervalSince(lastPrune) > 3600 {
                 lastPrune = Date()
                 do {
-                    let removed = try await database.pruneOutbox(finishedBefore: lastPrune.addingTimeInterval(-configuration.outboxRetention))
-                    if removed > 0 { logger.info("webhook outbox pruned", metadata: ["outbox.removed": "\(removed)"]) }
+                    let database = self.database
+                    let cutoff = lastPrune.addingTimeInterval(-configuration.outboxRetention)
+                    // On a shared database, one daemon at a time prunes.
+                    let removed = try await database.exclusively("outbox pruning") { try await database.pruneOutbox(finishedBefore: cutoff) }
+                    if let removed, removed > 0 { logger.info("webhook outbox pruned", metadata: ["outbox.removed": "\(removed)"]) }
                 } catch {
-                    logger.error("cannot prune the webhook outbox", metadata: ["error": "\(error.message)"])
+                    logger.error("cannot prune the webhook outbox", metadata: ["error": "\((error as? StoreError)?.message ?? "\(error)")"])
                 }
             }
             let due: [PendingDelivery]
