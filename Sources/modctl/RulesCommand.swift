@@ -212,55 +212,37 @@ struct Rules: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
-                // Judged as the daemon would judge them now: with each comment's history (as it was when
-                // it arrived), the site's lists, article modes, rule modes and learning layer.
-                let factory = PipelineFactory.forCommand(directories: directories, model: modelOptions)
-                let database = try await store.open(.readOnly)
-                let pipeline = try await factory.make(store: database)
-                let ruleSet = pipeline.ruleSet
-                let history = try await database.judgedComments(since: Date().addingTimeInterval(-Double(days) * 86400), limit: limit)
-                let judge = CommentJudge(database: database, heuristics: factory.configuration.heuristics)
-                let scratch = MatchScratch()
-                var judgements: [Int64: Judgement] = [:]
-                let chronological = history.map(\.comment).sorted { $0.key! < $1.key! }
-                for start in stride(from: 0, to: chronological.count, by: 256) {
-                    let batch = chronological[start..<min(chronological.count, start + 256)].map {
-                        QueuedComment(key: $0.key!, comment: $0.comment, receivedAt: $0.receivedAt, stored: $0)
-                    }
-                    for (key, judgement) in try await judge.judge(batch, with: pipeline, scratch: scratch) { judgements[key] = judgement }
-                }
-                struct Change: Encodable {
-                    var id: String; var was: String; var now: String; var current: String; var signals: [String]; var excerpt: String
-                }
-                var changes: [String: [Change]] = ["newly_held": [], "newly_rejected": [], "released": []]
-                for (stored, systemVerdict) in history {
-                    guard let judgement = judgements[stored.key!] else { continue }
-                    let now = CommentStatus(judgement.verdict)
-                    guard now != systemVerdict else { continue }
-                    let kind = now == .held ? "newly_held" : now == .rejected ? "newly_rejected" : "released"
-                    changes[kind]!.append(Change(id: stored.externalID, was: systemVerdict.rawValue, now: now.rawValue,
-                                                 current: stored.status.rawValue,
-                                                 signals: judgement.signals.filter { !$0.isShadow }.map(\.name),
-                                                 excerpt: Output.excerpt(stored.body, width: 70)))
-                }
+                let report = try await Judging.Backtest(factory: PipelineFactory.forCommand(directories: directories, model: modelOptions))
+                    .run(on: try await store.open(.readOnly), since: Date().addingTimeInterval(-Double(days) * 86400), limit: limit)
                 if json {
-                    struct Report: Encodable { var comments: Int; var changes: [String: [Change]] }
-                    try Output.json(Report(comments: history.count, changes: changes))
+                    struct Change: Encodable {
+                        var id: String; var was: String; var now: String; var current: String; var signals: [String]; var excerpt: String
+                    }
+                    struct Listing: Encodable { var comments: Int; var changes: [String: [Change]] }
+                    var changes: [String: [Change]] = [:]
+                    for (kind, list) in report.changes {
+                        changes[kind.rawValue] = list.map {
+                            Change(id: $0.id, was: $0.was, now: $0.now, current: $0.current, signals: $0.signals,
+                                   excerpt: Output.excerpt($0.body, width: 70))
+                        }
+                    }
+                    try Output.json(Listing(comments: report.comments, changes: changes))
                     return
                 }
-                Output.line(Output.styled("Backtest of \(history.count) comments from the last \(days) days with rules \(ruleSet.version)", .bold))
-                let titles = [("newly_held", "Newly held"), ("newly_rejected", "Newly rejected"), ("released", "Released (would now be approved)")]
-                for (key, title) in titles {
-                    let list = changes[key]!
+                Output.line(Output.styled("Backtest of \(report.comments) comments from the last \(days) days with rules \(report.rulesVersion)", .bold))
+                let titles: [(Judging.Backtest.Kind, String)] = [(.newlyHeld, "Newly held"), (.newlyRejected, "Newly rejected"),
+                                                                 (.released, "Released (would now be approved)")]
+                for (kind, title) in titles {
+                    let list = report.changes[kind] ?? []
                     // Whether moderators agreed with the change tells whether it is an improvement.
-                    let agree = list.filter { key == "released" ? $0.current == "approved" : $0.current == "rejected" }.count
+                    let agree = list.filter(kind.agrees).count
                     Output.line()
                     Output.line(Output.styled("\(title): \(list.count)", .bold)
                         + (list.isEmpty ? "" : "  (moderators' current verdict agrees for \(agree))"))
                     for change in list.prefix(examples) {
                         Output.line("  \(Output.cell(change.id, 14)) \(change.was) → \(change.now) (now \(change.current))  "
                             + Output.styled(change.signals.joined(separator: ", "), .yellow))
-                        Output.line("    " + Output.safe(change.excerpt))
+                        Output.line("    " + Output.safe(Output.excerpt(change.body, width: 70)))
                     }
                 }
             }

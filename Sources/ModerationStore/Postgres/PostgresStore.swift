@@ -44,8 +44,11 @@ public final class PostgresStore: CommentStore, @unchecked Sendable {
         let configuration = try Self.configuration(url)
         var clientConfiguration = configuration.client
         clientConfiguration.options.maximumConnections = 16
+        // A commit returns only once the server made it durable, whatever the server's default: a 202
+        // promises that. Read-only commands cannot write by mistake.
+        clientConfiguration.options.additionalStartupParameters = [("synchronous_commit", "on")]
         if access == .readOnly {
-            clientConfiguration.options.additionalStartupParameters = [("default_transaction_read_only", "on")]
+            clientConfiguration.options.additionalStartupParameters.append(("default_transaction_read_only", "on"))
         }
         // The pool's own chatter (connections opened and closed, leases waiting for `run()` to start)
         // stays out of the log; failures reach the caller as errors.
