@@ -3,6 +3,9 @@
 #
 #   Scripts/load.sh [SECONDS] [RATE]      defaults: 60 s of maximum load, then 1,000 comments/s paced
 #
+# MODERATO_BIN=PATH runs that moderatod instead of building this tree's (to compare two builds in
+# back-to-back pairs with the same harness).
+#
 # Phase 1 drives the daemon as hard as wrk can (64 connections) for SECONDS and reports accepted/s,
 # judged/s (the queue must keep up), POST latency, receipt-to-verdict latency and peak RSS.
 # Phase 2 offers RATE comments/s on a fixed schedule and reports POST p50/p99.
@@ -14,7 +17,8 @@ rate=${2:-1000}
 data=${MODERATO_DATA:-../shared/data}/youtube-spam
 Scripts/bootstrap.sh
 command -v wrk >/dev/null || { echo "load: installing wrk" >&2; apt-get install -y -qq wrk >/dev/null; }
-swift build -c release --product moderatod >&2
+bin=${MODERATO_BIN:-.build/release/moderatod}
+[[ -n ${MODERATO_BIN:-} ]] || swift build -c release --product moderatod >&2
 
 work=$(mktemp -d)
 trap 'kill $(cat "$work/pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -33,7 +37,7 @@ PY
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 start_daemon() {
-  .build/release/moderatod --database "$work/$1.sqlite" --listen 127.0.0.1:$port --log-level warning --max-queue 1000000 &
+  "$bin" --database "$work/$1.sqlite" --listen 127.0.0.1:$port --log-level warning --max-queue 1000000 &
   echo $! > "$work/pid"
   for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && return; sleep 0.1; done
   echo "load: moderatod did not start" >&2; exit 1
