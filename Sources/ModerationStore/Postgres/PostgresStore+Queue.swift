@@ -7,40 +7,98 @@ extension PostgresStore {
     // MARK: Accepting
 
     public func accept(_ arrivals: [Arrival], at now: Date) async throws(StoreError) -> [AcceptOutcome] {
+        guard !arrivals.isEmpty else { return [] }
         let records = arrivals.map { StoredComment($0, receivedAt: now) }
+        let rows = try Self.json(records.enumerated().map { index, record in
+            ArrivingRow(o: index, external_id: record.externalID, article_id: record.articleID, article_url: record.articleURL,
+                        author: record.author, email: record.email, ip: record.ip, user_agent: record.userAgent, body: record.body,
+                        rating: record.rating, submitted_at: record.submittedAt, network: record.network, fingerprint: record.fingerprint)
+        })
         let logger = self.logger
         return try await transaction("accepting comments") { connection in
             // Keys commit in order across daemons (see the type's documentation).
             try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.comments.rawValue))", logger: logger)
+            // One statement for the batch; an author is new when no earlier comment (stored, or earlier
+            // in the batch) has that name, as SQLite's row-by-row insert sees it.
+            let inserted = Set(try await connection.rows("""
+                INSERT INTO comment (external_id, article_id, article_url, author, email, ip, user_agent, body, rating, submitted_at,
+                                     received_at, status, network, author_is_new, fingerprint)
+                SELECT t.external_id, t.article_id, t.article_url, t.author, t.email, t.ip, t.user_agent, t.body, t.rating, t.submitted_at,
+                       \(now), 'queued', t.network,
+                       NOT EXISTS (SELECT 1 FROM comment c WHERE c.author = t.author)
+                           AND row_number() OVER (PARTITION BY t.author ORDER BY t.o) = 1,
+                       t.fingerprint
+                FROM jsonb_to_recordset(\(rows)::jsonb) AS t(o integer, external_id text, article_id text, article_url text, author text,
+                                                             email text, ip text, user_agent text, body text, rating integer,
+                                                             submitted_at timestamptz, network text, fingerprint bigint)
+                ORDER BY t.o
+                ON CONFLICT (external_id) DO NOTHING
+                RETURNING external_id
+                """, logger: logger).map { try $0.value("external_id", as: String.self) })
+            var claimed: Set<String> = []
+            // Ids not inserted, or sent twice in the batch: compared with what is stored.
+            var seen: [String: Int] = [:]
+            for record in records { seen[record.externalID, default: 0] += 1 }
+            let others = seen.filter { !inserted.contains($0.key) || $0.value > 1 }.map(\.key)
+            var existing: [String: PostgresRandomAccessRow] = [:]
+            if !others.isEmpty {
+                for row in try await connection.rows("""
+                    SELECT external_id, status, article_id, author, body, rating FROM comment WHERE external_id = ANY(\(others))
+                    """, logger: logger) {
+                    existing[try row.value("external_id")] = row
+                }
+            }
             var outcomes: [AcceptOutcome] = []
             for record in records {
-                let inserted = try await connection.row("""
-                    INSERT INTO comment (external_id, article_id, article_url, author, email, ip, user_agent, body, rating, submitted_at,
-                                         received_at, status, network, author_is_new, fingerprint)
-                    VALUES (\(record.externalID), \(record.articleID), \(record.articleURL), \(record.author), \(record.email), \(record.ip),
-                            \(record.userAgent), \(record.body), \(record.rating), \(record.submittedAt), \(record.receivedAt), 'queued',
-                            \(record.network), NOT EXISTS (SELECT 1 FROM comment WHERE author = \(record.author)), \(record.fingerprint))
-                    ON CONFLICT (external_id) DO NOTHING
-                    RETURNING key
-                    """, logger: logger)
-                if inserted != nil {
+                if inserted.contains(record.externalID) && !claimed.contains(record.externalID) {
+                    claimed.insert(record.externalID)
                     outcomes.append(.accepted)
                     continue
                 }
-                guard let existing = try await connection.row("""
-                    SELECT status, article_id, author, body, rating FROM comment WHERE external_id = \(record.externalID)
-                    """, logger: logger) else {
+                guard let row = existing[record.externalID] else {
                     outcomes.append(.conflict)
                     continue
                 }
-                let same = try existing.value("article_id", as: String.self) == record.articleID
-                    && existing.value("author", as: String.self) == record.author
-                    && existing.value("body", as: String.self) == record.body && existing.value("rating", as: Int.self) == record.rating
-                outcomes.append(same ? .duplicate(CommentStatus(rawValue: try existing.value("status")) ?? .queued) : .conflict)
+                let same = try row.value("article_id", as: String.self) == record.articleID
+                    && row.value("author", as: String.self) == record.author
+                    && row.value("body", as: String.self) == record.body && row.value("rating", as: Int.self) == record.rating
+                let status: CommentStatus = inserted.contains(record.externalID) ? .queued : CommentStatus(rawValue: try row.value("status")) ?? .queued
+                outcomes.append(same ? .duplicate(status) : .conflict)
             }
             // Every daemon's worker wakes up when this commits.
-            if outcomes.contains(.accepted) { try await connection.run("NOTIFY moderato_queue", logger: logger) }
+            if !inserted.isEmpty { try await connection.run("NOTIFY moderato_queue", logger: logger) }
             return outcomes
+        }
+    }
+
+    /// A comment as the batch insert reads it (`jsonb_to_recordset`).
+    private struct ArrivingRow: Encodable {
+        var o: Int
+        var external_id: String
+        var article_id: String
+        var article_url: String?
+        var author: String
+        var email: String?
+        var ip: String?
+        var user_agent: String?
+        var body: String
+        var rating: Int
+        var submitted_at: Date?
+        var network: String?
+        var fingerprint: Int64?
+    }
+
+    /// Rows as one JSON array for `jsonb_to_recordset`, dates in ISO 8601 with milliseconds.
+    static func json<T: Encodable>(_ rows: [T]) throws(StoreError) -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+        }
+        do {
+            return String(decoding: try encoder.encode(rows), as: UTF8.self)
+        } catch {
+            throw StoreError(.database, "cannot encode rows: \(error)")
         }
     }
 
@@ -93,39 +151,48 @@ extension PostgresStore {
         } catch {
             throw StoreError(.database, "cannot encode signals: \(error)")
         }
-        let entries = zip(judgements, signals).map { (key: $0.0.key, judgement: $0.0.judgement, signals: $0.1) }
+        let rows = try Self.json(zip(judgements, signals).enumerated().map { index, entry in
+            VerdictRow(o: index, key: entry.0.key, status: CommentStatus(entry.0.judgement.verdict).rawValue, score: entry.0.judgement.score,
+                       ruleset_version: entry.0.judgement.rulesetVersion, signals: entry.1, reason: entry.0.judgement.reason)
+        })
         let logger = self.logger
         return try await transaction("recording verdicts") { connection in
-            var recorded: [(key: Int64, judgement: Judgement)] = []
-            for entry in entries {
-                let status = CommentStatus(entry.judgement.verdict).rawValue
-                // Only while still queued: a comment is judged once, whichever daemon gets there first.
-                let updated = try await connection.row("""
-                    UPDATE comment SET status = \(status), score = \(entry.judgement.score), judged_at = \(now),
-                        ruleset_version = \(entry.judgement.rulesetVersion), signals = \(entry.signals)::jsonb,
-                        claimed_by = NULL, claimed_until = NULL
-                    WHERE key = \(entry.key) AND status = 'queued'
-                    RETURNING key
-                    """, logger: logger)
-                guard updated != nil else { continue }
-                recorded.append((entry.key, entry.judgement))
-                if let lesson = lessons[entry.key] {
-                    try await Self.learn(commentKey: entry.key, unwanted: lesson.unwanted, tokens: lesson.tokens, source: "automatic",
-                                         connection, logger: logger)
-                }
-            }
+            // Only comments still queued: a comment is judged once, whichever daemon gets there first.
+            let recorded = Set(try await connection.rows("""
+                UPDATE comment c SET status = t.status, score = t.score, judged_at = \(now), ruleset_version = t.ruleset_version,
+                    signals = t.signals::jsonb, claimed_by = NULL, claimed_until = NULL
+                FROM jsonb_to_recordset(\(rows)::jsonb) AS t(o integer, key bigint, status text, score double precision,
+                                                             ruleset_version text, signals text, reason text)
+                WHERE c.key = t.key AND c.status = 'queued'
+                RETURNING c.key
+                """, logger: logger).map { try $0.value("key", as: Int64.self) })
             guard !recorded.isEmpty else { return 0 }
+            for (key, lesson) in lessons.sorted(by: { $0.key < $1.key }) where recorded.contains(key) {
+                try await Self.learn(commentKey: key, unwanted: lesson.unwanted, tokens: lesson.tokens, source: "automatic", connection, logger: logger)
+            }
+            // The system decisions, in the batch's order, under the feed's lock.
             try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.decisions.rawValue))", logger: logger)
-            let keys = recorded.map(\.key)
-            let statuses = recorded.map { CommentStatus($0.judgement.verdict).rawValue }
-            let reasons = recorded.map(\.judgement.reason)
+            let keys = Array(recorded)
             try await connection.run("""
                 INSERT INTO decision (comment_key, status, actor, actor_kind, reason, at)
-                SELECT k, s, \(Decision.systemActor), 'system', r, \(now)
-                FROM unnest(\(keys)::bigint[], \(statuses)::text[], \(reasons)::text[]) WITH ORDINALITY AS t(k, s, r, o) ORDER BY o
+                SELECT t.key, t.status, \(Decision.systemActor), 'system', t.reason, \(now)
+                FROM jsonb_to_recordset(\(rows)::jsonb) AS t(o integer, key bigint, status text, reason text)
+                WHERE t.key = ANY(\(keys))
+                ORDER BY t.o
                 """, logger: logger)
             return recorded.count
         }
+    }
+
+    /// A verdict as the batch update reads it.
+    private struct VerdictRow: Encodable {
+        var o: Int
+        var key: Int64
+        var status: String
+        var score: Double
+        var ruleset_version: String
+        var signals: String?
+        var reason: String
     }
 
     // MARK: History

@@ -1,0 +1,50 @@
+import Foundation
+import Moderation
+import ModerationStore
+import ModeratoTestSupport
+import Testing
+
+/// The PostgreSQL store's own guarantees, on the server `Scripts/test.sh` starts: batch inserts keep
+/// SQLite's outcomes, claims exclude other workers until their lease ends, and a verdict is recorded once.
+@Suite(.enabled(if: TestPostgres.isAvailable, "needs the PostgreSQL server Scripts/test.sh starts"))
+struct PostgresStoreTests {
+    let now = Date(timeIntervalSince1970: 1_795_937_400)
+
+    func store() async throws -> PostgresStore {
+        try await PostgresStore(url: try TestPostgres.freshDatabase("store"))
+    }
+
+    @Test func aBatchKeepsTheOutcomesOfOneByOne() async throws {
+        let store = try await store()
+        let x = Fixtures.comment("x", body: "First words.", author: "Ann")
+        let outcomes = try await store.accept([Arrival(x), Arrival(x), Arrival(Fixtures.comment("y", body: "More words.", author: "Ann")),
+                                               Arrival(Fixtures.comment("x", body: "Other words.", author: "Ann"))], at: now)
+        #expect(outcomes == [.accepted, .duplicate(.queued), .accepted, .conflict])
+        let queued = try await store.claimQueued(limit: 10, after: nil, worker: "a", lease: 60, at: now)
+        #expect(queued.map(\.comment.id) == ["x", "y"])
+        #expect(queued.map(\.stored.authorIsNew) == [true, false], "the second comment of a new author in one batch is not new")
+        #expect(try await store.accept([Arrival(x)], at: now) == [.duplicate(.queued)])
+    }
+
+    @Test func claimsExcludeOtherWorkersUntilTheirLeaseEnds() async throws {
+        let store = try await store()
+        _ = try await store.accept((0..<5).map { Arrival(Fixtures.comment("c\($0)", author: "A\($0)")) }, at: now)
+        let first = try await store.claimQueued(limit: 3, after: nil, worker: "a", lease: 60, at: now)
+        let second = try await store.claimQueued(limit: 10, after: nil, worker: "b", lease: 60, at: now)
+        #expect(first.map(\.comment.id) == ["c0", "c1", "c2"])
+        #expect(second.map(\.comment.id) == ["c3", "c4"])
+        #expect(try await store.claimQueued(limit: 10, after: nil, worker: "c", lease: 60, at: now.addingTimeInterval(30)).isEmpty)
+        // Worker a dies; after its lease, c takes its comments.
+        let taken = try await store.claimQueued(limit: 10, after: nil, worker: "c", lease: 60, at: now.addingTimeInterval(61))
+        #expect(Set(taken.map(\.comment.id)) == ["c0", "c1", "c2", "c3", "c4"])
+        let held = Judgement(verdict: .held, score: 5, signals: [], reason: "test", rulesetVersion: "t")
+        #expect(try await store.record(taken.map { ($0.key, held) }, at: now) == 5)
+        // The dead worker's late verdicts change nothing.
+        let approved = Judgement(verdict: .approved, score: 0, signals: [], reason: "late", rulesetVersion: "t")
+        #expect(try await store.record(first.map { ($0.key, approved) }, at: now) == 0)
+        let feed = try await store.decisions(after: 0, limit: 100)
+        #expect(feed.count == 5 && feed.allSatisfy { $0.status == .held })
+        #expect(feed.map(\.seq) == feed.map(\.seq).sorted())
+        #expect(try await store.queueDepth() == 0)
+    }
+}
