@@ -209,6 +209,15 @@ extension PostgresStore {
         let (lastSequence, covers, capacity) = recentComments.withLock { recent in
             (recent.lastSequence, queries.allSatisfy { recent.covers($0, windows: windows) }, recent.capacity)
         }
+        struct AuthorQuery: Encodable {
+            var o: Int
+            var author: String
+            var received_at: Date
+            var key: Int64
+        }
+        let authors = try Self.json(queries.enumerated().map { index, query in
+            AuthorQuery(o: index, author: query.comment.author, received_at: query.receivedAt, key: query.sequence)
+        })
         let loaded: (entries: [RecentComments.Entry], reset: Bool, truncated: Bool, oldestQueued: Date?, lists: [PostgresRandomAccessRow],
                      records: [[PostgresRandomAccessRow]], modes: [String: ArticleMode])
         loaded = try await read("reading the history of a batch") { connection in
@@ -248,15 +257,17 @@ extension PostgresStore {
                 .value("at", as: Date?.self)
             // The lists are short; read them whole once per batch.
             let lists = try await connection.rows("SELECT list, kind, value, reason, expires_at FROM block", logger: logger)
-            var records: [[PostgresRandomAccessRow]] = []
-            for query in queries {
-                records.append(try await connection.rows("""
-                    SELECT status, count(*) AS n FROM (SELECT status FROM comment
-                                                       WHERE author = \(query.comment.author) AND received_at <= \(query.receivedAt)
-                                                         AND key < \(query.sequence)
-                                                       ORDER BY received_at DESC LIMIT 30) recent
-                    GROUP BY status
-                    """, logger: logger))
+            // Each author's record (their latest 30 comments before this one), for the whole batch in one query.
+            var records = [[PostgresRandomAccessRow]](repeating: [], count: queries.count)
+            for row in try await connection.rows("""
+                SELECT q.o, r.status, count(*) AS n
+                FROM jsonb_to_recordset(\(authors)::jsonb) AS q(o integer, author text, received_at timestamptz, key bigint)
+                CROSS JOIN LATERAL (SELECT status FROM comment c
+                                    WHERE c.author = q.author AND c.received_at <= q.received_at AND c.key < q.key
+                                    ORDER BY c.received_at DESC LIMIT 30) r
+                GROUP BY q.o, r.status
+                """, logger: logger) {
+                records[try row.value("o", as: Int.self)].append(row)
             }
             let articles = Array(Set(queries.map(\.comment.articleID)))
             var modes: [String: ArticleMode] = [:]
