@@ -12,6 +12,16 @@ struct PostgresTests {
         let early = try CommandRunner.run("modctl", ["queue", "--database", url])
         #expect(early.status == 1 && early.stderr.contains("is not a Moderato database yet"), "\(early.stderr)")
 
+        // modctl migrate creates the schema explicitly; the daemon then finds it current.
+        let migrated = try CommandRunner.run("modctl", ["migrate", "--database", url])
+        #expect(migrated.status == 0 && migrated.stdout.contains("Migrated"), "\(migrated.stdout)\(migrated.stderr)")
+        let current = try CommandRunner.run("modctl", ["migrate", "--database", url])
+        #expect(current.status == 0 && current.stdout.contains("is up to date"), "\(current.stdout)\(current.stderr)")
+        try TestPostgres.psql(url, "INSERT INTO moderato_schema (version) VALUES (99)")
+        let newer = try CommandRunner.run("modctl", ["queue", "--database", url])
+        #expect(newer.status == 1 && newer.stderr.contains("written by a newer version of Moderato"), "\(newer.stderr)")
+        try TestPostgres.psql(url, "DELETE FROM moderato_schema WHERE version = 99")
+
         let daemon = try await DaemonHarness.start(database: url)
         #expect(try await daemon.post("/v1/comments", json: commentJSON(id: "p1", body: "Lovely photos of the harbour.")).status == 202)
         #expect(try await daemon.post("/v1/comments", json: commentJSON(
