@@ -57,14 +57,7 @@ extension ModerationDatabase {
         while start < examples.count {
             let chunk = examples[start..<min(examples.count, start + Self.maintenanceChunk)]
             start += chunk.count
-            var unwanted = 0
-            var wanted = 0
-            var deltas: [UInt64: TokenCounts] = [:]
-            for example in chunk {
-                for token in example.tokens { deltas[token, default: TokenCounts()].add(unwanted: example.unwanted, 1) }
-                if example.unwanted { unwanted += 1 } else { wanted += 1 }
-            }
-            let (counted, unwantedCount, wantedCount) = (deltas, unwanted, wanted)
+            let (counted, unwantedCount, wantedCount) = Relabel.counts(of: chunk)
             do {
                 try await pool.write { db in
                     try Self.apply(counted, unwantedDocuments: unwantedCount, wantedDocuments: wantedCount, db)
@@ -113,26 +106,16 @@ extension ModerationDatabase {
     /// changes nothing. Without `tokens`, a comment learned before is relabelled with its kept tokens,
     /// and one never learned stays unlearned.
     static func learn(commentKey key: Int64, unwanted: Bool?, tokens: [UInt64]?, source: String, _ db: Database) throws {
-        let previous = try Row.fetchOne(db, sql: "SELECT unwanted, tokens FROM classifier_training WHERE comment_key = ?", arguments: [key])
-        let previousUnwanted: Bool? = previous?["unwanted"]
-        guard previousUnwanted != unwanted else { return }
-        let previousTokens = previous.map { LessonTokens.decode($0["tokens"]) }
-        var deltas: [UInt64: TokenCounts] = [:]
-        var unwantedDocuments = 0
-        var wantedDocuments = 0
-        if let previousUnwanted, let previousTokens {
-            for hash in previousTokens { deltas[hash, default: TokenCounts()].add(unwanted: previousUnwanted, -1) }
-            if previousUnwanted { unwantedDocuments -= 1 } else { wantedDocuments -= 1 }
-        }
-        if let unwanted, let taught = tokens ?? previousTokens {
-            for hash in taught { deltas[hash, default: TokenCounts()].add(unwanted: unwanted, 1) }
-            if unwanted { unwantedDocuments += 1 } else { wantedDocuments += 1 }
+        let stored = try Row.fetchOne(db, sql: "SELECT unwanted, tokens FROM classifier_training WHERE comment_key = ?", arguments: [key])
+        let previous = stored.map { (unwanted: $0["unwanted"] as Bool, tokens: LessonTokens.decode($0["tokens"])) }
+        guard let change = Relabel(previous: previous, unwanted: unwanted, tokens: tokens) else { return }
+        if let kept = change.kept {
             try db.execute(sql: "INSERT OR REPLACE INTO classifier_training (comment_key, unwanted, source, tokens) VALUES (?, ?, ?, ?)",
-                           arguments: [key, unwanted, source, LessonTokens.encode(taught)])
+                           arguments: [key, kept.unwanted, source, LessonTokens.encode(kept.tokens)])
         } else {
             try db.execute(sql: "DELETE FROM classifier_training WHERE comment_key = ?", arguments: [key])
         }
-        try apply(deltas, unwantedDocuments: unwantedDocuments, wantedDocuments: wantedDocuments, db)
+        try apply(change.deltas, unwantedDocuments: change.unwantedDocuments, wantedDocuments: change.wantedDocuments, db)
     }
 
     static func apply(_ deltas: [UInt64: TokenCounts], unwantedDocuments: Int, wantedDocuments: Int, _ db: Database) throws {

@@ -92,15 +92,8 @@ extension ModerationDatabase {
         if comment.status == .queued {
             throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; try again in a moment")
         }
-        // The decision in force: the latest that is neither an undo nor undone.
         let decisions = try Decision.filter(Column("comment_key") == comment.key!).order(Column("seq")).fetchAll(db)
-        let undone = Set(decisions.compactMap(\.undoes))
-        let last = decisions.last { $0.undoes == nil && !undone.contains($0.seq!) }
-        if let last, last.actorKind != .system, !force {
-            let when = Self.timestamp(last.at)
-            throw StoreError(.alreadyDecided,
-                "comment \(externalID) was already \(last.status.rawValue) by \(last.actor) at \(when); pass --force to override")
-        }
+        try DecisionHistory(decisions).checkMayDecide(externalID, force: force)
         let status = CommentStatus(verdict)
         try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [status, comment.key!])
         // `inserted` returns the decision with its sequence number.

@@ -160,26 +160,13 @@ extension ModerationDatabase {
                         throw StoreError(.notFound, "no comment with id \(externalID)")
                     }
                     let decisions = try Decision.filter(Column("comment_key") == comment.key!).order(Column("seq")).fetchAll(db)
-                    // Undoing an undo would go in circles: undo the latest decision that is not an undo or undone.
-                    let undone = Set(decisions.compactMap(\.undoes))
-                    guard let last = decisions.last(where: { $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system }),
-                          let previous = last.previousStatus else {
-                        throw StoreError(.notFound, "comment \(externalID) has no moderator decision to undo")
-                    }
-                    if last.actor != actor && !force {
-                        throw StoreError(.alreadyDecided, "the latest decision on comment \(externalID) was made by \(last.actor) at "
-                            + "\(Self.timestamp(last.at)); pass --force to undo another moderator's decision")
-                    }
-                    try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [previous, comment.key!])
+                    let undo = try DecisionHistory(decisions).undo(externalID, by: actor, force: force)
+                    try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [undo.restore, comment.key!])
                     // `inserted` returns the decision with its sequence number.
-                    let decision = try Decision(commentKey: comment.key!, status: previous, previousStatus: comment.status, actor: actor,
-                                            actorKind: .moderator, reason: "undo", note: "undid #\(last.seq!) (\(last.status.rawValue) by \(last.actor))",
-                                            at: now, undoes: last.seq).inserted(db)
-                    // Teach the filter what the remaining decisions say, or nothing.
-                    let remaining = decisions.filter { $0.seq != last.seq && $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system
-                        && $0.status != .held }
-                    try Self.learn(commentKey: comment.key!, unwanted: remaining.last.map { $0.status == .rejected }, tokens: nil,
-                                   source: "moderator", db)
+                    let decision = try DecisionHistory.undoDecision(of: undo.last, commentKey: comment.key!, restoring: undo.restore,
+                                                                    from: comment.status, by: actor, at: now).inserted(db)
+                    // Teach the layer what the remaining decisions say, or nothing.
+                    try Self.learn(commentKey: comment.key!, unwanted: undo.unwanted, tokens: nil, source: "moderator", db)
                     result = decision
                     return .commit
                 }

@@ -68,12 +68,7 @@ extension PostgresStore {
         let decisions = try await connection.rows("""
             SELECT \(unescaped: Decision.postgresColumns) FROM decision WHERE comment_key = \(comment.key!) ORDER BY seq
             """, logger: logger).map { try Decision(postgres: $0) }
-        let undone = Set(decisions.compactMap(\.undoes))
-        let last = decisions.last { $0.undoes == nil && !undone.contains($0.seq!) }
-        if let last, last.actorKind != .system, !force {
-            throw StoreError(.alreadyDecided,
-                "comment \(externalID) was already \(last.status.rawValue) by \(last.actor) at \(ModerationDatabase.timestamp(last.at)); pass --force to override")
-        }
+        try DecisionHistory(decisions).checkMayDecide(externalID, force: force)
         let status = CommentStatus(verdict)
         try await connection.run("UPDATE comment SET status = \(status.rawValue) WHERE key = \(comment.key!)", logger: logger)
         let decision = try await insertDecision(Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
@@ -111,24 +106,12 @@ extension PostgresStore {
             let decisions = try await connection.rows("""
                 SELECT \(unescaped: Decision.postgresColumns) FROM decision WHERE comment_key = \(comment.key!) ORDER BY seq
                 """, logger: logger).map { try Decision(postgres: $0) }
-            let undone = Set(decisions.compactMap(\.undoes))
-            guard let last = decisions.last(where: { $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system }),
-                  let previous = last.previousStatus else {
-                throw StoreError(.notFound, "comment \(externalID) has no moderator decision to undo")
-            }
-            if last.actor != actor && !force {
-                throw StoreError(.alreadyDecided, "the latest decision on comment \(externalID) was made by \(last.actor) at "
-                    + "\(ModerationDatabase.timestamp(last.at)); pass --force to undo another moderator's decision")
-            }
-            try await connection.run("UPDATE comment SET status = \(previous.rawValue) WHERE key = \(comment.key!)", logger: logger)
+            let undo = try DecisionHistory(decisions).undo(externalID, by: actor, force: force)
+            try await connection.run("UPDATE comment SET status = \(undo.restore.rawValue) WHERE key = \(comment.key!)", logger: logger)
             let decision = try await Self.insertDecision(
-                Decision(commentKey: comment.key!, status: previous, previousStatus: comment.status, actor: actor, actorKind: .moderator,
-                         reason: "undo", note: "undid #\(last.seq!) (\(last.status.rawValue) by \(last.actor))", at: now, undoes: last.seq),
+                DecisionHistory.undoDecision(of: undo.last, commentKey: comment.key!, restoring: undo.restore, from: comment.status, by: actor, at: now),
                 connection, logger: logger)
-            let remaining = decisions.filter { $0.seq != last.seq && $0.undoes == nil && !undone.contains($0.seq!) && $0.actorKind != .system
-                && $0.status != .held }
-            try await Self.learn(commentKey: comment.key!, unwanted: remaining.last.map { $0.status == .rejected }, tokens: nil,
-                                 source: "moderator", connection, logger: logger)
+            try await Self.learn(commentKey: comment.key!, unwanted: undo.unwanted, tokens: nil, source: "moderator", connection, logger: logger)
             return decision
         }
     }
@@ -166,28 +149,19 @@ extension PostgresStore {
     /// ``ModerationDatabase`` does: lessons keep their tokens, so unlearning is exact.
     static func learn(commentKey key: Int64, unwanted: Bool?, tokens: [UInt64]?, source: String, _ connection: PostgresConnection,
                       logger: Logger) async throws {
-        let previous = try await connection.row("SELECT unwanted, tokens FROM classifier_training WHERE comment_key = \(key)", logger: logger)
-        let previousUnwanted = try previous?.value("unwanted", as: Bool.self)
-        guard previousUnwanted != unwanted else { return }
-        let previousTokens = try previous.map { LessonTokens.decode(try $0.value("tokens", as: Data?.self)) }
-        var deltas: [UInt64: TokenCounts] = [:]
-        var unwantedDocuments = 0
-        var wantedDocuments = 0
-        if let previousUnwanted, let previousTokens {
-            for hash in previousTokens { deltas[hash, default: TokenCounts()].add(unwanted: previousUnwanted, -1) }
-            if previousUnwanted { unwantedDocuments -= 1 } else { wantedDocuments -= 1 }
-        }
-        if let unwanted, let taught = tokens ?? previousTokens {
-            for hash in taught { deltas[hash, default: TokenCounts()].add(unwanted: unwanted, 1) }
-            if unwanted { unwantedDocuments += 1 } else { wantedDocuments += 1 }
+        let stored = try await connection.row("SELECT unwanted, tokens FROM classifier_training WHERE comment_key = \(key)", logger: logger)
+        let previous = try stored.map { (unwanted: try $0.value("unwanted", as: Bool.self), tokens: LessonTokens.decode(try $0.value("tokens", as: Data?.self))) }
+        guard let change = Relabel(previous: previous, unwanted: unwanted, tokens: tokens) else { return }
+        if let kept = change.kept {
             try await connection.run("""
-                INSERT INTO classifier_training (comment_key, unwanted, source, tokens) VALUES (\(key), \(unwanted), \(source), \(LessonTokens.encode(taught)))
+                INSERT INTO classifier_training (comment_key, unwanted, source, tokens)
+                VALUES (\(key), \(kept.unwanted), \(source), \(LessonTokens.encode(kept.tokens)))
                 ON CONFLICT (comment_key) DO UPDATE SET unwanted = excluded.unwanted, source = excluded.source, tokens = excluded.tokens
                 """, logger: logger)
         } else {
             try await connection.run("DELETE FROM classifier_training WHERE comment_key = \(key)", logger: logger)
         }
-        try await apply(deltas, unwantedDocuments: unwantedDocuments, wantedDocuments: wantedDocuments, connection, logger: logger)
+        try await apply(change.deltas, unwantedDocuments: change.unwantedDocuments, wantedDocuments: change.wantedDocuments, connection, logger: logger)
     }
 
     /// Adds counts to the layer in one statement per table, under the layer's lock (two daemons
@@ -244,14 +218,7 @@ extension PostgresStore {
         while start < examples.count {
             let chunk = examples[start..<min(examples.count, start + ModerationDatabase.maintenanceChunk)]
             start += chunk.count
-            var deltas: [UInt64: TokenCounts] = [:]
-            var unwanted = 0
-            var wanted = 0
-            for example in chunk {
-                for token in example.tokens { deltas[token, default: TokenCounts()].add(unwanted: example.unwanted, 1) }
-                if example.unwanted { unwanted += 1 } else { wanted += 1 }
-            }
-            let (counted, unwantedCount, wantedCount) = (deltas, unwanted, wanted)
+            let (counted, unwantedCount, wantedCount) = Relabel.counts(of: chunk)
             try await transaction("training the classifier") { connection in
                 try await Self.apply(counted, unwantedDocuments: unwantedCount, wantedDocuments: wantedCount, connection, logger: logger)
             }
