@@ -6,6 +6,24 @@ import Testing
 /// one daemon end to end with modctl, and several daemons sharing one database while they are killed.
 @Suite(.serialized, .enabled(if: TestPostgres.isAvailable, "needs the PostgreSQL server Scripts/test.sh starts"))
 struct PostgresTests {
+    /// A URL that cannot work is an error at once, with the server's reason.
+    @Test func aWrongURLIsAClearErrorAtOnce() throws {
+        let server = try #require(TestPostgres.url.flatMap { URLComponents(string: $0) })
+        var missing = server
+        missing.path = "/no_such_database"
+        var refused = server
+        refused.port = 1
+        for (url, reason) in [(missing.string!, "database \"no_such_database\" does not exist"), (refused.string!, "Connection refused")] {
+            let started = Date()
+            let modctl = try CommandRunner.run("modctl", ["queue", "--database", url])
+            #expect(modctl.status == 1 && modctl.stderr.contains("cannot connect to PostgreSQL at") && modctl.stderr.contains(reason), "\(modctl.stderr)")
+            let daemon = try CommandRunner.run("moderatod", ["--database", url, "--listen", "127.0.0.1:0", "--rules", TestPaths.rulesDirectory.path],
+                                               environment: ["MODERATO_API_TOKEN": "t"], timeout: 30)
+            #expect(daemon.status == 2 && daemon.stderr.contains(reason), "\(daemon.stderr)")
+            #expect(Date().timeIntervalSince(started) < 20)
+        }
+    }
+
     @Test func aDaemonOnPostgresJudgesAndModctlDecides() async throws {
         let url = try TestPostgres.freshDatabase("one")
         // Nothing is created by a command that only reads.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Moderation
 import NIOCore
+import NIOSSL
 import PostgresNIO
 import Synchronization
 
@@ -42,6 +43,7 @@ public final class PostgresStore: CommentStore, @unchecked Sendable {
     /// - Throws: ``StoreError`` `.cannotOpen` with what is wrong, `.olderSchema` or `.newerSchema`.
     public init(url: String, access: SchemaAccess = .migrate, logger: Logger = Logger(label: "moderato.postgres")) async throws(StoreError) {
         let configuration = try Self.configuration(url)
+        try await Self.probe(configuration.probe, shown: configuration.shown)
         var clientConfiguration = configuration.client
         clientConfiguration.options.maximumConnections = 16
         // A commit returns only once the server made it durable, whatever the server's default: a 202
@@ -77,7 +79,8 @@ public final class PostgresStore: CommentStore, @unchecked Sendable {
     }
 
     /// The client's settings from a URL, and the URL as it may be shown (without its password).
-    static func configuration(_ url: String) throws(StoreError) -> (client: PostgresClient.Configuration, shown: String) {
+    static func configuration(_ url: String) throws(StoreError) -> (client: PostgresClient.Configuration, shown: String,
+                                                                   probe: PostgresConnection.Configuration) {
         guard isURL(url), let components = URLComponents(string: url) else {
             throw StoreError(.cannotOpen, "cannot read the database URL; write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE")
         }
@@ -88,25 +91,55 @@ public final class PostgresStore: CommentStore, @unchecked Sendable {
         let query = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { _, last in last })
         let shown = "postgres://\(user)@\(components.host ?? "")\(components.port.map { ":\($0)" } ?? "")/\(database)"
         var client: PostgresClient.Configuration
+        var probe: PostgresConnection.Configuration
         if let socketFolder = query["host"], socketFolder.hasPrefix("/") {
             let port = components.port ?? 5432
             client = PostgresClient.Configuration(unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password,
                                                   database: database)
+            probe = PostgresConnection.Configuration(unixSocketPath: "\(socketFolder)/.s.PGSQL.\(port)", username: user, password: password,
+                                                     database: database)
         } else {
             guard let host = components.host, !host.isEmpty else {
                 throw StoreError(.cannotOpen, "the database URL names no host; write it as postgres://USER:PASSWORD@HOST:PORT/DATABASE")
             }
             let tls: PostgresClient.Configuration.TLS
-            switch query["sslmode"] ?? "prefer" {
-            case "disable": tls = .disable
-            case "require", "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-            default: tls = .prefer(.makeClientConfiguration())
+            let probeTLS: PostgresConnection.Configuration.TLS
+            do {
+                switch query["sslmode"] ?? "prefer" {
+                case "disable":
+                    (tls, probeTLS) = (.disable, .disable)
+                case "require", "verify-ca", "verify-full":
+                    (tls, probeTLS) = (.require(.makeClientConfiguration()), .require(try NIOSSLContext(configuration: .makeClientConfiguration())))
+                default:
+                    (tls, probeTLS) = (.prefer(.makeClientConfiguration()), .prefer(try NIOSSLContext(configuration: .makeClientConfiguration())))
+                }
+            } catch {
+                throw StoreError(.cannotOpen, "cannot set up TLS for \(shown): \(error)")
             }
             client = PostgresClient.Configuration(host: host, port: components.port ?? 5432, username: user, password: password,
                                                   database: database, tls: tls)
+            probe = PostgresConnection.Configuration(host: host, port: components.port ?? 5432, username: user, password: password,
+                                                     database: database, tls: probeTLS)
         }
         client.options.connectTimeout = .seconds(10)
-        return (client, shown)
+        probe.options.connectTimeout = .seconds(10)
+        return (client, shown, probe)
+    }
+
+    /// Connects once, so that a wrong URL, a server that is down or refuses the user, or a missing
+    /// database is an error at once with the server's reason (the pool would keep retrying).
+    static func probe(_ configuration: PostgresConnection.Configuration, shown: String) async throws(StoreError) {
+        var quiet = Logger(label: "moderato.postgres.probe")
+        quiet.logLevel = .critical
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+            try? await connection.close()
+        } catch let error as PSQLError {
+            let reason = error.serverInfo?[.message] ?? error.underlying.map { "\($0)" } ?? "\(error.code)"
+            throw StoreError(.cannotOpen, "cannot connect to PostgreSQL at \(shown): \(reason)")
+        } catch {
+            throw StoreError(.cannotOpen, "cannot connect to PostgreSQL at \(shown): \(error)")
+        }
     }
 
     // MARK: Running statements
