@@ -3,7 +3,6 @@ import Foundation
 import Hummingbird
 import Judging
 import Logging
-import Metrics
 import Moderation
 import Prometheus
 import ModerationStore
@@ -26,13 +25,9 @@ public struct DaemonError: Error, CustomStringConvertible {
 public struct ModeratoDaemon: Sendable {
     public var configuration: ServerConfiguration
     public var logger: Logger
-    /// Where `GET /metrics` reads from; the executable bootstraps swift-metrics with it.
-    public var metrics: PrometheusCollectorRegistry?
-
-    public init(configuration: ServerConfiguration, logger: Logger, metrics: PrometheusCollectorRegistry? = nil) {
+    public init(configuration: ServerConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
-        self.metrics = metrics
     }
 
     /// How the daemon makes its pipelines: the configured rules, heuristics, thresholds, model and
@@ -144,13 +139,17 @@ public struct ModeratoDaemon: Sendable {
 
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: MetricsMiddleware())
+        let metrics = ModeratoMetrics.shared
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         HealthRoutes(database: database, pipelines: pipelines).register(on: router)
-        if let metrics {
-            router.group("metrics").add(middleware: TokenAuthMiddleware(token: configuration.apiToken)).get { _, _ in
-                Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
-            }
+        router.group("metrics").add(middleware: TokenAuthMiddleware(token: configuration.apiToken)).get { _, _ in
+            // The backlog is read from the store at each scrape, so every daemon on a shared database reports it.
+            var oldest = CommentFilter(status: .held)
+            oldest.limit = 1
+            let held = try await database.statusCounts()[.held] ?? 0
+            metrics.recordHeld(count: held, oldestReceivedAt: try await database.comments(matching: oldest).first?.comment.receivedAt)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
         let api = router.group("v1").add(middleware: TokenAuthMiddleware(token: configuration.apiToken))
         CommentRoutes(database: database, batcher: batcher, backpressure: backpressure,

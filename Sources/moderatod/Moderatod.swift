@@ -1,10 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
-import Metrics
 import ModerationStore
 import ModeratoServer
-import Prometheus
 
 @main
 struct Moderatod: AsyncParsableCommand {
@@ -213,8 +211,6 @@ struct Moderatod: AsyncParsableCommand {
             }
             throw ExitCode(2)
         }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         do {
             if configuration.apiToken.isEmpty, configuration.isLoopback {
@@ -225,7 +221,7 @@ struct Moderatod: AsyncParsableCommand {
                 // The token itself stays out of the log; the file is readable only by this user.
                 logger.notice("MODERATO_API_TOKEN is not set; using the development token in \(development.path) (cat it to use it)")
             }
-            try await ModeratoDaemon(configuration: configuration, logger: logger, metrics: registry).run()
+            try await ModeratoDaemon(configuration: configuration, logger: logger).run()
         } catch let error as DaemonError {
             logger.critical("\(error.message)")
             throw ExitCode(2)

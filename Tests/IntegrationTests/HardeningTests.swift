@@ -190,23 +190,54 @@ import Testing
         #expect(p2.history.count == 1, "the verdict stays as an anonymous record")
     }
 
-    @Test func metricsArePrometheusTextBehindTheToken() async throws {
+    /// Every exported metric follows Prometheus's naming guide: the `moderato_` prefix, HELP and TYPE
+    /// for each family, `_total` on counters only, durations in `_seconds`, snake_case labels; the
+    /// backlog gauges are there; the raw request path never becomes a label.
+    @Test func metricsFollowPrometheusNamingBehindTheToken() async throws {
         let daemon = try await DaemonHarness.start()
         _ = try await daemon.post("/v1/comments", json: commentJSON(id: "m1", author: "M", body: "Counting this."))
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "m2", author: "N", body: "Work from home and earn $400 a day, visit my website"))
         _ = try await daemon.waitForVerdict("m1")
+        _ = try await daemon.waitForVerdict("m2")
+        _ = try await daemon.get("/v1/comments/m1")
+        _ = try await daemon.get("/v1/comments/no-such-comment")
         #expect(try await daemon.get("/metrics", token: .some(nil)).status == 401)
         let metrics = try await daemon.get("/metrics")
         #expect(metrics.status == 200)
-        let lines = metrics.text.split(separator: "\n")
-        // Every sample line is NAME{LABELS} VALUE with a numeric value.
+        let lines = metrics.text.split(separator: "\n").map(String.init)
+        var help: Set<String> = []
+        var types: [String: String] = [:]
+        for line in lines where line.hasPrefix("# ") {
+            let parts = line.split(separator: " ", maxSplits: 3).map(String.init)
+            if parts[1] == "HELP" { help.insert(parts[2]); #expect(parts.count == 4 && !parts[3].isEmpty, "\(line)") }
+            if parts[1] == "TYPE" { types[parts[2]] = parts[3] }
+        }
+        #expect(help == Set(types.keys), "every family has HELP and TYPE")
+        for (family, type) in types {
+            #expect(family.range(of: #"^moderato_[a-z][a-z0-9_]*$"#, options: .regularExpression) != nil, "\(family)")
+            #expect(family.hasSuffix("_total") == (type == "counter"), "\(family) is a \(type)")
+            if family.contains("duration") || family.contains("age") || family.contains("receipt_to") {
+                #expect(family.hasSuffix("_seconds"), "\(family) measures time")
+            }
+        }
         for line in lines where !line.hasPrefix("#") {
             let parts = line.split(separator: " ")
             #expect(parts.count == 2 && Double(parts[1]) != nil, "\(line)")
+            let family = String(parts[0].prefix { $0 != "{" })
+            let known = types.keys.contains { family == $0 || family == $0 + "_bucket" || family == $0 + "_sum" || family == $0 + "_count" }
+            #expect(known, "\(family) has no TYPE")
+            for label in line.matches(of: /([a-zA-Z_]+)="/) { #expect(label.1.range(of: "^[a-z_]+$", options: .regularExpression) != nil) }
         }
-        #expect(lines.contains { $0.hasPrefix("moderato_verdicts_total{verdict=\"approved\"} ") })
-        #expect(lines.contains { $0.hasPrefix("moderato_comments_accepted_total ") })
-        #expect(lines.contains { $0.hasPrefix("moderato_receipt_to_verdict_seconds_bucket") })
-        #expect(lines.contains { $0.hasPrefix("http_requests_total") || $0.hasPrefix("hb_requests") || $0.contains("http") })
+        let required = ["moderato_comments_received_total", "moderato_verdicts_total", "moderato_queue_depth", "moderato_held_comments",
+                        "moderato_oldest_held_age_seconds", "moderato_receipt_to_verdict_seconds", "moderato_http_requests_total",
+                        "moderato_http_request_duration_seconds"]
+        #expect(Set(required).isSubset(of: types.keys), "\(Set(required).subtracting(types.keys))")
+        #expect(lines.contains("moderato_verdicts_total{status=\"approved\"} 1"))
+        #expect(lines.contains { $0.hasPrefix("moderato_held_comments ") && Double($0.split(separator: " ")[1]) == 1 })
+        // Requests are labelled by route pattern, never by the path a client sent.
+        #expect(lines.contains { $0.hasPrefix("moderato_http_requests_total{method=\"GET\",route=\"/v1/comments/{id}\",status=\"404\"} ") })
+        #expect(lines.contains { $0.hasPrefix("moderato_http_requests_total{method=\"POST\",route=\"/v1/comments\",status=\"202\"} 2") })
+        #expect(!metrics.text.contains("no-such-comment") && !metrics.text.contains("hb_"))
         #expect(try await daemon.stop() == 0)
     }
 
@@ -219,8 +250,8 @@ import Testing
             token: .some(nil), headers: ["Content-Type": "application/x-www-form-urlencoded"])
         #expect(check.status == 200 && check.text == "false", "\(check.status) \(check.text)")
         let lines = try await daemon.get("/metrics").text.split(separator: "\n")
-        #expect(lines.contains("moderato_comments_accepted_total 1"), "\(lines.filter { $0.hasPrefix("moderato") })")
-        #expect(lines.contains("moderato_verdicts_total{verdict=\"approved\"} 1"), "\(lines.filter { $0.hasPrefix("moderato") })")
+        #expect(lines.contains("moderato_comments_received_total 1"), "\(lines.filter { $0.hasPrefix("moderato") })")
+        #expect(lines.contains("moderato_verdicts_total{status=\"approved\"} 1"), "\(lines.filter { $0.hasPrefix("moderato") })")
         #expect(lines.contains { $0.hasPrefix("moderato_queue_depth ") && Double($0.split(separator: " ")[1]) == 0 }, "\(lines.filter { $0.hasPrefix("moderato") })")
         #expect(try await daemon.stop() == 0)
     }

@@ -105,8 +105,8 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
         }
         if accepted > 0 {
             depth.add(accepted)
-            ModeratoMetrics.recordAccepted(accepted)
-            ModeratoMetrics.recordQueueDepth(depth.current)
+            ModeratoMetrics.shared.recordReceived(accepted)
+            ModeratoMetrics.shared.recordQueueDepth(depth.current)
             if wakes { notifier.notify() }
         }
         for (item, outcome) in zip(batch, outcomes) {

@@ -201,9 +201,9 @@ public final class QueueWorker: Service, Sendable {
             depth?.add(-batch.count)
             let judgedAt = Date()
             for (item, entry) in zip(batch, judgements) {
-                ModeratoMetrics.recordVerdict(entry.judgement, receivedAt: item.receivedAt, judgedAt: judgedAt)
+                ModeratoMetrics.shared.recordVerdict(entry.judgement, receivedAt: item.receivedAt, judgedAt: judgedAt)
             }
-            ModeratoMetrics.recordQueueDepth(depth?.current ?? 0)
+            ModeratoMetrics.shared.recordQueueDepth(depth?.current ?? 0)
         }
         var waitedForLock = false
         while true {

@@ -119,7 +119,7 @@ public struct WebhookDelivery: Service, CustomStringConvertible {
                 let body = try encoder.encode(DecisionDocument(entry, includingNote: false))
                 let failure = await send(body, client: client)
                 let now = Date()
-                ModeratoMetrics.recordWebhook(failed: failure != nil)
+                ModeratoMetrics.shared.recordWebhook(failed: failure != nil)
                 if let failure {
                     let age = now.timeIntervalSince(entry.at)
                     let wait = min(configuration.maximumBackoff, pow(2, Double(delivery.attempts)))
