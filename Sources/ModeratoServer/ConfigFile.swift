@@ -102,6 +102,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var holdFirstComments: Bool?
     public var autoShadow: AutoShadow?
     public var logLevel: String?
+    public var logFormat: String?
 
     /// The line of each setting the file sets, by its dotted name (`batch_size`, `policy.hold_threshold`).
     public private(set) var lines: [String: Int] = [:]
@@ -122,6 +123,7 @@ public struct ConfigFile: Decodable, Sendable {
         case holdFirstComments = "hold_first_comments"
         case autoShadow = "auto_shadow"
         case logLevel = "log_level"
+        case logFormat = "log_format"
     }
 
     /// The keys each nested map may hold.
@@ -304,5 +306,6 @@ public struct ConfigFile: Decodable, Sendable {
             if let seconds = autoShadow.recheckSeconds { configuration.ruleTraffic.recheckInterval = seconds }
         }
         if let logLevel { configuration.logLevel = logLevel }
+        if let logFormat { configuration.logFormat = logFormat }
     }
 }

@@ -86,7 +86,7 @@ public struct ModeratoDaemon: Sendable {
                                                    "model.file": "\(factory.modelPath)"])
         }
         for warning in ruleSet.warnings {
-            logger.warning("\(warning.description)")
+            logger.warning("a rule pack has a warning", metadata: ["warning": "\(warning.description)"])
         }
         let pipelines = PipelineController(try await factory.make(ruleSet: ruleSet, model: model, store: database),
                                            classifierVersion: (try? await database.classifierVersion()) ?? 0)
@@ -182,7 +182,7 @@ public struct ModeratoDaemon: Sendable {
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let shown = host.contains(":") ? "[\(host)]" : host
-                logger.info("listening on http://\(shown):\(port)")
+                logger.info("listening", metadata: ["address": "http://\(shown):\(port)"])
                 try? await database.setDaemonStatus(["listen": "http://\(shown):\(port)"])
             },
             logger: logger

@@ -68,6 +68,8 @@ public struct ServerConfiguration: Sendable {
     /// The least severe log level written: trace, debug, info, notice, warning, error or critical. The
     /// default is info.
     public var logLevel: String = "info"
+    /// `text` (one readable line per event) or `json` (one object per line). The default is text.
+    public var logFormat: String = "text"
 
     public init() {}
 
@@ -131,6 +133,7 @@ public struct ServerConfiguration: Sendable {
                   "akismet.prefix", "must be empty or a path starting with /, such as /akismet; got \(akismet.prefix)")
             check(akismet.extraKeys.allSatisfy { $0.count >= 8 }, "akismet.keys", "must each be at least 8 characters")
         }
+        check(["text", "json"].contains(logFormat), "log_format", "must be text or json; got \(logFormat)")
         check(Self.logLevels.contains(logLevel), "log_level", "must be one of \(Self.logLevels.joined(separator: ", ")); got \(logLevel)")
         return problems
     }

@@ -69,6 +69,9 @@ struct Moderatod: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical. (default: info)")
     var logLevel: Logger.Level?
 
+    @Option(help: "Log format: text (one readable line per event) or json (one object per line, for log collectors). (default: text)")
+    var logFormat: String?
+
     @Option(help: "A YAML settings file; flags override it, and it overrides the defaults.")
     var config: String?
 
@@ -146,6 +149,10 @@ struct Moderatod: AsyncParsableCommand {
             configuration.webhook?.giveUpAfter = hours * 3600
             origins["webhook.give_up_hours"] = "--webhook-give-up-hours"
         }
+        if let logFormat {
+            configuration.logFormat = logFormat
+            origins["log_format"] = "--log-format"
+        }
         if let logLevel {
             configuration.logLevel = logLevel.rawValue
             origins["log_level"] = "--log-level"
@@ -195,19 +202,34 @@ struct Moderatod: AsyncParsableCommand {
         let problems = configuration.validate()
 
         let level = Logger.Level(rawValue: configuration.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
+        let json = configuration.logFormat == "json"
+        LoggingSystem.bootstrap { label -> any LogHandler in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         let logger = Logger(label: "moderatod")
+        /// Why the daemon cannot start: a paragraph for a person in text logs, a constant message with
+        /// the reason as metadata in JSON logs.
+        func cannotStart(_ reason: String) {
+            if json {
+                logger.critical("cannot start", metadata: ["reason": "\(reason)"])
+            } else {
+                logger.critical("\(reason)")
+            }
+        }
         if let settingsError {
-            logger.critical("\(settingsError.message)")
+            cannotStart(settingsError.message)
             throw ExitCode(2)
         }
         if !problems.isEmpty {
             for problem in problems {
-                logger.critical("\(ServerConfiguration.describe(problem, origin: origins[problem.setting]))")
+                cannotStart(ServerConfiguration.describe(problem, origin: origins[problem.setting]))
             }
             throw ExitCode(2)
         }
@@ -219,11 +241,12 @@ struct Moderatod: AsyncParsableCommand {
                 let development = try DevelopmentToken.loadOrCreate(besideDatabase: besideDatabase)
                 configuration.apiToken = development.token
                 // The token itself stays out of the log; the file is readable only by this user.
-                logger.notice("MODERATO_API_TOKEN is not set; using the development token in \(development.path) (cat it to use it)")
+                logger.notice("MODERATO_API_TOKEN is not set; using the development token in the file token.file (cat it to use it)",
+                              metadata: ["token.file": "\(development.path)"])
             }
             try await ModeratoDaemon(configuration: configuration, logger: logger).run()
         } catch let error as DaemonError {
-            logger.critical("\(error.message)")
+            cannotStart(error.message)
             throw ExitCode(2)
         }
     }

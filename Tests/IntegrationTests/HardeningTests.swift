@@ -241,6 +241,28 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    /// With `--log-format json` every line is one JSON object with time, level, logger and a constant
+    /// message, values in their own keys; a bad format is refused like any bad flag.
+    @Test func jsonLogsAreOneObjectPerLine() async throws {
+        let daemon = try await DaemonHarness.start(extraArguments: ["--log-format", "json", "--log-level", "debug"])
+        _ = try await daemon.post("/v1/comments", json: commentJSON(id: "j1", author: "J", body: "Logged as JSON."))
+        _ = try await daemon.waitForVerdict("j1")
+        #expect(try await daemon.stop() == 0)
+        let lines = daemon.log.split(separator: "\n").filter { !$0.isEmpty }
+        #expect(lines.count >= 5)
+        var messages: [String] = []
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "\(line)")
+            #expect(object["time"] is String && object["level"] is String && object["logger"] is String, "\(line)")
+            messages.append(object["message"] as? String ?? "")
+            if object["message"] as? String == "listening" { #expect((object["address"] as? String)?.hasPrefix("http://127.0.0.1:") == true) }
+        }
+        #expect(messages.contains("listening") && messages.contains("rules loaded") && messages.contains("judged"), "\(messages)")
+        #expect(!daemon.log.contains("Logged as JSON."), "comment text never reaches the log")
+        let bad = try CommandRunner.run("moderatod", ["--log-format", "xml"], environment: ["MODERATO_API_TOKEN": "t"])
+        #expect(bad.status == 64 && bad.stderr.contains("--log-format must be text or json; got xml"), "\(bad.status) \(bad.stderr)")
+    }
+
     /// An Akismet check is committed, counted and judged as the API's comments are: it shows in the
     /// accepted and verdict counters, and the queue depth returns to zero.
     @Test func akismetChecksCountAsComments() async throws {

@@ -90,7 +90,8 @@ public final class DaemonHarness: @unchecked Sendable {
         try process.run()
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
-            if let range = log.range(of: #"listening on http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+            // `address=http://…` in text logs, `"address":"http://…"` in JSON ones.
+            if let range = log.range(of: #"address"?[=:]"?http://127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
                 port = Int(log[range].split(separator: ":").last!)!
                 return
             }

@@ -82,7 +82,7 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
             deliver(outcomes, to: batch)
         } catch {
             // One bad comment must not fail the others: commit them one by one.
-            logger.warning("a group commit failed; committing its \(batch.count) comments one by one", metadata: ["error": "\(error.message)"])
+            logger.warning("a group commit failed; committing its comments one by one", metadata: ["batch.count": "\(batch.count)", "error": "\(error.message)"])
             for item in batch {
                 do {
                     let outcome = try await database.accept([item.arrival], at: Date())

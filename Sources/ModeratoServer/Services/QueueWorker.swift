@@ -221,7 +221,7 @@ public final class QueueWorker: Service, Sendable {
                 waitedForLock = true
                 try? await Task.sleep(for: .seconds(1))
             } catch {
-                logger.error("cannot record a batch of \(judgements.count) verdicts; recording one by one", metadata: ["error": "\(error.message)"])
+                logger.error("cannot record a batch of verdicts; recording one by one", metadata: ["batch.count": "\(judgements.count)", "error": "\(error.message)"])
                 break
             }
         }

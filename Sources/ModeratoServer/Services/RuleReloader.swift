@@ -41,7 +41,7 @@ public struct RuleReloader: Service {
                                                  "rules_reload": "ok", "rules_reloaded_at": ISO8601DateFormatter().string(from: now),
                                                  "rules_reload_id": UUID().uuidString])
         } catch {
-            logger.error("rule reload refused; the previous rules stay active:\n\(error)")
+            logger.error("rule reload refused; the previous rules stay active", metadata: ["errors": "\(error)"])
             try? await database.setDaemonStatus(["rules_errors": "\(error)", "rules_reload": "refused",
                                                  "rules_reloaded_at": ISO8601DateFormatter().string(from: now),
                                                  "rules_reload_id": UUID().uuidString])
