@@ -137,11 +137,13 @@ extension ModerationDatabase {
         }
     }
 
-    /// A time as `modctl` and messages show it: `2026-11-29 07:30 UTC`.
-    public static func timestamp(_ date: Date) -> String {
+    /// A time as `modctl` and messages show it: `2026-11-29 07:30 UTC`, or in another zone with its label
+    /// (`2026-07-01 08:30 GMT+1`).
+    public static func timestamp(_ date: Date, in zone: TimeZone = TimeZone(identifier: "UTC")!) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = zone
         let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-        return String(format: "%04d-%02d-%02d %02d:%02d UTC", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!)
+        return String(format: "%04d-%02d-%02d %02d:%02d ", parts.year!, parts.month!, parts.day!, parts.hour!, parts.minute!)
+            + zone.label(at: date)
     }
 }

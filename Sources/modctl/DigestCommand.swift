@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Moderation
 import ModerationStore
 import ModeratoReports
 
@@ -37,6 +38,9 @@ struct DigestCommand: AsyncParsableCommand {
     var failIfBacklog: Int?
 
     /// "Now" as an ISO 8601 time, for reproducible reports in tests (backlog ages, relative periods, footer).
+    @Option(help: "Show times in this zone, such as Europe/London (default: $MODERATO_TIME_ZONE, else the system's). JSON is always UTC.")
+    var timeZone: String?
+
     @Option(help: .hidden)
     var now: String?
 
@@ -47,6 +51,9 @@ struct DigestCommand: AsyncParsableCommand {
         guard slaHours > 0 else { throw ValidationError("--sla-hours must be positive") }
         if let failIfBacklog, failIfBacklog < 0 { throw ValidationError("--fail-if-backlog must not be negative") }
         if let now, (try? Date(now, strategy: .iso8601)) == nil { throw ValidationError("--now must be an ISO 8601 time") }
+        if let timeZone, TimeZone.named(timeZone) == nil {
+            throw ValidationError("--time-zone \(timeZone) names no time zone; use a name such as Europe/London or UTC")
+        }
     }
 
     func run() async throws {
@@ -61,7 +68,8 @@ struct DigestCommand: AsyncParsableCommand {
             builder.slaHours = slaHours
             builder.now = now
             builder.siteName = siteName
-            let digest = try await builder.build(from: start, to: end)
+            var digest = try await builder.build(from: start, to: end)
+            digest.timeZone = timeZone.flatMap(TimeZone.named) ?? Output.timeZone
             backlog = digest.heldNow
             let report = try DigestRenderer.render(digest, as: DigestFormat(rawValue: format)!)
             if let output {

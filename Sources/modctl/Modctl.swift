@@ -64,6 +64,7 @@ extension AsyncParsableCommand {
     /// Runs a command body, turning ``CLIError`` and store errors into one line on stderr and exit 1.
     func reportingErrors(_ body: () async throws -> Void) async throws {
         do {
+            try Output.checkTimeZone()
             try await body()
         } catch let error as CLIError {
             Output.error(error.message)

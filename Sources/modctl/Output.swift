@@ -4,6 +4,22 @@ import ModerationStore
 
 /// Writing to the terminal: plain text, JSON, and colour only when stdout is a terminal.
 enum Output {
+    /// The zone times are shown in: `MODERATO_TIME_ZONE` (such as `Europe/London`), else the system's.
+    /// JSON output is always UTC.
+    static let timeZone: TimeZone = ProcessInfo.processInfo.environment["MODERATO_TIME_ZONE"].flatMap(TimeZone.named) ?? .current
+
+    /// Refuses a `MODERATO_TIME_ZONE` that names no zone.
+    static func checkTimeZone() throws {
+        if let name = ProcessInfo.processInfo.environment["MODERATO_TIME_ZONE"], !name.isEmpty, TimeZone.named(name) == nil {
+            throw CLIError("MODERATO_TIME_ZONE is \(name), which names no time zone; use a name such as Europe/London or UTC")
+        }
+    }
+
+    /// `2026-11-29 07:30 GMT`: a time in ``timeZone``, labelled.
+    static func timestamp(_ date: Date, in zone: TimeZone = Output.timeZone) -> String {
+        ModerationDatabase.timestamp(date, in: zone)
+    }
+
     static let isTerminal = isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         && ProcessInfo.processInfo.environment["TERM"] != "dumb"
 

@@ -20,7 +20,7 @@ struct Purge: AsyncParsableCommand {
         try await reportingErrors {
             let cutoff = Date().addingTimeInterval(-TimeArguments.duration(olderThan)!)
             let cleaned = try await store.open().purgePersonalData(receivedBefore: cutoff)
-            Output.line("removed personal data from \(cleaned) comment\(cleaned == 1 ? "" : "s") received before \(ModerationDatabase.timestamp(cutoff))")
+            Output.line("removed personal data from \(cleaned) comment\(cleaned == 1 ? "" : "s") received before \(Output.timestamp(cutoff))")
         }
     }
 }

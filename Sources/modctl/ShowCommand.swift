@@ -86,7 +86,7 @@ enum CommentRenderer {
         if let email = comment.email { who += " <\(Output.safe(email))>" }
         if let ip = comment.ip { who += " from \(Output.safe(ip))" }
         lines.append(who + " · " + Output.stars(comment.rating) + " (\(comment.rating)/5)")
-        lines.append("Received \(ModerationDatabase.timestamp(comment.receivedAt)) (\(Output.age(since: comment.receivedAt)) ago)")
+        lines.append("Received \(Output.timestamp(comment.receivedAt)) (\(Output.age(since: comment.receivedAt)) ago)")
         lines.append("")
         let bodySpans = details.signals.compactMap { $0.span }.filter { $0.field == .body }
         let body = highlight(comment.body, spans: bodySpans)
@@ -108,7 +108,7 @@ enum CommentRenderer {
         lines.append(Output.styled("History", .bold))
         for entry in details.history {
             let from = entry.previousStatus.map { "\($0.rawValue) → " } ?? ""
-            var line = "  #\(entry.seq) \(ModerationDatabase.timestamp(entry.at))  \(from)\(entry.status.rawValue)  by \(Output.safe(entry.actor))"
+            var line = "  #\(entry.seq) \(Output.timestamp(entry.at))  \(from)\(entry.status.rawValue)  by \(Output.safe(entry.actor))"
             if entry.actorKind != .moderator { line += " (\(entry.actorKind.rawValue))" }
             if let reason = entry.reason { line += ": \(Output.safe(reason))" }
             if let note = entry.note { line += " — \(Output.safe(note))" }

@@ -60,7 +60,7 @@ struct Log: AsyncParsableCommand {
             if entries.isEmpty { Output.line("No decisions."); return }
             for entry in entries {
                 let from = entry.previousStatus.map { "\($0.rawValue) → " } ?? ""
-                var line = "#\(entry.seq)  \(ModerationDatabase.timestamp(entry.at))  \(Output.cell(entry.actor, 12)) "
+                var line = "#\(entry.seq)  \(Output.timestamp(entry.at))  \(Output.cell(entry.actor, 12)) "
                     + "\(Output.cell(entry.externalID, 14)) \(from)\(Output.statusStyled(entry.status))"
                 if let reason = entry.reason { line += "  \(Output.safe(reason))" }
                 if let note = entry.note { line += Output.styled("  — \(Output.safe(note))", .dim) }
@@ -114,7 +114,7 @@ struct Block: AsyncParsableCommand {
                 let expiry = expires.flatMap(TimeArguments.duration).map { now.addingTimeInterval($0) }
                 try await database.addListEntry(list: "block", kind: kind.rawValue, value: stored, reason: reason,
                                                 by: try moderator.moderator(), expiresAt: expiry, at: now)
-                let until = expiry.map { " until \(ModerationDatabase.timestamp($0))" } ?? ""
+                let until = expiry.map { " until \(Output.timestamp($0))" } ?? ""
                 Output.line("blocked \(kind.rawValue) \(stored)\(until)")
             }
         }
@@ -157,7 +157,7 @@ func printList(_ list: String, store: DatabaseOptions, json: Bool) async throws 
     }
     if entries.isEmpty { Output.line(list == "block" ? "No blocks." : "Nothing allow-listed."); return }
     for entry in entries {
-        let expiry = entry.expiresAt.map { "until \(ModerationDatabase.timestamp($0))" } ?? "no expiry"
+        let expiry = entry.expiresAt.map { "until \(Output.timestamp($0))" } ?? "no expiry"
         Output.line("\(Output.cell(entry.kind, 8)) \(Output.cell(entry.value, 30)) \(Output.cell(expiry, 26)) by \(Output.safe(entry.createdBy))"
             + (entry.reason.map { ": \(Output.safe($0))" } ?? ""))
     }

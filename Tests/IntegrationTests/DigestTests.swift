@@ -145,7 +145,8 @@ import Testing
 
     @Test func textReportMatchesItsGolden() async throws {
         let (directory, path) = try await Self.seededDatabase()
-        // A far time zone and a German locale must change nothing: the report is in UTC and groups by hand.
+        // A far system time zone and a German locale change nothing when MODERATO_TIME_ZONE (which the
+        // runner sets) says UTC: the report groups and formats by hand.
         let result = try Self.digest(path, ["--format", "text"], environment: ["TZ": "Pacific/Auckland", "LANG": "de_DE.UTF-8",
                                                                               "LC_ALL": "de_DE.UTF-8"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -154,6 +155,26 @@ import Testing
         for line in result.stdout.split(separator: "\n", omittingEmptySubsequences: false) {
             #expect(line.count <= 80, "longer than 80 columns: \(line)")
         }
+        _ = directory
+    }
+
+    /// Times in a configured zone, labelled with it; the JSON stays in UTC; an unknown zone is refused.
+    @Test func timesAreShownInTheConfiguredZone() async throws {
+        let (directory, path) = try await Self.seededDatabase()
+        let local = try Self.digest(path, ["--format", "text", "--time-zone", "Asia/Kolkata"])
+        #expect(local.status == 0, "\(local.stderr)")
+        #expect(local.stdout.contains("28 Nov 2026 12:30 to 29 Nov 2026 12:30 GMT+5:30"), "\(local.stdout.prefix(400))")
+        #expect(!local.stdout.contains("UTC"))
+        let fromEnvironment = try Self.digest(path, ["--format", "markdown"], environment: ["MODERATO_TIME_ZONE": "Asia/Kolkata"])
+        #expect(fromEnvironment.stdout.contains("GMT+5:30") && !fromEnvironment.stdout.contains("UTC"))
+        let json = try Self.digest(path, ["--format", "json", "--time-zone", "Asia/Kolkata"])
+        #expect(json.stdout.contains("\"end\" : \"2026-11-29T07:00:00Z\"") || json.stdout.contains("\"end\":\"2026-11-29T07:00:00Z\""), "\(json.stdout.prefix(300))")
+        let show = try CommandRunner.run("modctl", ["show", "c05", "--database", path], environment: ["MODERATO_TIME_ZONE": "Asia/Kolkata"])
+        #expect(show.status == 0 && show.stdout.contains("GMT+5:30"), "\(show.stdout)\(show.stderr)")
+        let bad = try Self.digest(path, ["--time-zone", "Mars/Olympus"])
+        #expect(bad.status == 64 && bad.stderr.contains("names no time zone"), "\(bad.stderr)")
+        let badEnvironment = try CommandRunner.run("modctl", ["queue", "--database", path], environment: ["MODERATO_TIME_ZONE": "Nowhere"])
+        #expect(badEnvironment.status == 1 && badEnvironment.stderr.contains("MODERATO_TIME_ZONE is Nowhere"), "\(badEnvironment.stderr)")
         _ = directory
     }
 

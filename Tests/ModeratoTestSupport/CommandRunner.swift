@@ -18,6 +18,8 @@ public enum CommandRunner {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "MODERATO_DB")
+        // Times in UTC unless a test asks for a zone, whatever the machine's.
+        env["MODERATO_TIME_ZONE"] = "UTC"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let out = Pipe()

@@ -83,6 +83,9 @@ extension Digest {
 
         var derived = encoder.container(keyedBy: DerivedKeys.self)
         try derived.encode(isEmpty, forKey: .isEmpty)
-        try derived.encode(DigestFacts(self).summary, forKey: .summary)
+        // The JSON is in UTC, its summary too, whatever zone the human formats use.
+        var utc = self
+        utc.timeZone = TimeZone(identifier: "UTC")!
+        try derived.encode(DigestFacts(utc).summary, forKey: .summary)
     }
 }

@@ -75,6 +75,9 @@ public struct Digest: Sendable, Codable, Equatable {
     public var generatedAt: Date
     /// The website's name, shown in the heading. The default is `nil` (no name).
     public var siteName: String?
+    /// The zone the human formats show times in (UTC unless given; the JSON is always UTC). Hours are
+    /// counted on the hour in UTC, which is the hour in every zone with a whole-hour offset.
+    public var timeZone: TimeZone = TimeZone(identifier: "UTC")!
 
     // MARK: Volume
 

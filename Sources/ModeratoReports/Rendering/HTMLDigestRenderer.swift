@@ -158,7 +158,7 @@ struct HTMLDigestRenderer {
         if !digest.autoShadowed.isEmpty {
             parts.append("<h3>Switched to shadow mode</h3>")
             parts.append("<ul>\n" + digest.autoShadowed.map {
-                "<li><code>\(h($0.ruleID))</code>, \(h(facts.dates.dayTime($0.at))) UTC: \(h($0.reason))</li>"
+                "<li><code>\(h($0.ruleID))</code>, \(h(facts.dates.dayTime($0.at))) \(facts.dates.zone($0.at)): \(h($0.reason))</li>"
             }.joined(separator: "\n") + "\n</ul>")
         }
         if !digest.shadowAgreement.isEmpty {
@@ -235,7 +235,7 @@ struct HTMLDigestRenderer {
                 y -= barHeight
                 rects.append("<rect x=\"\(n(x))\" y=\"\(n(y))\" width=\"\(n(barWidth))\" height=\"\(n(barHeight))\" fill=\"\(colour)\"/>")
             }
-            let tooltip = "\(when(bucket.hour)) UTC: \(F.count(bucket.received)) received, \(F.count(bucket.approved)) approved, "
+            let tooltip = "\(when(bucket.hour)) \(facts.dates.zone(bucket.hour)): \(F.count(bucket.received)) received, \(F.count(bucket.approved)) approved, "
                 + "\(F.count(bucket.held)) held, \(F.count(bucket.rejected)) rejected"
             shapes.append("<g><title>\(h(tooltip))</title>\(rects.joined())</g>")
             let hour = facts.dates.hour(bucket.hour)
@@ -248,7 +248,7 @@ struct HTMLDigestRenderer {
         }
         shapes += legend(y: height - 14, [("Approved", Colour.approved), ("Held", Colour.held),
                                            ("Rejected", Colour.rejected), ("Queued", Colour.queued)])
-        return svg(title: "Comments per hour (UTC)", label: label, width: width, height: height, shapes)
+        return svg(title: "Comments per hour (\(facts.dates.zone(facts.digest.end)))", label: label, width: width, height: height, shapes)
     }
 
     /// One bar split by verdict, 100% wide, with the counts in the legend.

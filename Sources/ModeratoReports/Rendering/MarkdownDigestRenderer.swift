@@ -46,7 +46,7 @@ struct MarkdownDigestRenderer {
                 return levels[1 + Int((Double(row.bucket.received) / Double(maximum) * 6).rounded())]
             })
             let unit = facts.isDaily ? "day" : "hour"
-            var line = "Comments per \(unit), \(first.label) to \(last.label) UTC: `\(spark)`"
+            var line = "Comments per \(unit), \(first.label) to \(last.label) \(facts.dates.zone(facts.digest.end)): `\(spark)`"
             if let peak = facts.volumePeak { line += "  \n" + Self.text(peak) }
             blocks.append(line)
         }
@@ -123,7 +123,7 @@ struct MarkdownDigestRenderer {
         if !digest.autoShadowed.isEmpty {
             blocks.append("**Switched to shadow mode**")
             blocks.append(digest.autoShadowed.map {
-                "- \(Self.code($0.ruleID, inTable: false)), \(facts.dates.dayTime($0.at)) UTC: \(Self.text($0.reason))"
+                "- \(Self.code($0.ruleID, inTable: false)), \(facts.dates.dayTime($0.at)) \(facts.dates.zone($0.at)): \(Self.text($0.reason))"
             }.joined(separator: "\n"))
         }
         if !digest.shadowAgreement.isEmpty {

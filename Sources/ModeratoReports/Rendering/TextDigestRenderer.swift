@@ -66,7 +66,7 @@ struct TextDigestRenderer {
         let rows = facts.volumeRows
         if !rows.isEmpty {
             var table = TextTable([
-                (facts.isDaily ? "Day (UTC)" : "Hour (UTC)", .left), ("Received", .right), ("Held", .right),
+                (facts.isDaily ? "Day (\(facts.dates.zone(facts.digest.end)))" : "Hour (\(facts.dates.zone(facts.digest.end)))", .left), ("Received", .right), ("Held", .right),
                 ("Rejected", .right),
             ])
             for row in rows {
@@ -172,7 +172,7 @@ struct TextDigestRenderer {
             out.append("")
             out.append("  Switched to shadow mode")
             for rule in digest.autoShadowed {
-                let line = "\(TextLayout.sanitize(rule.ruleID)), \(facts.dates.dayTime(rule.at)) UTC: \(TextLayout.sanitize(rule.reason))"
+                let line = "\(TextLayout.sanitize(rule.ruleID)), \(facts.dates.dayTime(rule.at)) \(facts.dates.zone(rule.at)): \(TextLayout.sanitize(rule.reason))"
                 out += wrap(line, firstIndent: "  - ", indent: "    ")
             }
         }

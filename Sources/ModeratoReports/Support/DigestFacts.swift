@@ -3,10 +3,11 @@ import Foundation
 /// What every format says the same way: the title, the period, the summary and the order of lists.
 struct DigestFacts {
     let digest: Digest
-    let dates = DigestDates()
+    let dates: DigestDates
 
     init(_ digest: Digest) {
         self.digest = digest
+        dates = DigestDates(timeZone: digest.timeZone)
     }
 
     /// How many rules the human formats list; the JSON has them all.
@@ -20,19 +21,19 @@ struct DigestFacts {
 
     /// `28 Nov 2026 07:00 to 29 Nov 2026 07:00 UTC`.
     var period: String {
-        "\(dates.dayTime(digest.start, withYear: true)) to \(dates.dayTime(digest.end, withYear: true)) UTC"
+        "\(dates.dayTime(digest.start, withYear: true)) to \(dates.dayTime(digest.end, withYear: true)) \(dates.zone(digest.end))"
     }
 
     /// `between 28 Nov 07:00 and 29 Nov 07:00 UTC`; with years when the period crosses one.
     var between: String {
         let withYear = dates.year(digest.start) != dates.year(digest.end)
         return "between \(dates.dayTime(digest.start, withYear: withYear)) and "
-            + "\(dates.dayTime(digest.end, withYear: withYear)) UTC"
+            + "\(dates.dayTime(digest.end, withYear: withYear)) \(dates.zone(digest.end))"
     }
 
     /// `Generated 29 Nov 2026 07:02 UTC by Moderato.`
     var generated: String {
-        "Generated \(dates.dayTime(digest.generatedAt, withYear: true)) UTC by Moderato."
+        "Generated \(dates.dayTime(digest.generatedAt, withYear: true)) \(dates.zone(digest.generatedAt)) by Moderato."
     }
 
     /// The comments of the period with a verdict, `approved`, `held`, `rejected` or `queued`.

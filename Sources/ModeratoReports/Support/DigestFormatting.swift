@@ -1,4 +1,5 @@
 import Foundation
+import Moderation
 
 /// Numbers, shares, durations and dates as every digest format writes them.
 ///
@@ -76,13 +77,23 @@ enum DigestFormatting {
     }
 }
 
-/// Dates in UTC, in English, independent of the machine's locale and time zone.
+/// Dates in the digest's time zone (UTC unless one is given), in English, independent of the
+/// machine's locale.
 struct DigestDates: Sendable {
-    private let calendar: Calendar = {
+    private let calendar: Calendar
+    let timeZone: TimeZone
+
+    init(timeZone: TimeZone = TimeZone(identifier: "UTC")!) {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
+        calendar.timeZone = timeZone
+        self.calendar = calendar
+        self.timeZone = timeZone
+    }
+
+    /// `UTC`, `GMT`, `GMT+1`: the label of the zone's clock at a date.
+    func zone(_ date: Date) -> String {
+        timeZone.label(at: date)
+    }
 
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
