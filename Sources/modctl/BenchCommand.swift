@@ -8,7 +8,7 @@ import ModeratoTools
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure validate → normalize → rules → heuristics on comments from CSV files, on one core.",
-        discussion: "Use the release build for figures that mean anything.")
+        discussion: "Use the release build for figures that mean anything.\n\nExample:\n  modctl bench --csv ../shared/data/youtube-spam/Youtube01-Psy.csv --text-column CONTENT --repeat 5")
 
     @Option(help: "A CSV file with a header row; repeat for more.")
     var csv: [String]

@@ -103,7 +103,7 @@ func decideAll(_ ids: [String], verdict: Verdict, store: DatabaseOptions, modera
 
 /// `modctl approve ID...`
 struct Approve: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Approve comments: publish them.")
+    static let configuration = CommandConfiguration(abstract: "Approve comments: publish them.", discussion: "Examples:\n  modctl approve c-1002 c-1003 --as alice\n  modctl approve --all --article news-42 --dry-run")
 
     @OptionGroup var store: DatabaseOptions
     @OptionGroup var moderator: ModeratorOptions
@@ -135,7 +135,7 @@ struct Approve: AsyncParsableCommand {
 
 /// `modctl reject ID... --reason R`
 struct Reject: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reject comments: keep them off the site.")
+    static let configuration = CommandConfiguration(abstract: "Reject comments: keep them off the site.", discussion: "Examples:\n  modctl reject c-1002 --reason abuse --note \"insults another reader\" --as alice\n  modctl reject --all --rule spam.casino --reason spam --yes")
 
     @OptionGroup var store: DatabaseOptions
     @OptionGroup var moderator: ModeratorOptions

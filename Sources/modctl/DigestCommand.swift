@@ -12,6 +12,9 @@ struct DigestCommand: AsyncParsableCommand {
         discussion: """
             No colour, no prompts, no terminal needed. Exit 0 on success, 1 with one line on stderr on \
             failure, and 3 with --fail-if-backlog N when more than N comments are held.
+
+            Example:
+              modctl digest --since 24h --format html --output /var/lib/moderato/digest.html --time-zone Europe/London
             """)
 
     @OptionGroup var store: DatabaseOptions

@@ -61,6 +61,9 @@ struct Train: AsyncParsableCommand {
             modctl train --stats
             modctl train --reset
             Moderators' approve and reject decisions teach it as they happen.
+
+            Example:
+              modctl train --csv history.csv --text-column body --label-column verdict --unwanted-label rejected
             """)
 
     @OptionGroup var store: DatabaseOptions
@@ -126,6 +129,9 @@ struct Eval: AsyncParsableCommand {
             the text and author are sent. --online replays the comments in order and feeds every held \
             comment's true label back as a moderator decision, the way a moderated site learns. \
             --thresholds shows what other hold and reject thresholds would do.
+
+            Example:
+              modctl eval --csv ../shared/data/youtube-spam/Youtube01-Psy.csv --text-column CONTENT --label-column CLASS --unwanted-label 1 --thresholds
             """)
 
     @Option(help: "A labelled CSV file to evaluate; repeat for more (judged in the order given).")

@@ -9,7 +9,7 @@ import PCRE2
 struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Train or inspect the toxicity and spam model.",
+        abstract: "Train or inspect the toxicity and spam model.", discussion: "Example:\n  modctl model info Models/moderato.model",
         subcommands: [ModelTrain.self, ModelInfo.self, ModelScore.self])
 }
 

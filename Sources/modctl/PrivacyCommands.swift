@@ -5,7 +5,7 @@ import ModerationStore
 /// `modctl purge --older-than 90d`
 struct Purge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Remove IP addresses, emails and user agents from old comments, keeping verdict statistics.")
+        abstract: "Remove IP addresses, emails and user agents from old comments, keeping verdict statistics.", discussion: "Example:\n  modctl purge --older-than 90d")
 
     @OptionGroup var store: DatabaseOptions
 
@@ -43,7 +43,7 @@ struct SubjectOptions: ParsableArguments {
 /// `modctl export --author A` or `--email E`
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print everything stored about a person as JSON (a data-subject access request), found by name or e-mail.")
+        abstract: "Print everything stored about a person as JSON (a data-subject access request), found by name or e-mail.", discussion: "Example:\n  modctl export --email ann@example.org > ann.json")
 
     @OptionGroup var store: DatabaseOptions
     @OptionGroup var who: SubjectOptions
@@ -62,7 +62,7 @@ struct Export: AsyncParsableCommand {
 /// `modctl forget --author A` or `--email E`
 struct Forget: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Erase a person's personal data (a data-subject erasure request); verdicts stay as anonymous counts.")
+        abstract: "Erase a person's personal data (a data-subject erasure request); verdicts stay as anonymous counts.", discussion: "Example:\n  modctl forget --author \"Ann Lee\" --yes")
 
     @OptionGroup var store: DatabaseOptions
     @OptionGroup var who: SubjectOptions

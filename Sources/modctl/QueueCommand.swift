@@ -5,7 +5,7 @@ import ModerationStore
 
 /// `modctl queue`: the held comments, oldest first.
 struct Queue: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List held comments, oldest first.")
+    static let configuration = CommandConfiguration(abstract: "List held comments, oldest first.", discussion: "Example:\n  modctl queue --article news-42 --older-than 2h")
 
     @OptionGroup var store: DatabaseOptions
 

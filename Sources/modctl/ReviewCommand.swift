@@ -12,6 +12,9 @@ struct Review: AsyncParsableCommand {
             a approve · r reject (pick a reason) · s skip · b block the author · o details · u undo · q quit
             Safe to quit at any moment. While you look at a comment it is claimed, so another moderator \
             reviewing at the same time gets a different one.
+
+            Example:
+              modctl review --as alice
             """)
 
     @OptionGroup var store: DatabaseOptions

@@ -8,9 +8,8 @@ import PCRE2
 /// `modctl rules ...`: check, try, list, backtest and reload rule packs.
 struct Rules: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check, test, list, backtest and reload rule packs.",
-        subcommands: [Check.self, Test.self, List.self, Backtest.self, Reload.self, Activate.self]
-    )
+        abstract: "Check, test, list, backtest and reload rule packs.", discussion: "Example:\n  modctl rules check Rules site-rules",
+        subcommands: [Check.self, Test.self, List.self, Backtest.self, Reload.self, Activate.self])
 
     /// Loads rule folders, turning load errors into one message per problem.
     static func load(_ directories: [String]) throws -> RuleSet {
@@ -23,7 +22,7 @@ struct Rules: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Load rule folders, run every check and every example; exit 1 on any error.")
+            abstract: "Load rule folders, run every check and every example; exit 1 on any error.", discussion: "Example:\n  modctl rules check Rules ./site-rules")
 
         @Argument(help: "Rule folders in load order (default: Rules).")
         var directories: [String] = []
@@ -59,7 +58,7 @@ struct Rules: AsyncParsableCommand {
     struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run a text through the rules and heuristics and explain the verdict.",
-            discussion: "No size limit applies: this is a diagnostic tool. Nothing is stored.")
+            discussion: "No size limit applies: this is a diagnostic tool. Nothing is stored.\n\nExample:\n  modctl rules test --text \"Visit my channel for free spins\"")
 
         @Option(name: .customLong("rules"), help: "A rule folder; repeat for more (default: Rules).")
         var directories: [String] = []
@@ -128,7 +127,7 @@ struct Rules: AsyncParsableCommand {
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List rules with their outcome, mode, hits in the last 7 days and moderator overturns.")
+            abstract: "List rules with their outcome, mode, hits in the last 7 days and moderator overturns.", discussion: "Example:\n  modctl rules list --days 30")
 
         @Option(name: .customLong("rules"), help: "A rule folder; repeat for more (default: Rules).")
         var directories: [String] = []
@@ -189,7 +188,7 @@ struct Rules: AsyncParsableCommand {
     struct Backtest: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Re-judge recent stored comments with candidate rules and show what would change.",
-            discussion: "Nothing is written: the stored verdicts stay as they are.")
+            discussion: "Nothing is written: the stored verdicts stay as they are.\n\nExample:\n  modctl rules backtest Rules ./candidate --days 7")
 
         @Argument(help: "Candidate rule folders, in load order (for example: Rules ./candidate).")
         var directories: [String]
@@ -251,7 +250,7 @@ struct Rules: AsyncParsableCommand {
 
     struct Reload: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Ask the running moderatod to re-read its rule packs (SIGHUP) and report the result.")
+            abstract: "Ask the running moderatod to re-read its rule packs (SIGHUP) and report the result.", discussion: "Example:\n  modctl rules reload")
 
         @OptionGroup var store: DatabaseOptions
 
@@ -269,7 +268,7 @@ struct Rules: AsyncParsableCommand {
 
     struct Activate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Undo an automatic switch to shadow: the rule's own mode applies again after `modctl rules reload`.")
+            abstract: "Undo an automatic switch to shadow: the rule's own mode applies again after `modctl rules reload`.", discussion: "Example:\n  modctl rules activate spam.casino")
 
         @OptionGroup var store: DatabaseOptions
 

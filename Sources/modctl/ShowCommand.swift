@@ -5,7 +5,7 @@ import ModerationStore
 
 /// `modctl show ID`: one comment with its matched spans, signals and history.
 struct Show: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show a comment, why it was judged as it was, and its history.")
+    static let configuration = CommandConfiguration(abstract: "Show a comment, why it was judged as it was, and its history.", discussion: "Example:\n  modctl show c-1002")
 
     @OptionGroup var store: DatabaseOptions
 

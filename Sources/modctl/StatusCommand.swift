@@ -4,7 +4,7 @@ import ModerationStore
 
 /// `modctl status`: is the daemon up, and how is the queue doing.
 struct Status: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show whether moderatod runs, the queue, the backlog, webhooks and the rules in force.")
+    static let configuration = CommandConfiguration(abstract: "Show whether moderatod runs, the queue, the backlog, webhooks and the rules in force.", discussion: "Example:\n  modctl status --json")
 
     @OptionGroup var store: DatabaseOptions
 

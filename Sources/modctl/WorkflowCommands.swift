@@ -5,7 +5,7 @@ import ModerationStore
 
 /// `modctl undo ID`
 struct Undo: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Undo the latest moderator decision on a comment, restoring its previous state.")
+    static let configuration = CommandConfiguration(abstract: "Undo the latest moderator decision on a comment, restoring its previous state.", discussion: "Example:\n  modctl undo c-1002 --as alice")
 
     @OptionGroup var store: DatabaseOptions
     @OptionGroup var moderator: ModeratorOptions
@@ -27,7 +27,7 @@ struct Undo: AsyncParsableCommand {
 
 /// `modctl log`
 struct Log: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List decisions, newest first: who did what, when and why.")
+    static let configuration = CommandConfiguration(abstract: "List decisions, newest first: who did what, when and why.", discussion: "Example:\n  modctl log --actor alice --since 24h")
 
     @OptionGroup var store: DatabaseOptions
 
@@ -74,7 +74,7 @@ struct Log: AsyncParsableCommand {
 struct Block: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Block an IP address, network, email, author or domain: their comments are rejected.",
-        discussion: "`modctl block ip 203.0.113.7` is short for `modctl block add ip 203.0.113.7`.",
+        discussion: "`modctl block ip 203.0.113.7` is short for `modctl block add ip 203.0.113.7`.\n\nExample:\n  modctl block ip 203.0.113.7 --expires 30d --reason \"comment flood\"",
         subcommands: [Add.self, List.self, Remove.self], defaultSubcommand: Add.self)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -82,7 +82,7 @@ struct Block: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Add a block.")
+        static let configuration = CommandConfiguration(abstract: "Add a block.", discussion: "Example:\n  modctl block add domain spam.example --reason \"link farm\"")
         @OptionGroup var store: DatabaseOptions
         @OptionGroup var moderator: ModeratorOptions
         @Argument(help: "ip, network, email, author or domain.") var kind: Kind
@@ -121,7 +121,7 @@ struct Block: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List blocks in force.")
+        static let configuration = CommandConfiguration(abstract: "List blocks in force.", discussion: "Example:\n  modctl block list")
         @OptionGroup var store: DatabaseOptions
         @Flag(help: "Print {\"blocks\": [...]} as JSON.") var json = false
 
@@ -131,7 +131,7 @@ struct Block: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a block.")
+        static let configuration = CommandConfiguration(abstract: "Remove a block.", discussion: "Example:\n  modctl block remove ip 203.0.113.7")
         @OptionGroup var store: DatabaseOptions
         @Argument(help: "ip, network, email, author or domain.") var kind: Kind
         @Argument(help: "The value as listed.") var value: String
@@ -167,7 +167,7 @@ func printList(_ list: String, store: DatabaseOptions, json: Bool) async throws 
 struct Allow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Allow-list an author, email or domain: approved unless a rule holds the comment.",
-        discussion: "`modctl allow author Ann` is short for `modctl allow add author Ann`.",
+        discussion: "`modctl allow author Ann` is short for `modctl allow add author Ann`.\n\nExample:\n  modctl allow author \"Councillor Jones\"",
         subcommands: [Add.self, List.self, Remove.self], defaultSubcommand: Add.self)
 
     enum Kind: String, ExpressibleByArgument, CaseIterable {
@@ -175,7 +175,7 @@ struct Allow: AsyncParsableCommand {
     }
 
     struct Add: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Allow-list a value.")
+        static let configuration = CommandConfiguration(abstract: "Allow-list a value.", discussion: "Example:\n  modctl allow add domain council.example")
         @OptionGroup var store: DatabaseOptions
         @OptionGroup var moderator: ModeratorOptions
         @Argument(help: "author, email or domain.") var kind: Kind
@@ -192,7 +192,7 @@ struct Allow: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List allow-listed values.")
+        static let configuration = CommandConfiguration(abstract: "List allow-listed values.", discussion: "Example:\n  modctl allow list")
         @OptionGroup var store: DatabaseOptions
         @Flag(help: "Print {\"allows\": [...]} as JSON.") var json = false
         func run() async throws {
@@ -201,7 +201,7 @@ struct Allow: AsyncParsableCommand {
     }
 
     struct Remove: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Remove a value from the allow-list.")
+        static let configuration = CommandConfiguration(abstract: "Remove a value from the allow-list.", discussion: "Example:\n  modctl allow remove author \"Councillor Jones\"")
         @OptionGroup var store: DatabaseOptions
         @Argument(help: "author, email or domain.") var kind: Kind
         @Argument(help: "The value as listed.") var value: String
@@ -219,11 +219,11 @@ struct Allow: AsyncParsableCommand {
 /// `modctl article ...`
 struct Article: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Set how an article takes comments: open, premoderate (every comment held) or closed (refused).",
+        abstract: "Set how an article takes comments: open, premoderate (every comment held) or closed (refused).", discussion: "Example:\n  modctl article set court-case-12 --mode premoderate",
         subcommands: [Set.self, List.self])
 
     struct Set: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set an article's mode (also before it has comments).")
+        static let configuration = CommandConfiguration(abstract: "Set an article's mode (also before it has comments).", discussion: "Example:\n  modctl article set court-case-12 --mode premoderate --as editor")
         @OptionGroup var store: DatabaseOptions
         @OptionGroup var moderator: ModeratorOptions
         @Argument(help: "The article's id.") var article: String
@@ -243,7 +243,7 @@ struct Article: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List articles with their mode and comment counts.")
+        static let configuration = CommandConfiguration(abstract: "List articles with their mode and comment counts.", discussion: "Example:\n  modctl article list")
         @OptionGroup var store: DatabaseOptions
         @Option(help: "Show at most this many.") var limit = 50
         @Flag(help: "Print {\"articles\": [...]} as JSON.") var json = false

@@ -165,6 +165,30 @@ import Testing
 }
 
 /// `modctl` on its own: arguments and databases it cannot use.
+/// Every `modctl` command, found by walking the command tree the program itself reports, shows an
+/// example in its `--help`.
+@Suite struct ModctlHelpTests {
+    @Test func everyCommandsHelpHasAnExample() throws {
+        let dump = try CommandRunner.run("modctl", ["--experimental-dump-help"])
+        #expect(dump.status == 0)
+        let tool = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any])
+        var paths: [[String]] = []
+        func walk(_ command: [String: Any], _ path: [String]) {
+            paths.append(path)
+            for sub in command["subcommands"] as? [[String: Any]] ?? [] {
+                guard let name = sub["commandName"] as? String, name != "help" else { continue }
+                walk(sub, path + [name])
+            }
+        }
+        walk(try #require(tool["command"] as? [String: Any]), [])
+        #expect(paths.count >= 35, "\(paths.count) commands")
+        for path in paths {
+            let help = try CommandRunner.run("modctl", path + ["--help"])
+            #expect(help.status == 0 && help.stdout.contains("Example"), "modctl \(path.joined(separator: " ")) --help has no example")
+        }
+    }
+}
+
 @Suite struct ModctlErrorTests {
     @Test func missingDatabaseIsOneLine() throws {
         let result = try CommandRunner.run("modctl", ["queue", "--database", "/nonexistent/moderato.sqlite"])
