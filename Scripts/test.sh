@@ -9,6 +9,17 @@ rm -rf .build-akismet-venv
 python3 -m venv .build-akismet-venv
 .build-akismet-venv/bin/pip install --quiet --disable-pip-version-check akismet==25.10.1
 export MODERATO_AKISMET_PYTHON=$PWD/.build-akismet-venv/bin/python
+# The website examples (examples/php, examples/node) run with the distribution's PHP and Node.js.
+missing=()
+command -v php >/dev/null || missing+=(php-cli)
+command -v node >/dev/null || missing+=(nodejs)
+if ((${#missing[@]})); then
+  echo "test: installing ${missing[*]}" >&2
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
 # The PostgreSQL tests run against a real server from the distribution's packages, started here on
 # loopback in a throwaway folder and stopped when the tests end.
 postgres_dir=$(mktemp -d /tmp/moderato-test-postgres.XXXXXX)

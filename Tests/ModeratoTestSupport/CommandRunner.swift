@@ -13,8 +13,19 @@ public enum CommandRunner {
     /// that many seconds have passed (for a daemon that should have refused to start).
     public static func run(_ name: String, _ arguments: [String], environment: [String: String] = [:],
                            stdin: String? = nil, timeout: TimeInterval? = nil) throws -> CommandResult {
+        try runProgram(TestPaths.executable(name).path, arguments, environment: environment, stdin: stdin, timeout: timeout)
+    }
+
+    /// Runs `python3 -c CODE` and returns what it printed.
+    public static func runPython(_ code: String) throws -> String {
+        try runProgram("/usr/bin/env", ["python3", "-c", code]).stdout
+    }
+
+    /// Runs any program by path, as ``run(_:_:environment:stdin:timeout:)`` runs the package's own.
+    public static func runProgram(_ path: String, _ arguments: [String], environment: [String: String] = [:],
+                                  stdin: String? = nil, timeout: TimeInterval? = nil) throws -> CommandResult {
         let process = Process()
-        process.executableURL = TestPaths.executable(name)
+        process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "MODERATO_DB")
