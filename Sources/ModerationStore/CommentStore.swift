@@ -126,6 +126,10 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     @discardableResult
     func forget(_ subject: DataSubject) async throws(StoreError) -> Int
 
+    /// Copies the whole database, consistently, into a new file while the daemon keeps running
+    /// (SQLite's online backup); `progress` hears the fraction done. PostgreSQL refuses: use `pg_dump`.
+    func backup(to path: String, progress: @Sendable (Double) -> Void) async throws(StoreError)
+
     // MARK: Reports
 
     /// The digest of a period (everything but the figures worked out from comment text).

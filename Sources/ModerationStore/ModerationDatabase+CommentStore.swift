@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Moderation
 
 /// SQLite as a ``CommentStore``: one daemon per file (``DaemonLock``), so a claim on the queue is the
@@ -42,5 +43,28 @@ extension ModerationDatabase: CommentStore {
     /// One daemon serves a SQLite file: the work always runs.
     public func exclusively<T: Sendable>(_ work: String, _ body: @Sendable () async throws -> T) async throws -> T? {
         try await body()
+    }
+
+    /// SQLite's online backup, a few hundred pages at a time so the daemon's writes go on meanwhile.
+    /// The new file is private (0600) and must not exist yet.
+    public func backup(to destination: String, progress: @Sendable (Double) -> Void) async throws(StoreError) {
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw StoreError(.cannotOpen, "\(destination) exists already; give a new file name")
+        }
+        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError(.cannotOpen, "cannot create \(destination); check that its folder exists and is writable")
+        }
+        do {
+            let target = try DatabaseQueue(path: destination)
+            try withoutActuallyEscaping(progress) { progress in
+                try pool.backup(to: target, pagesPerStep: 256) { step in
+                    progress(step.totalPageCount == 0 ? 1 : Double(step.completedPageCount) / Double(step.totalPageCount))
+                }
+            }
+            try target.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw Self.wrap(error, "backing up the database")
+        }
     }
 }

@@ -79,4 +79,38 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stderr.contains("is serving \(daemon.databasePath); stop it before migrating"), "\(result.stderr)")
     }
+
+    /// A backup of a live database, taken while comments arrive, is a consistent database that a
+    /// daemon serves after a restore; a file that exists is never overwritten.
+    @Test func backUpALiveDatabaseAndRestoreIt() async throws {
+        let daemon = try await DaemonHarness.start()
+        for index in 0..<20 {
+            _ = try await daemon.post("/v1/comments", json: commentJSON(id: "b\(index)", author: "A\(index % 5)", body: "Comment number \(index)."))
+        }
+        _ = try await daemon.waitForVerdict("b19")
+        let target = daemon.directory.path("backup.sqlite")
+        async let arriving: Void = {
+            for index in 20..<60 {
+                _ = try? await daemon.post("/v1/comments", json: commentJSON(id: "b\(index)", author: "B", body: "Arriving during the backup \(index)."))
+            }
+        }()
+        let backup = try daemon.modctl(["backup", target])
+        await arriving
+        #expect(backup.status == 0 && backup.stdout.contains("backed up"), "\(backup.stdout)\(backup.stderr)")
+        #expect(backup.stderr.isEmpty, "no progress without a terminal: \(backup.stderr)")
+        let mode = try FileManager.default.attributesOfItem(atPath: target)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let again = try daemon.modctl(["backup", target])
+        #expect(again.status == 1 && again.stderr.contains("exists already"), "\(again.stderr)")
+        #expect(try await daemon.stop() == 0)
+
+        // Restore: the copy in place of the database; the daemon serves what it held.
+        let restored = TemporaryDirectory("restored")
+        try FileManager.default.copyItem(atPath: target, toPath: restored.path("moderato.sqlite"))
+        let second = try await DaemonHarness.start(directory: restored)
+        for index in 0..<20 { #expect(try await second.waitForVerdict("b\(index)")["status"] as? String == "approved") }
+        let check = try second.modctl(["status", "--json"])
+        #expect(check.status == 0, "\(check.stderr)")
+        #expect(try await second.stop() == 0)
+    }
 }

@@ -334,4 +334,9 @@ extension PostgresStore {
             return mode.flatMap(ArticleMode.init(rawValue:)) ?? .open
         }
     }
+
+    /// PostgreSQL has its own tools for this.
+    public func backup(to path: String, progress: @Sendable (Double) -> Void) async throws(StoreError) {
+        throw StoreError(.database, "back up a PostgreSQL database with its own tools: pg_dump --format=custom --file=\(path) '\(location)'")
+    }
 }
