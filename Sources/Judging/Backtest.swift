@@ -51,7 +51,8 @@ public struct Backtest: Sendable {
 
     /// Re-judges the comments judged since `start` (at most `limit`, the newest), oldest first in
     /// batches as the queue worker does; the changes are listed newest first.
-    public func run(on store: any CommentStore, since start: Date, limit: Int) async throws -> Report {
+    public func run(on store: any CommentStore, since start: Date, limit: Int,
+                    progress: (@Sendable (Int, Int) -> Void)? = nil) async throws -> Report {
         let pipeline = try await factory.make(store: store)
         let history = try await store.judgedComments(since: start, limit: limit)
         let judge = CommentJudge(database: store, heuristics: factory.configuration.heuristics)
@@ -63,6 +64,7 @@ public struct Backtest: Sendable {
                 QueuedComment(key: $0.key!, comment: $0.comment, receivedAt: $0.receivedAt, stored: $0)
             }
             for (key, judgement) in try await judge.judge(batch, with: pipeline, scratch: scratch) { judgements[key] = judgement }
+            progress?(min(chronological.count, first + 256), chronological.count)
         }
         var changes: [Kind: [Change]] = [:]
         for kind in Kind.allCases { changes[kind] = [] }

@@ -46,8 +46,15 @@ public struct Decider: Sendable {
     }
 
     /// Teaches the learning layer labelled texts that are not stored comments (`modctl train --csv`).
-    public func train(_ examples: [(comment: Comment, unwanted: Bool)]) async throws(StoreError) {
+    public func train(_ examples: [(comment: Comment, unwanted: Bool)],
+                      progress: (@Sendable (Int, Int) -> Void)? = nil) async throws(StoreError) {
         let scratch = MatchScratch()
-        try await store.trainClassifier(examples.map { Lesson(tokens: SiteLayer.tokens(of: $0.comment, scratch: scratch), unwanted: $0.unwanted) })
+        var start = 0
+        while start < examples.count {
+            let chunk = examples[start..<min(examples.count, start + 1_000)]
+            try await store.trainClassifier(chunk.map { Lesson(tokens: SiteLayer.tokens(of: $0.comment, scratch: scratch), unwanted: $0.unwanted) })
+            start += chunk.count
+            progress?(start, examples.count)
+        }
     }
 }

@@ -131,12 +131,15 @@ public struct Evaluation {
     }
 
     /// Seeds a database's learning layer from labelled rows.
-    public static func train(_ database: any CommentStore, rows: [Row]) async throws {
+    public static func train(_ database: any CommentStore, rows: [Row], progress: (@Sendable (Int, Int) -> Void)? = nil) async throws {
         let comments = Self.comments(for: rows, prefix: "train")
-        try await Decider(store: database).train(zip(comments, rows).map { ($0, $1.isUnwanted) })
+        try await Decider(store: database).train(zip(comments, rows).map { ($0, $1.isUnwanted) }, progress: progress)
     }
 
     /// Runs the rows through the pipeline in order, with `training` rows learned first.
+    /// Hears how many rows have been judged, of how many, as the evaluation goes.
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
     public func run(_ rows: [Row], training: [Row] = []) async throws -> Report {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("moderato-eval-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -207,6 +210,7 @@ public struct Evaluation {
                 }
             }
             index = end
+            progress?(index, comments.count)
         }
         var report = Report(wanted: wanted, unwanted: unwanted, feedback: feedback, skipped: skipped)
         report.mistakes = mistakes

@@ -99,7 +99,9 @@ struct Train: AsyncParsableCommand {
             }
             if !csv.isEmpty {
                 let rows = try labels.columns().rows(csv)
-                try await Evaluation.train(database, rows: rows)
+                let line = ProgressLine("train", unit: "comments")
+                try await Evaluation.train(database, rows: rows, progress: line.update)
+                line.finish()
                 let unwanted = rows.filter(\.isUnwanted).count
                 Output.line("learned \(rows.count) comments: \(unwanted) unwanted, \(rows.count - unwanted) wanted")
             }
@@ -213,7 +215,10 @@ struct Eval: AsyncParsableCommand {
                 evaluation.thresholdLimits = ThresholdSweep.Limits(wantedRejected: maxWantedRejected / 100,
                                                                    unwantedApproved: maxUnwantedApproved / 100)
             }
+            let line = ProgressLine("eval", unit: "comments")
+            evaluation.progress = line.update
             let report = try await evaluation.run(rows, training: training)
+            line.finish()
             if json {
                 try Output.json(report)
                 return

@@ -211,8 +211,11 @@ struct Rules: AsyncParsableCommand {
 
         func run() async throws {
             try await reportingErrors {
+                let line = ProgressLine("backtest", unit: "comments")
                 let report = try await Judging.Backtest(factory: PipelineFactory.forCommand(directories: directories, model: modelOptions))
-                    .run(on: try await store.open(.readOnly), since: Date().addingTimeInterval(-Double(days) * 86400), limit: limit)
+                    .run(on: try await store.open(.readOnly), since: Date().addingTimeInterval(-Double(days) * 86400), limit: limit,
+                         progress: line.update)
+                line.finish()
                 if json {
                     struct Change: Encodable {
                         var id: String; var was: String; var now: String; var current: String; var signals: [String]; var excerpt: String

@@ -169,3 +169,21 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 }
+
+/// Long operations show their progress on a terminal and nothing otherwise.
+@Suite struct ProgressTests {
+    @Test func evalShowsProgressOnATerminalOnly() throws {
+        let directory = TemporaryDirectory("progress")
+        var rows = "text,label\n"
+        for index in 0..<450 {
+            rows += "\"A friendly comment about the harbour, number \(index)\",0\n\"Visit my channel for free spins, number \(index)\",1\n"
+        }
+        let csv = directory.write("rows.csv", rows)
+        let arguments = ["eval", "--csv", csv, "--text-column", "text", "--label-column", "label", "--unwanted-label", "1", "--no-model"]
+        let session = try PseudoTerminalSession("modctl", arguments, environment: ["TERM": "xterm", "MODERATO_TIME_ZONE": "UTC"])
+        #expect(try session.waitForExit(timeout: 120) == 0)
+        #expect(session.screen.contains("eval: 900 of 900 comments (100%)"), "\(session.screen.suffix(400))")
+        let piped = try CommandRunner.run("modctl", arguments)
+        #expect(piped.status == 0 && piped.stderr.isEmpty && !piped.stdout.contains("eval:"), "\(piped.stderr)")
+    }
+}
