@@ -47,4 +47,22 @@ struct PostgresStoreTests {
         #expect(feed.map(\.seq) == feed.map(\.seq).sorted())
         #expect(try await store.queueDepth() == 0)
     }
+
+    /// A confident verdict's lesson is learned with its verdict, and a moderator's later decision on the
+    /// comment relabels it exactly.
+    @Test func lessonsRecordedWithVerdictsAreRelabelledExactly() async throws {
+        let store = try await store()
+        _ = try await store.accept([Arrival(Fixtures.comment("s1", body: "Buy cheap watches online today", author: "Spammer"))], at: now)
+        let claimed = try await store.claimQueued(limit: 1, after: nil, worker: "a", lease: 60, at: now)
+        let rejected = Judgement(verdict: .rejected, score: 20, signals: [], reason: "test", rulesetVersion: "t")
+        let tokens = SiteLayer.tokens(of: claimed[0].comment)
+        #expect(try await store.record([(claimed[0].key, rejected)], at: now, lessons: [claimed[0].key: Lesson(tokens: tokens, unwanted: true)]) == 1)
+        let learned = try await store.classifierStatistics()
+        #expect(learned.unwantedDocuments == 1 && learned.fromAutomaticVerdicts == 1 && learned.tokens == tokens.count)
+        try await store.decide("s1", verdict: .approved, actor: "ann", actorKind: .moderator, reason: nil, note: nil, force: false,
+                               tokens: tokens, at: now)
+        let relabelled = try await store.classifierModel().model
+        #expect(relabelled.unwantedDocuments == 0 && relabelled.wantedDocuments == 1)
+        #expect(relabelled.tokens.values.allSatisfy { $0.unwanted == 0 && $0.wanted == 1 })
+    }
 }

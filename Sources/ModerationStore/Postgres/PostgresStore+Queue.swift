@@ -167,10 +167,8 @@ extension PostgresStore {
                 RETURNING c.key
                 """, logger: logger).map { try $0.value("key", as: Int64.self) })
             guard !recorded.isEmpty else { return 0 }
-            for (key, lesson) in lessons.sorted(by: { $0.key < $1.key }) where recorded.contains(key) {
-                try await Self.learn(commentKey: key, unwanted: lesson.unwanted, tokens: lesson.tokens, source: "automatic", connection, logger: logger)
-            }
-            // The system decisions, in the batch's order, under the feed's lock.
+            // The system decisions, in the batch's order, under the feed's lock (taken before the learning
+            // layer's, in the same order as a moderator's decision takes them, so the two cannot deadlock).
             try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.decisions.rawValue))", logger: logger)
             let keys = Array(recorded)
             try await connection.run("""
@@ -180,6 +178,9 @@ extension PostgresStore {
                 WHERE t.key = ANY(\(keys))
                 ORDER BY t.o
                 """, logger: logger)
+            for (key, lesson) in lessons.sorted(by: { $0.key < $1.key }) where recorded.contains(key) {
+                try await Self.learn(commentKey: key, unwanted: lesson.unwanted, tokens: lesson.tokens, source: "automatic", connection, logger: logger)
+            }
             return recorded.count
         }
     }
