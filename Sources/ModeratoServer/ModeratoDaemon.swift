@@ -36,6 +36,40 @@ public struct ModeratoDaemon: Sendable {
         PipelineFactory(configuration.judging)
     }
 
+    /// The daemon's routes: health, metrics, the API's OpenAPI document, `/v1` and (with a key) the Akismet routes.
+    func makeRouter(database: any CommentStore, pipelines: PipelineController, worker: QueueWorker, batcher: IngestBatcher,
+                    backpressure: Backpressure, akismetKey: SymmetricKey?) -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        let metrics = ModeratoMetrics.shared
+        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
+        HealthRoutes(database: database, pipelines: pipelines).register(on: router)
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+        }
+        router.group("metrics").add(middleware: TokenAuthMiddleware(token: configuration.apiToken)).get { _, _ in
+            // The backlog is read from the store at each scrape, so every daemon on a shared database reports it.
+            var oldest = CommentFilter(status: .held)
+            oldest.limit = 1
+            let held = try await database.statusCounts()[.held] ?? 0
+            metrics.recordHeld(count: held, oldestReceivedAt: try await database.comments(matching: oldest).first?.comment.receivedAt)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+        }
+        let api = router.group("v1").add(middleware: TokenAuthMiddleware(token: configuration.apiToken))
+        CommentRoutes(database: database, batcher: batcher, backpressure: backpressure,
+                      decoder: CommentDecoder(limits: configuration.limits), bodyDeadline: .seconds(configuration.idleTimeout))
+            .register(on: api)
+        if let akismet = configuration.akismet, let akismetKey {
+            AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
+                          pipelines: pipelines, worker: worker, batcher: batcher,
+                          backpressure: backpressure, bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused,
+                          idKey: akismetKey)
+                .register(on: router)
+        }
+        return router
+    }
+
     /// The shortest API token accepted on a non-loopback address.
     public static let minimumRemoteTokenLength = 20
 
@@ -137,37 +171,16 @@ public struct ModeratoDaemon: Sendable {
             services.append(RetentionService(database: database, days: days, logger: logger))
         }
 
-        let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
-        let metrics = ModeratoMetrics.shared
-        router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
-        HealthRoutes(database: database, pipelines: pipelines).register(on: router)
-        router.group("metrics").add(middleware: TokenAuthMiddleware(token: configuration.apiToken)).get { _, _ in
-            // The backlog is read from the store at each scrape, so every daemon on a shared database reports it.
-            var oldest = CommentFilter(status: .held)
-            oldest.limit = 1
-            let held = try await database.statusCounts()[.held] ?? 0
-            metrics.recordHeld(count: held, oldestReceivedAt: try await database.comments(matching: oldest).first?.comment.receivedAt)
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
-        }
-        let api = router.group("v1").add(middleware: TokenAuthMiddleware(token: configuration.apiToken))
-        CommentRoutes(database: database, batcher: batcher, backpressure: backpressure,
-                      decoder: CommentDecoder(limits: configuration.limits), bodyDeadline: .seconds(configuration.idleTimeout))
-            .register(on: api)
-        if let akismet = configuration.akismet {
-            let idKey: SymmetricKey
+        var akismetKey: SymmetricKey?
+        if configuration.akismet != nil {
             do {
-                idKey = SymmetricKey(data: try await database.installationSecret(named: "akismet-ids"))
+                akismetKey = SymmetricKey(data: try await database.installationSecret(named: "akismet-ids"))
             } catch {
                 throw DaemonError(error.message)
             }
-            AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
-                          pipelines: pipelines, worker: worker, batcher: batcher,
-                          backpressure: backpressure, bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused,
-                          idKey: idKey)
-                .register(on: router)
         }
+        let router = makeRouter(database: database, pipelines: pipelines, worker: worker, batcher: batcher, backpressure: backpressure,
+                                akismetKey: akismetKey)
 
         let logger = self.logger
         let host = configuration.host
