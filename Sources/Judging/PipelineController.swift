@@ -46,12 +46,14 @@ public final class PipelineController: Sendable {
     }
 
     /// Refreshes the site's learning layer, unless the pipeline already has this version or a newer one.
+    /// (Not a change a reload must wait for: see the body.)
     public func refreshSiteLayer(_ counts: ClassifierModel, version: Int) {
         state.withLock { state in
             guard version > state.classifierVersion, state.pipeline.model != nil else { return }
             state.pipeline.model?.siteLayer.counts = counts
             state.classifierVersion = version
-            state.generation += 1
+            // No new generation: a reload made meanwhile carries the counts it read and their version,
+            // and the next refresh brings it up to date, so frequent learning never starves a reload.
         }
     }
 

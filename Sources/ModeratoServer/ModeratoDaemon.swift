@@ -146,11 +146,14 @@ public struct ModeratoDaemon: Sendable {
         if let shared = database as? PostgresStore {
             // Other daemons' comments and reload requests arrive as notifications; a slow poll also
             // picks up comments whose claim a crashed daemon left behind.
-            services.append(SharedStoreListener(store: shared, notifier: notifier, reloader: reloader, logger: logger))
+            services.append(SharedStoreListener(store: shared, notifier: notifier, reloader: reloader, depth: depth, logger: logger))
         }
         if configuration.isJudgingPaused { logger.warning("judging is paused: comments are accepted and queued, not judged") }
         // Decisions enter the outbox only while a webhook is configured.
-        try? await database.setDaemonStatus(["webhook_url": configuration.webhook?.shownURL ?? ""])
+        // On a shared database another daemon may deliver to a webhook: one without a webhook says nothing.
+        if configuration.webhook != nil || !database.isShared {
+            try? await database.setDaemonStatus(["webhook_url": configuration.webhook?.shownURL ?? ""])
+        }
         if var webhook = configuration.webhook {
             webhook.claimLease = configuration.claimLease
             services.append(WebhookDelivery(configuration: webhook, database: database, logger: logger))

@@ -186,4 +186,18 @@ struct PostgresTests {
         #expect(try await first.stop() == 0)
         #expect(try await second.stop() == 0)
     }
+
+    /// An Akismet check is claimed for the request that judges it, so no worker judges it first without
+    /// the check's own evidence (a filled honeypot rejects, every time).
+    @Test func akismetChecksAreJudgedByTheirRequest() async throws {
+        let url = try TestPostgres.freshDatabase("akismet")
+        let daemon = try await DaemonHarness.start(database: url)
+        for index in 0..<15 {
+            let check = try await daemon.request("POST", "/1.1/comment-check", body: Data(
+                "api_key=\(daemon.token)&blog=https%3A%2F%2Fsite.example&user_ip=203.0.113.9&comment_author=Bot\(index)&comment_content=Hello%20number%20\(index)&honeypot_field_name=hp&hp=filled".utf8),
+                token: .some(nil), headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            #expect(check.status == 200 && check.text == "true", "check \(index): \(check.status) \(check.text)")
+        }
+        #expect(try await daemon.stop() == 0)
+    }
 }

@@ -29,13 +29,15 @@ struct PostgresStoreTests {
     @Test func claimsExcludeOtherWorkersUntilTheirLeaseEnds() async throws {
         let store = try await store()
         _ = try await store.accept((0..<5).map { Arrival(Fixtures.comment("c\($0)", author: "A\($0)")) }, at: now)
-        let first = try await store.claimQueued(limit: 3, after: nil, worker: "a", lease: 60, at: now)
-        let second = try await store.claimQueued(limit: 10, after: nil, worker: "b", lease: 60, at: now)
+        // Leases run on the server's clock: one second here.
+        let first = try await store.claimQueued(limit: 3, after: nil, worker: "a", lease: 1, at: now)
+        let second = try await store.claimQueued(limit: 10, after: nil, worker: "b", lease: 1, at: now)
         #expect(first.map(\.comment.id) == ["c0", "c1", "c2"])
         #expect(second.map(\.comment.id) == ["c3", "c4"])
-        #expect(try await store.claimQueued(limit: 10, after: nil, worker: "c", lease: 60, at: now.addingTimeInterval(30)).isEmpty)
-        // Worker a dies; after its lease, c takes its comments.
-        let taken = try await store.claimQueued(limit: 10, after: nil, worker: "c", lease: 60, at: now.addingTimeInterval(61))
+        #expect(try await store.claimQueued(limit: 10, after: nil, worker: "c", lease: 60, at: now).isEmpty)
+        // Workers a and b die; after their leases, c takes their comments.
+        try await Task.sleep(for: .seconds(1.2))
+        let taken = try await store.claimQueued(limit: 10, after: nil, worker: "c", lease: 60, at: now)
         #expect(Set(taken.map(\.comment.id)) == ["c0", "c1", "c2", "c3", "c4"])
         let held = Judgement(verdict: .held, score: 5, signals: [], reason: "test", rulesetVersion: "t")
         #expect(try await store.record(taken.map { ($0.key, held) }, at: now) == 5)

@@ -6,6 +6,9 @@ public struct Arrival: Sendable {
     public var network: String?
     /// The fingerprint of the normalized body, if it is long enough to have one.
     public var fingerprint: TextFingerprint?
+    /// A worker that judges the comment itself at once (an Akismet check), and for how many seconds
+    /// others leave it alone; a store several daemons share records this claim with the comment.
+    public var claim: (worker: String, lease: Double)?
 
     public init(_ comment: Comment) {
         self.comment = comment

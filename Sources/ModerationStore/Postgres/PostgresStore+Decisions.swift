@@ -20,6 +20,8 @@ extension PostgresStore {
                        tokens: [String: [UInt64]], at now: Date) async throws(StoreError) -> [(id: String, result: Result<Decision, StoreError>)] {
         let logger = self.logger
         return try await transaction("recording decisions") { connection in
+            // Every row first, in key order, before any advisory lock: the order every writer takes them in.
+            try await connection.run("SELECT key FROM comment WHERE external_id = ANY(\(externalIDs)) ORDER BY key FOR UPDATE", logger: logger)
             var results: [(id: String, result: Result<Decision, StoreError>)] = []
             for id in externalIDs {
                 // A refusal (not found, still queued, decided by someone else) is found before anything is written.
@@ -228,6 +230,7 @@ extension PostgresStore {
     public func resetClassifier() async throws(StoreError) {
         let logger = self.logger
         try await transaction("resetting the classifier") { connection in
+            try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.learning.rawValue))", logger: logger)
             try await connection.run("DELETE FROM classifier_token", logger: logger)
             try await connection.run("DELETE FROM classifier_training", logger: logger)
             try await connection.run("""

@@ -60,7 +60,7 @@ extension PostgresStore {
         let logger = self.logger
         return try await read("counting comments") { connection in
             try await connection.row("""
-                SELECT count(*) AS n FROM comment WHERE left(external_id, \(idPrefix.count)) = \(idPrefix) AND received_at >= \(start)
+                SELECT count(*) AS n FROM comment WHERE starts_with(external_id, \(idPrefix)) AND received_at >= \(start)
                 """, logger: logger)?.value("n", as: Int.self) ?? 0
         }
     }
@@ -125,11 +125,12 @@ extension PostgresStore {
                 ORDER BY received_at, key LIMIT 1 FOR UPDATE SKIP LOCKED
                 """, logger: logger) else { return nil }
             let next = try StoredComment(postgres: row)
-            try await connection.run("""
+            // Another moderator may have claimed it since this statement's snapshot: then nothing is claimed.
+            let claimed = try await connection.row("""
                 INSERT INTO claim (comment_key, moderator, expires_at) VALUES (\(next.key!), \(moderator), \(until))
-                ON CONFLICT (comment_key) DO NOTHING
+                ON CONFLICT (comment_key) DO NOTHING RETURNING comment_key
                 """, logger: logger)
-            return next
+            return claimed == nil ? nil : next
         }
     }
 

@@ -12,7 +12,8 @@ extension PostgresStore {
         let rows = try Self.json(records.enumerated().map { index, record in
             ArrivingRow(o: index, external_id: record.externalID, article_id: record.articleID, article_url: record.articleURL,
                         author: record.author, email: record.email, ip: record.ip, user_agent: record.userAgent, body: record.body,
-                        rating: record.rating, submitted_at: record.submittedAt, network: record.network, fingerprint: record.fingerprint)
+                        rating: record.rating, submitted_at: record.submittedAt, network: record.network, fingerprint: record.fingerprint,
+                        claimed_by: arrivals[index].claim?.worker, claim_seconds: arrivals[index].claim?.lease)
         })
         let logger = self.logger
         return try await transaction("accepting comments") { connection in
@@ -22,15 +23,17 @@ extension PostgresStore {
             // in the batch) has that name, as SQLite's row-by-row insert sees it.
             let inserted = Set(try await connection.rows("""
                 INSERT INTO comment (external_id, article_id, article_url, author, email, ip, user_agent, body, rating, submitted_at,
-                                     received_at, status, network, author_is_new, fingerprint)
+                                     received_at, status, network, author_is_new, fingerprint, claimed_by, claimed_until)
                 SELECT t.external_id, t.article_id, t.article_url, t.author, t.email, t.ip, t.user_agent, t.body, t.rating, t.submitted_at,
                        \(now), 'queued', t.network,
                        NOT EXISTS (SELECT 1 FROM comment c WHERE c.author = t.author)
                            AND row_number() OVER (PARTITION BY t.author ORDER BY t.o) = 1,
-                       t.fingerprint
+                       t.fingerprint, t.claimed_by,
+                       CASE WHEN t.claimed_by IS NULL THEN NULL ELSE clock_timestamp() + make_interval(secs => t.claim_seconds) END
                 FROM jsonb_to_recordset(\(rows)::jsonb) AS t(o integer, external_id text, article_id text, article_url text, author text,
                                                              email text, ip text, user_agent text, body text, rating integer,
-                                                             submitted_at timestamptz, network text, fingerprint bigint)
+                                                             submitted_at timestamptz, network text, fingerprint bigint,
+                                                             claimed_by text, claim_seconds double precision)
                 ORDER BY t.o
                 ON CONFLICT (external_id) DO NOTHING
                 RETURNING external_id
@@ -86,6 +89,8 @@ extension PostgresStore {
         var submitted_at: Date?
         var network: String?
         var fingerprint: Int64?
+        var claimed_by: String?
+        var claim_seconds: Double?
     }
 
     /// Rows as one JSON array for `jsonb_to_recordset`, dates in ISO 8601 with milliseconds.
@@ -107,11 +112,11 @@ extension PostgresStore {
     public func claimQueued(limit: Int, after key: Int64?, worker: String, lease: TimeInterval,
                             at now: Date) async throws(StoreError) -> [QueuedComment] {
         let logger = self.logger
-        let until = now.addingTimeInterval(lease)
+        // Leases run on the server's clock, so daemons whose clocks differ agree on when one ends.
         return try await read("reading the queue") { connection in
             try await connection.rows("""
-                UPDATE comment SET claimed_by = \(worker), claimed_until = \(until)
-                WHERE key IN (SELECT key FROM comment WHERE status = 'queued' AND (claimed_until IS NULL OR claimed_until < \(now))
+                UPDATE comment SET claimed_by = \(worker), claimed_until = clock_timestamp() + make_interval(secs => \(lease))
+                WHERE key IN (SELECT key FROM comment WHERE status = 'queued' AND (claimed_until IS NULL OR claimed_until < clock_timestamp())
                               ORDER BY key LIMIT \(limit) FOR UPDATE SKIP LOCKED)
                 RETURNING \(unescaped: StoredComment.postgresColumns)
                 """, logger: logger)
@@ -156,7 +161,10 @@ extension PostgresStore {
                        ruleset_version: entry.0.judgement.rulesetVersion, signals: entry.1, reason: entry.0.judgement.reason)
         })
         let logger = self.logger
+        let keys = judgements.map(\.key)
         return try await transaction("recording verdicts") { connection in
+            // Rows locked in key order first, as every writer locks them, so two writers cannot deadlock.
+            try await connection.run("SELECT key FROM comment WHERE key = ANY(\(keys)) ORDER BY key FOR UPDATE", logger: logger)
             // Only comments still queued: a comment is judged once, whichever daemon gets there first.
             let recorded = Set(try await connection.rows("""
                 UPDATE comment c SET status = t.status, score = t.score, judged_at = \(now), ruleset_version = t.ruleset_version,
@@ -170,12 +178,12 @@ extension PostgresStore {
             // The system decisions, in the batch's order, under the feed's lock (taken before the learning
             // layer's, in the same order as a moderator's decision takes them, so the two cannot deadlock).
             try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.decisions.rawValue))", logger: logger)
-            let keys = Array(recorded)
+            let recordedKeys = Array(recorded)
             try await connection.run("""
                 INSERT INTO decision (comment_key, status, actor, actor_kind, reason, at)
                 SELECT t.key, t.status, \(Decision.systemActor), 'system', t.reason, \(now)
                 FROM jsonb_to_recordset(\(rows)::jsonb) AS t(o integer, key bigint, status text, reason text)
-                WHERE t.key = ANY(\(keys))
+                WHERE t.key = ANY(\(recordedKeys))
                 ORDER BY t.o
                 """, logger: logger)
             for (key, lesson) in lessons.sorted(by: { $0.key < $1.key }) where recorded.contains(key) {

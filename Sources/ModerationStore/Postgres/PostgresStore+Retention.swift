@@ -194,10 +194,10 @@ extension PostgresStore {
         return try await transaction("reading the webhook outbox") { connection in
             var attempts: [Int64: Int] = [:]
             for row in try await connection.rows("""
-                UPDATE outbox SET claimed_by = \(worker), claimed_until = \(until)
+                UPDATE outbox SET claimed_by = \(worker), claimed_until = clock_timestamp() + make_interval(secs => \(lease))
                 WHERE seq IN (SELECT o.seq FROM outbox o
                               WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= \(now)
-                                AND (o.claimed_until IS NULL OR o.claimed_until < \(now))
+                                AND (o.claimed_until IS NULL OR o.claimed_until < clock_timestamp())
                                 AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.comment_key = o.comment_key AND e.seq < o.seq
                                                 AND e.delivered_at IS NULL AND e.failed_at IS NULL)
                               ORDER BY o.seq LIMIT \(limit) FOR UPDATE SKIP LOCKED)

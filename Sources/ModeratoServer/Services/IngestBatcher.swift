@@ -44,7 +44,9 @@ public final class IngestBatcher: Service, Sendable, CustomStringConvertible {
     ///   once, as an Akismet check does).
     public func accept(_ comment: Comment, wakesWorker: Bool = true) async throws -> AcceptOutcome {
         // The facts the history looks comments up by are worked out here, in the request's task.
-        let arrival = Arrival(comment)
+        var arrival = Arrival(comment)
+        // A comment its caller judges at once is claimed for it, so no worker (of any daemon) takes it meanwhile.
+        if !wakesWorker { arrival.claim = (DaemonIdentity.current, 60) }
         return try await withCheckedThrowingContinuation { continuation in
             received.add(1, ordering: .relaxed)
             pending.withLock { $0.append(Pending(arrival: arrival, wakesWorker: wakesWorker, continuation: continuation)) }

@@ -175,6 +175,8 @@ public final class QueueWorker: Service, Sendable {
         traffic.withLock { $0.monitor.forget(ruleID) }
         // In place, on whatever pipeline is in force: a reload meanwhile read the state recorded above.
         pipelines.update { $0.ruleSet = $0.ruleSet.withModes([ruleID: .shadow]) }
+        // The other daemons on a shared database reload, and so read the switch too.
+        if database.isShared { try? await database.signalDaemons() }
     }
 
     /// Picks up what the site's learning layer learned from moderators since the last batch.
