@@ -23,9 +23,12 @@ public struct CommentJudge: Sendable {
     /// - Throws: ``StoreError`` with code `.busy`.
     public func judge(_ batch: [QueuedComment], with pipeline: Pipeline, scratch: MatchScratch,
                       extraSignals: [Signal] = []) async throws(StoreError) -> [(key: Int64, judgement: Judgement)] {
+        // One analysis per comment: its links (found once) tell the history which domains to look up,
+        // and the pipeline reads them again from the same analysis.
+        let analyses = batch.map { CommentAnalysis(comment: $0.comment, scratch: scratch) }
         let contexts: [CommentContext]
         do {
-            contexts = try await history.contexts(for: batch.map { $0.historyQuery(scratch: scratch) }, windows: windows)
+            contexts = try await history.contexts(for: zip(batch, analyses).map { $0.historyQuery(links: $1.links) }, windows: windows)
         } catch {
             let wrapped = (error as? StoreError) ?? StoreError(.database, "cannot read the history of a batch: \(error)")
             if wrapped.isTransient { throw wrapped }
@@ -33,8 +36,9 @@ public struct CommentJudge: Sendable {
                 (item.key, Self.failed(pipeline: pipeline, because: "its history could not be read (\(wrapped.message))"))
             }
         }
-        return zip(batch, contexts).map { item, context in
-            (item.key, pipeline.judge(CommentAnalysis(comment: item.comment, context: context, scratch: scratch), extraSignals: extraSignals))
+        return zip(batch, zip(analyses, contexts)).map { item, pair in
+            pair.0.context = pair.1
+            return (item.key, pipeline.judge(pair.0, extraSignals: extraSignals))
         }
     }
 
@@ -66,8 +70,8 @@ public struct CommentJudge: Sendable {
 
 extension QueuedComment {
     /// The history query for this comment.
-    public func historyQuery(scratch: MatchScratch? = nil) -> HistoryQuery {
+    public func historyQuery(links: [Link]? = nil, scratch: MatchScratch? = nil) -> HistoryQuery {
         HistoryQuery(comment: comment, receivedAt: receivedAt, sequence: key, fingerprint: stored.textFingerprint, network: stored.network,
-                     scratch: scratch)
+                     links: links, scratch: scratch)
     }
 }

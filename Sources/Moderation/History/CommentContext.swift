@@ -102,14 +102,16 @@ public struct HistoryQuery: Sendable {
     /// The hosts the comment's links go to, for the site's domain lists (sorted, each once).
     public var linkHosts: [String]
 
+    /// - Parameter links: The comment's links when already found (the pipeline's analysis finds them
+    ///   once for both); nil finds them here.
     public init(comment: Comment, receivedAt: Date, sequence: Int64, fingerprint: TextFingerprint?, network: String?,
-                scratch: MatchScratch? = nil) {
+                links: [Link]? = nil, scratch: MatchScratch? = nil) {
         self.comment = comment
         self.receivedAt = receivedAt
         self.sequence = sequence
         self.fingerprint = fingerprint
         self.network = network
-        linkHosts = Array(Set(LinkExtractor.links(in: comment.body, scratch: scratch).map(\.host))).sorted()
+        linkHosts = Array(Set((links ?? LinkExtractor.links(in: comment.body, scratch: scratch)).map(\.host))).sorted()
     }
 }
 

@@ -5,8 +5,9 @@ import PCRE2
 /// Not thread-safe: one analysis per comment per worker.
 public final class CommentAnalysis {
     public let comment: Comment
-    /// What the store knows about the comment's surroundings.
-    public let context: CommentContext
+    /// What the store knows about the comment's surroundings (set once the history is read: the
+    /// links found first tell the store which domains to look up).
+    public var context: CommentContext
     let scratch: MatchScratch
     private var cachedLinks: [Link]?
     private var cachedTexts = [String?](repeating: nil, count: CommentField.allCases.count)
