@@ -269,73 +269,7 @@ enum OpenAPIDocument {
         "summary": "Akismet: judge a comment now.",
         "security": [],
         "requestBody": {
-          "required": true,
-          "content": {
-            "application/x-www-form-urlencoded": {
-              "schema": {
-                "type": "object",
-                "properties": {
-                  "api_key": {
-                    "type": "string",
-                    "description": "The Moderato API token (or a key from MODERATO_AKISMET_KEYS)."
-                  },
-                  "blog": {
-                    "type": "string",
-                    "description": "The site's URL."
-                  },
-                  "user_ip": {
-                    "type": "string",
-                    "description": "The commenter's IP address."
-                  },
-                  "user_agent": {
-                    "type": "string",
-                    "description": "The commenter's browser."
-                  },
-                  "referrer": {
-                    "type": "string",
-                    "description": "The page that linked to the form."
-                  },
-                  "permalink": {
-                    "type": "string",
-                    "description": "The article's URL."
-                  },
-                  "comment_type": {
-                    "type": "string",
-                    "description": "comment, reply, …"
-                  },
-                  "comment_author": {
-                    "type": "string",
-                    "description": "The commenter's name."
-                  },
-                  "comment_author_email": {
-                    "type": "string",
-                    "description": "The commenter's e-mail."
-                  },
-                  "comment_author_url": {
-                    "type": "string",
-                    "description": "The commenter's website."
-                  },
-                  "comment_content": {
-                    "type": "string",
-                    "description": "The comment's text."
-                  },
-                  "comment_date_gmt": {
-                    "type": "string",
-                    "description": "When it was written (ISO 8601)."
-                  },
-                  "honeypot_field_name": {
-                    "type": "string",
-                    "description": "The name of a hidden form field only robots fill in."
-                  },
-                  "rating": {
-                    "type": "string",
-                    "description": "The 1–5 star rating (Moderato's extension; 3 when absent)."
-                  }
-                },
-                "required": []
-              }
-            }
-          }
+          "$ref": "#/components/requestBodies/AkismetComment"
         },
         "responses": {
           "200": {
@@ -381,73 +315,7 @@ enum OpenAPIDocument {
         "summary": "Akismet: the site says a comment is spam.",
         "security": [],
         "requestBody": {
-          "required": true,
-          "content": {
-            "application/x-www-form-urlencoded": {
-              "schema": {
-                "type": "object",
-                "properties": {
-                  "api_key": {
-                    "type": "string",
-                    "description": "The Moderato API token (or a key from MODERATO_AKISMET_KEYS)."
-                  },
-                  "blog": {
-                    "type": "string",
-                    "description": "The site's URL."
-                  },
-                  "user_ip": {
-                    "type": "string",
-                    "description": "The commenter's IP address."
-                  },
-                  "user_agent": {
-                    "type": "string",
-                    "description": "The commenter's browser."
-                  },
-                  "referrer": {
-                    "type": "string",
-                    "description": "The page that linked to the form."
-                  },
-                  "permalink": {
-                    "type": "string",
-                    "description": "The article's URL."
-                  },
-                  "comment_type": {
-                    "type": "string",
-                    "description": "comment, reply, …"
-                  },
-                  "comment_author": {
-                    "type": "string",
-                    "description": "The commenter's name."
-                  },
-                  "comment_author_email": {
-                    "type": "string",
-                    "description": "The commenter's e-mail."
-                  },
-                  "comment_author_url": {
-                    "type": "string",
-                    "description": "The commenter's website."
-                  },
-                  "comment_content": {
-                    "type": "string",
-                    "description": "The comment's text."
-                  },
-                  "comment_date_gmt": {
-                    "type": "string",
-                    "description": "When it was written (ISO 8601)."
-                  },
-                  "honeypot_field_name": {
-                    "type": "string",
-                    "description": "The name of a hidden form field only robots fill in."
-                  },
-                  "rating": {
-                    "type": "string",
-                    "description": "The 1–5 star rating (Moderato's extension; 3 when absent)."
-                  }
-                },
-                "required": []
-              }
-            }
-          }
+          "$ref": "#/components/requestBodies/AkismetComment"
         },
         "responses": {
           "200": {
@@ -472,73 +340,7 @@ enum OpenAPIDocument {
         "summary": "Akismet: the site says a comment is wanted.",
         "security": [],
         "requestBody": {
-          "required": true,
-          "content": {
-            "application/x-www-form-urlencoded": {
-              "schema": {
-                "type": "object",
-                "properties": {
-                  "api_key": {
-                    "type": "string",
-                    "description": "The Moderato API token (or a key from MODERATO_AKISMET_KEYS)."
-                  },
-                  "blog": {
-                    "type": "string",
-                    "description": "The site's URL."
-                  },
-                  "user_ip": {
-                    "type": "string",
-                    "description": "The commenter's IP address."
-                  },
-                  "user_agent": {
-                    "type": "string",
-                    "description": "The commenter's browser."
-                  },
-                  "referrer": {
-                    "type": "string",
-                    "description": "The page that linked to the form."
-                  },
-                  "permalink": {
-                    "type": "string",
-                    "description": "The article's URL."
-                  },
-                  "comment_type": {
-                    "type": "string",
-                    "description": "comment, reply, …"
-                  },
-                  "comment_author": {
-                    "type": "string",
-                    "description": "The commenter's name."
-                  },
-                  "comment_author_email": {
-                    "type": "string",
-                    "description": "The commenter's e-mail."
-                  },
-                  "comment_author_url": {
-                    "type": "string",
-                    "description": "The commenter's website."
-                  },
-                  "comment_content": {
-                    "type": "string",
-                    "description": "The comment's text."
-                  },
-                  "comment_date_gmt": {
-                    "type": "string",
-                    "description": "When it was written (ISO 8601)."
-                  },
-                  "honeypot_field_name": {
-                    "type": "string",
-                    "description": "The name of a hidden form field only robots fill in."
-                  },
-                  "rating": {
-                    "type": "string",
-                    "description": "The 1–5 star rating (Moderato's extension; 3 when absent)."
-                  }
-                },
-                "required": []
-              }
-            }
-          }
+          "$ref": "#/components/requestBodies/AkismetComment"
         },
         "responses": {
           "200": {
@@ -594,6 +396,77 @@ enum OpenAPIDocument {
     }
   },
   "components": {
+    "requestBodies": {
+      "AkismetComment": {
+        "required": true,
+        "content": {
+          "application/x-www-form-urlencoded": {
+            "schema": {
+              "type": "object",
+              "properties": {
+                "api_key": {
+                  "type": "string",
+                  "description": "The Moderato API token (or a key from MODERATO_AKISMET_KEYS)."
+                },
+                "blog": {
+                  "type": "string",
+                  "description": "The site's URL."
+                },
+                "user_ip": {
+                  "type": "string",
+                  "description": "The commenter's IP address."
+                },
+                "user_agent": {
+                  "type": "string",
+                  "description": "The commenter's browser."
+                },
+                "referrer": {
+                  "type": "string",
+                  "description": "The page that linked to the form."
+                },
+                "permalink": {
+                  "type": "string",
+                  "description": "The article's URL."
+                },
+                "comment_type": {
+                  "type": "string",
+                  "description": "comment, reply, …"
+                },
+                "comment_author": {
+                  "type": "string",
+                  "description": "The commenter's name."
+                },
+                "comment_author_email": {
+                  "type": "string",
+                  "description": "The commenter's e-mail."
+                },
+                "comment_author_url": {
+                  "type": "string",
+                  "description": "The commenter's website."
+                },
+                "comment_content": {
+                  "type": "string",
+                  "description": "The comment's text."
+                },
+                "comment_date_gmt": {
+                  "type": "string",
+                  "description": "When it was written (ISO 8601)."
+                },
+                "honeypot_field_name": {
+                  "type": "string",
+                  "description": "The name of a hidden form field only robots fill in."
+                },
+                "rating": {
+                  "type": "string",
+                  "description": "The 1–5 star rating (Moderato's extension; 3 when absent)."
+                }
+              },
+              "required": []
+            }
+          }
+        }
+      }
+    },
     "securitySchemes": {
       "bearer": {
         "type": "http",
