@@ -15,6 +15,7 @@ function init(args)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Authorization"] = "Bearer " .. os.getenv("MODERATO_API_TOKEN")
+  limit = tonumber(os.getenv("MODERATO_LOAD_PER_THREAD") or "")
 end
 
 local n = 0
@@ -23,6 +24,11 @@ function request()
   local template = bodies[(n % #bodies) + 1]
   local body = string.gsub(template, "__ID__", prefix .. n, 1)
   return wrk.format(nil, "/v1/comments", nil, body)
+end
+
+-- With MODERATO_LOAD_PER_THREAD=N, each thread stops after N requests (a fixed count instead of a duration).
+function response(status, headers, body)
+  if limit and n >= limit then wrk.thread:stop() end
 end
 
 function done(summary, latency, requests)

@@ -134,6 +134,9 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
 
     /// The digest of a period (everything but the figures worked out from comment text).
     func digest(_ request: DigestRequest) async throws(StoreError) -> DigestFigures
+    /// Rebuilds the hourly counts reports read (``HourlyCounts``) and names the tables that changed;
+    /// with `onlyCheck`, changes nothing.
+    func recount(onlyCheck: Bool) async throws(StoreError) -> [String]
 }
 
 /// What a digest covers.

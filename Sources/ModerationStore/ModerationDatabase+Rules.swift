@@ -32,12 +32,17 @@ extension RuleMode: DatabaseValueConvertible {}
 /// How a rule has fared: hits in a period, and how often moderators overturned its outcome.
 public struct RuleStatistics: Sendable, Equatable {
     public var hits: Int = 0
-    /// Comments it hit that the pipeline held or rejected and a moderator then approved.
+    /// Comments it hit where a person went against it: approved what it pushed to hold or reject, or
+    /// rejected what it pushed to approve, after the pipeline's verdict went its way.
     public var overturned: Int = 0
     /// Comments it hit that a moderator decided at all.
     public var reviewed: Int = 0
 
-    public init() {}
+    public init(hits: Int = 0, reviewed: Int = 0, overturned: Int = 0) {
+        self.hits = hits
+        self.reviewed = reviewed
+        self.overturned = overturned
+    }
 }
 
 extension ModerationDatabase {
@@ -67,32 +72,10 @@ extension ModerationDatabase {
         }
     }
 
-    /// Hits and moderator overturns per signal name since a time.
+    /// Hits, people's reviews and overturns per signal name, of the comments received since a time.
     public func signalStatistics(since: Date) async throws(StoreError) -> [String: RuleStatistics] {
         do {
-            return try await pool.read { db in
-                var statistics: [String: RuleStatistics] = [:]
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT s.name, count(DISTINCT s.comment_key) AS hits FROM signal s JOIN comment c ON c.key = s.comment_key
-                    WHERE c.received_at >= ? GROUP BY s.name
-                    """, arguments: [since]) {
-                    statistics[row["name"], default: RuleStatistics()].hits = row["hits"]
-                }
-                for row in try Row.fetchAll(db, sql: """
-                    SELECT s.name,
-                           count(DISTINCT s.comment_key) AS reviewed,
-                           count(DISTINCT CASE WHEN m.status = 'approved' AND sys.status != 'approved' THEN s.comment_key END) AS overturned
-                    FROM signal s
-                    JOIN comment c ON c.key = s.comment_key
-                    JOIN decision sys ON sys.comment_key = s.comment_key AND sys.actor_kind = 'system'
-                    JOIN decision m ON m.seq = (SELECT max(seq) FROM decision WHERE comment_key = s.comment_key AND actor_kind != 'system')
-                    WHERE c.received_at >= ? GROUP BY s.name
-                    """, arguments: [since]) {
-                    statistics[row["name"], default: RuleStatistics()].reviewed = row["reviewed"]
-                    statistics[row["name"], default: RuleStatistics()].overturned = row["overturned"]
-                }
-                return statistics
-            }
+            return try await pool.read { db in try Self.hourlyRows(db, HourlyCounts.Split(start: since, end: nil)).ruleStatistics }
         } catch {
             throw Self.wrap(error, "reading rule statistics")
         }

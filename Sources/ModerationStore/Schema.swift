@@ -293,6 +293,11 @@ enum Schema {
                 try update.execute(arguments: [LessonTokens.encode(SiteLayer.tokens(of: stored.comment, scratch: scratch)), stored.key!])
             }
         }
+        migrator.registerMigration("v14-hourly-counts") { db in
+            // Reports read counts kept per hour instead of every comment of their period (HourlyCounts).
+            try db.execute(sql: HourlyCounts.SQLite.schema)
+            try db.execute(sql: HourlyCounts.SQLite.recount)
+        }
         return migrator
     }
 

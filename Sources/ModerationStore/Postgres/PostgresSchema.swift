@@ -20,6 +20,8 @@ enum PostgresSchema {
         case learning = 0x4D4F_4400_0005
         /// Held (per session) by the one daemon doing singleton work (``PostgresStore/exclusively(_:_:)``).
         case singleton = 0x4D4F_4400_0006
+        /// Folding the hourly counts' changes, and recounting them.
+        case counts = 0x4D4F_4400_0007
     }
 
     static func prepare(_ store: PostgresStore, access: SchemaAccess) async throws(StoreError) {
@@ -38,10 +40,16 @@ enum PostgresSchema {
             try await store.transaction("creating the schema") { connection in
                 try await connection.run("SELECT pg_advisory_xact_lock(\(Lock.schema.rawValue))", logger: store.logger)
                 let present = try await connection.row("SELECT to_regclass('moderato_schema') IS NOT NULL AS present", logger: store.logger)
-                if try present?.value("present", as: Bool.self) == true { return }
-                for statement in statements {
+                var current = 0
+                if try present?.value("present", as: Bool.self) == true {
+                    current = try await connection.row("SELECT max(version) AS version FROM moderato_schema", logger: store.logger)?
+                        .value("version", as: Int?.self) ?? 0
+                }
+                guard current < versions.count else { return }
+                for statement in versions[current...].joined() {
                     try await connection.run(PostgresQuery(unsafeSQL: statement), logger: store.logger)
                 }
+                try await connection.run("DELETE FROM moderato_schema", logger: store.logger)
                 try await connection.run("INSERT INTO moderato_schema (version) VALUES (\(PostgresStore.schemaVersion))", logger: store.logger)
             }
         case (nil, _):
@@ -51,6 +59,13 @@ enum PostgresSchema {
                              + "stop moderatod, back it up, then run `modctl migrate` or start the newer moderatod")
         }
     }
+
+    /// The statements of each schema version, in order: a database at version N runs those after it.
+    static let versions: [[String]] = [
+        statements,
+        // 2: the hourly counts reports read, filled from what is there.
+        HourlyCounts.Postgres.schema + HourlyCounts.Postgres.recount,
+    ]
 
     static let statements: [String] = [
         "CREATE TABLE moderato_schema (version INTEGER NOT NULL)",

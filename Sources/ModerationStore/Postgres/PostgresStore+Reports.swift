@@ -22,77 +22,10 @@ extension PostgresStore {
             func scalar(_ query: PostgresQuery) async throws -> Int { try await connection.row(query, logger: logger)?.value("n", as: Int.self) ?? 0 }
             var digest = Digest(start: start, end: end, generatedAt: now, siteName: siteName, slaHours: slaHours)
 
-            // Volume
-            digest.received = try await scalar("SELECT count(*) AS n FROM comment WHERE received_at >= \(start) AND received_at < \(end)")
-            var byStatus: [String: Int] = [:]
-            for row in try await rows("""
-                SELECT status, count(*) AS n FROM comment WHERE received_at >= \(start) AND received_at < \(end) GROUP BY status
-                """) {
-                let status = try row.value("status", as: String.self)
-                byStatus[status] = try row.value("n", as: Int.self)
-            }
-            digest.byVerdict = ["approved", "held", "rejected", "queued"].map { Digest.VerdictCount(verdict: $0, count: byStatus[$0] ?? 0) }
-            digest.byDecider = try await rows("""
-                SELECT decider, count(*) FILTER (WHERE status = 'approved') AS approved, count(*) FILTER (WHERE status = 'held') AS held,
-                       count(*) FILTER (WHERE status = 'rejected') AS rejected
-                FROM (SELECT CASE actor_kind WHEN 'system' THEN 'pipeline' ELSE actor END AS decider, status FROM decision
-                      WHERE at >= \(start) AND at < \(end)) d
-                GROUP BY decider ORDER BY count(*) DESC, decider COLLATE "C"
-                """).map {
-                Digest.DeciderCount(decider: try $0.value("decider"), approved: try $0.value("approved"), held: try $0.value("held"),
-                                    rejected: try $0.value("rejected"))
-            }
-            // Hours in UTC, as SQLite's strftime gives them.
-            let counted = try await rows("""
-                SELECT date_trunc('hour', received_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour, count(*) AS n,
-                       count(*) FILTER (WHERE status = 'approved') AS approved, count(*) FILTER (WHERE status = 'held') AS held,
-                       count(*) FILTER (WHERE status = 'rejected') AS rejected
-                FROM comment WHERE received_at >= \(start) AND received_at < \(end) GROUP BY 1 ORDER BY 1
-                """).map { row in
-                Digest.HourBucket(hour: try row.value("hour"), received: try row.value("n"), approved: try row.value("approved"),
-                                  held: try row.value("held"), rejected: try row.value("rejected"))
-            }
-            // Every hour of the period appears, quiet ones as zero, so charts keep time to scale.
-            let byHour = Dictionary(counted.map { ($0.hour, $0) }, uniquingKeysWith: { first, _ in first })
-            var hour = Date(timeIntervalSince1970: (start.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
-            var buckets: [Digest.HourBucket] = []
-            while hour < end && buckets.count < 24 * 62 {
-                buckets.append(byHour[hour] ?? Digest.HourBucket(hour: hour, received: 0, approved: 0, held: 0, rejected: 0))
-                hour = hour.addingTimeInterval(3600)
-            }
-            digest.hourly = buckets
-            digest.busiestArticles = try await rows("""
-                SELECT article_id, count(*) AS n, count(*) FILTER (WHERE status = 'held') AS held,
-                       count(*) FILTER (WHERE status = 'rejected') AS rejected, avg(rating)::double precision AS average,
-                       count(*) FILTER (WHERE rating = 1) AS r1, count(*) FILTER (WHERE rating = 2) AS r2, count(*) FILTER (WHERE rating = 3) AS r3,
-                       count(*) FILTER (WHERE rating = 4) AS r4, count(*) FILTER (WHERE rating = 5) AS r5
-                FROM comment WHERE received_at >= \(start) AND received_at < \(end)
-                GROUP BY article_id ORDER BY n DESC, article_id COLLATE "C" LIMIT 5
-                """).map { row in
-                Digest.ArticleVolume(articleID: try row.value("article_id"), comments: try row.value("n"), held: try row.value("held"),
-                                     rejected: try row.value("rejected"), averageRating: try row.value("average"),
-                                     ratingCounts: try ["r1", "r2", "r3", "r4", "r5"].map { try row.value($0, as: Int.self) })
-            }
-            if let row = try await connection.row("""
-                SELECT count(*) FILTER (WHERE rating = 1) AS r1, count(*) FILTER (WHERE rating = 2) AS r2, count(*) FILTER (WHERE rating = 3) AS r3,
-                       count(*) FILTER (WHERE rating = 4) AS r4, count(*) FILTER (WHERE rating = 5) AS r5, avg(rating)::double precision AS average
-                FROM comment WHERE received_at >= \(start) AND received_at < \(end)
-                """, logger: logger) {
-                digest.ratingDistribution = try ["r1", "r2", "r3", "r4", "r5"].map { try row.value($0, as: Int.self) }
-                digest.averageRating = try row.value("average")
-            }
-            digest.ratingAlerts = try await rows("""
-                SELECT c.article_id, count(*) AS n, avg(c.author_is_new::integer)::double precision AS new_share, c.rating AS rating
-                FROM signal s JOIN comment c ON c.key = s.comment_key
-                WHERE s.name = 'ratings.bombing' AND c.received_at >= \(start) AND c.received_at < \(end)
-                GROUP BY c.article_id, c.rating ORDER BY n DESC LIMIT 5
-                """).map { row in
-                let count = try row.value("n", as: Int.self)
-                let rating = try row.value("rating", as: Int.self)
-                return Digest.RatingAlert(articleID: try row.value("article_id"), window: "1 hour", extremeRatings: count,
-                                          shareFromNewAuthors: try row.value("new_share", as: Double?.self) ?? 0,
-                                          message: "\(count) \(rating)-star ratings arrived in bursts, mostly from first-time commenters: possible rating bombing")
-            }
+            // Volume, hours, articles, ratings, deciders, rules, latency: from the hourly counts.
+            let states = try await rows("SELECT rule_id, mode, reason, changed_by, changed_at FROM rule_state")
+            let shadowed = Set(try states.filter { try $0.value("mode", as: String.self) == "shadow" }.map { try $0.value("rule_id", as: String.self) })
+            try await Self.hourlyRows(connection, HourlyCounts.Split(start: start, end: end), logger: logger).fill(&digest, shadowedRules: shadowed)
 
             // Backlog, as of now
             digest.heldNow = try await scalar("SELECT count(*) AS n FROM comment WHERE status = 'held'")
@@ -115,46 +48,9 @@ extension PostgresStore {
             for age in ages { counts[limits.firstIndex { age < $0.1 } ?? limits.count - 1] += 1 }
             digest.backlogAges = zip(limits, counts).map { Digest.AgeBucket(label: $0.0, count: $1) }
 
-            // Rules, heuristics and the classifier against moderators
-            let states = try await rows("SELECT rule_id, mode, reason, changed_by, changed_at FROM rule_state")
-            let shadowed = Set(try states.filter { try $0.value("mode", as: String.self) == "shadow" }.map { try $0.value("rule_id", as: String.self) })
-            digest.ruleStats = try await rows("""
-                SELECT s.name, min(s.source) AS source, count(DISTINCT s.comment_key) AS hits, bool_or(s.is_shadow) AS shadow,
-                       count(DISTINCT CASE WHEN m.seq IS NOT NULL THEN s.comment_key END) AS reviewed,
-                       count(DISTINCT CASE WHEN m.status = 'approved' AND sys.status <> 'approved' AND (s.score > 0 OR s.action IN ('hold', 'reject')) THEN s.comment_key
-                                           WHEN m.status = 'rejected' AND sys.status = 'approved' AND s.score < 0 THEN s.comment_key END) AS overturned
-                FROM signal s
-                JOIN comment c ON c.key = s.comment_key
-                LEFT JOIN decision sys ON sys.comment_key = s.comment_key AND sys.actor_kind = 'system'
-                LEFT JOIN decision m ON m.seq = (SELECT max(seq) FROM decision WHERE comment_key = s.comment_key AND actor_kind <> 'system')
-                WHERE c.received_at >= \(start) AND c.received_at < \(end) AND NOT s.is_error AND s.source <> 'pipeline'
-                GROUP BY s.name
-                """).map { row in
-                let name = try row.value("name", as: String.self)
-                let source = try row.value("source", as: String.self)
-                let kind: Digest.RuleStat.Kind = source == "rule" ? .rule : source == "classifier" ? .classifier : .heuristic
-                let isShadow = (try row.value("shadow", as: Bool?.self) ?? false) || shadowed.contains(name)
-                return Digest.RuleStat(ruleID: name, kind: kind, hits: try row.value("hits"), overturned: try row.value("overturned"),
-                                       reviewed: try row.value("reviewed"), mode: isShadow ? .shadow : .active)
-            }
-            digest.ruleErrors = try await rows("""
-                SELECT s.name, count(*) AS n FROM signal s JOIN comment c ON c.key = s.comment_key
-                WHERE s.is_error AND c.received_at >= \(start) AND c.received_at < \(end) GROUP BY s.name ORDER BY n DESC
-                """).map { Digest.RuleErrorStat(ruleID: try $0.value("name"), count: try $0.value("n")) }
             digest.autoShadowed = try states.compactMap { row in
                 guard try row.value("changed_by", as: String.self) == Decision.systemActor else { return nil }
                 return Digest.ShadowedRule(ruleID: try row.value("rule_id"), reason: try row.value("reason"), at: try row.value("changed_at"))
-            }
-            digest.shadowAgreement = try await rows("""
-                SELECT s.name, count(DISTINCT s.comment_key) AS hits,
-                       count(DISTINCT CASE WHEN m.seq IS NOT NULL AND m.status <> 'approved' THEN s.comment_key END) AS agreed,
-                       count(DISTINCT CASE WHEN m.seq IS NOT NULL AND m.status = 'approved' THEN s.comment_key END) AS disagreed
-                FROM signal s JOIN comment c ON c.key = s.comment_key
-                LEFT JOIN decision m ON m.seq = (SELECT max(seq) FROM decision WHERE comment_key = s.comment_key AND actor_kind <> 'system')
-                WHERE s.is_shadow AND c.received_at >= \(start) AND c.received_at < \(end) GROUP BY s.name ORDER BY hits DESC
-                """).map {
-                Digest.ShadowAgreement(ruleID: try $0.value("name"), hits: try $0.value("hits"), agreedWithModerators: try $0.value("agreed"),
-                                       disagreed: try $0.value("disagreed"))
             }
 
             // Offenders among rejected comments
@@ -172,21 +68,6 @@ extension PostgresStore {
                 SELECT body FROM comment WHERE status = 'rejected' AND received_at >= \(start) AND received_at < \(end) LIMIT 20000
                 """).map { try $0.value("body", as: String.self) }
 
-            // Pipeline health
-            let latencies = try await rows("""
-                SELECT extract(epoch FROM judged_at - received_at)::double precision AS latency FROM comment
-                WHERE judged_at IS NOT NULL AND received_at >= \(start) AND received_at < \(end)
-                """).map { try $0.value("latency", as: Double.self) }.sorted()
-            digest.latencyP50 = DigestBuilder.percentile(latencies, 0.50)
-            digest.latencyP95 = DigestBuilder.percentile(latencies, 0.95)
-            digest.latencyP99 = DigestBuilder.percentile(latencies, 0.99)
-            let hours = max(1.0 / 60, end.timeIntervalSince(start) / 3600)
-            digest.throughputPerHour = (Double(latencies.count) / hours * 10).rounded() / 10
-            digest.pipelineErrors = try await scalar("""
-                SELECT count(DISTINCT s.comment_key) AS n FROM signal s JOIN comment c ON c.key = s.comment_key
-                WHERE (s.source = 'pipeline' OR s.is_error) AND c.received_at >= \(start) AND c.received_at < \(end)
-                """)
-
             // Blocks and webhooks (in PostgreSQL their tables always exist)
             digest.blocksAdded = try await scalar("SELECT count(*) AS n FROM block WHERE created_at >= \(start) AND created_at < \(end)")
             digest.blocksExpired = try await scalar("SELECT count(*) AS n FROM block WHERE expires_at >= \(start) AND expires_at < \(end)")
@@ -198,33 +79,11 @@ extension PostgresStore {
         }
     }
 
-    /// Hits and moderator overturns per signal name since a time.
+    /// Hits, people's reviews and overturns per signal name, of the comments received since a time.
     public func signalStatistics(since: Date) async throws(StoreError) -> [String: RuleStatistics] {
         let logger = logger
         return try await readSnapshot("reading rule statistics") { connection in
-            var statistics: [String: RuleStatistics] = [:]
-            for row in try await connection.rows("""
-                SELECT s.name, count(DISTINCT s.comment_key) AS hits FROM signal s JOIN comment c ON c.key = s.comment_key
-                WHERE c.received_at >= \(since) GROUP BY s.name
-                """, logger: logger) {
-                let name = try row.value("name", as: String.self)
-                statistics[name, default: RuleStatistics()].hits = try row.value("hits")
-            }
-            for row in try await connection.rows("""
-                SELECT s.name,
-                       count(DISTINCT s.comment_key) AS reviewed,
-                       count(DISTINCT CASE WHEN m.status = 'approved' AND sys.status <> 'approved' THEN s.comment_key END) AS overturned
-                FROM signal s
-                JOIN comment c ON c.key = s.comment_key
-                JOIN decision sys ON sys.comment_key = s.comment_key AND sys.actor_kind = 'system'
-                JOIN decision m ON m.seq = (SELECT max(seq) FROM decision WHERE comment_key = s.comment_key AND actor_kind <> 'system')
-                WHERE c.received_at >= \(since) GROUP BY s.name
-                """, logger: logger) {
-                let name = try row.value("name", as: String.self)
-                statistics[name, default: RuleStatistics()].reviewed = try row.value("reviewed")
-                statistics[name, default: RuleStatistics()].overturned = try row.value("overturned")
-            }
-            return statistics
+            try await Self.hourlyRows(connection, HourlyCounts.Split(start: since, end: nil), logger: logger).ruleStatistics
         }
     }
 

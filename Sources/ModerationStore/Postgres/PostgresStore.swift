@@ -32,7 +32,7 @@ public final class PostgresStore: CommentStore, @unchecked Sendable {
     private let truncationReported = Atomic<Bool>(false)
 
     /// The schema version this build writes.
-    public static let schemaVersion = 1
+    public static var schemaVersion: Int { PostgresSchema.versions.count }
 
     /// Connects to the database at a `postgres://` (or `postgresql://`) URL and checks (or, with
     /// ``SchemaAccess/migrate``, creates) its schema.

@@ -29,9 +29,14 @@ public struct DigestBuilder: Sendable {
         for body in figures.rejectedBodies {
             for host in Set(LinkExtractor.links(in: body).map(\.host)) { domains[host, default: 0] += 1 }
         }
-        digest.topDomains = domains.filter { $0.value >= 2 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
-            .map { Digest.Offender(value: $0.key, rejected: $0.value) }
+        digest.topDomains = Self.top(domains)
         return digest
+    }
+
+    /// The five values with the most rejected comments, at least two each, most first (ties by value).
+    static func top(_ counts: [String: Int]) -> [Digest.Offender] {
+        counts.filter { $0.value >= 2 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(5)
+            .map { Digest.Offender(value: $0.key, rejected: $0.value) }
     }
 
     /// A percentile by linear interpolation (the median of an even count is the mean of the middle two),
@@ -56,64 +61,10 @@ extension ModerationDatabase {
                 let range: StatementArguments = [start, end]
                 let inPeriod = "received_at >= ? AND received_at < ?"
 
-                // Volume
-                digest.received = try Int.fetchOne(db, sql: "SELECT count(*) FROM comment WHERE \(inPeriod)", arguments: range) ?? 0
-                var byStatus: [String: Int] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT status, count(*) AS n FROM comment WHERE \(inPeriod) GROUP BY status", arguments: range) {
-                    byStatus[row["status"]] = row["n"]
-                }
-                digest.byVerdict = ["approved", "held", "rejected", "queued"].map { Digest.VerdictCount(verdict: $0, count: byStatus[$0] ?? 0) }
-                digest.byDecider = try Row.fetchAll(db, sql: """
-                    SELECT CASE actor_kind WHEN 'system' THEN 'pipeline' ELSE actor END AS decider,
-                           sum(status = 'approved') AS approved, sum(status = 'held') AS held, sum(status = 'rejected') AS rejected
-                    FROM decision WHERE at >= ? AND at < ? GROUP BY decider ORDER BY count(*) DESC, decider
-                    """, arguments: range).map {
-                    Digest.DeciderCount(decider: $0["decider"], approved: $0["approved"], held: $0["held"], rejected: $0["rejected"])
-                }
-                let counted = try Row.fetchAll(db, sql: """
-                    SELECT strftime('%Y-%m-%d %H:00:00.000', received_at) AS hour, count(*) AS n,
-                           sum(status = 'approved') AS approved, sum(status = 'held') AS held, sum(status = 'rejected') AS rejected
-                    FROM comment WHERE \(inPeriod) GROUP BY hour ORDER BY hour
-                    """, arguments: range).compactMap { row -> Digest.HourBucket? in
-                    guard let hour = Date.fromDatabaseValue(row["hour"]) else { return nil }
-                    return Digest.HourBucket(hour: hour, received: row["n"], approved: row["approved"], held: row["held"], rejected: row["rejected"])
-                }
-                // Every hour of the period appears, quiet ones as zero, so charts keep time to scale.
-                let byHour = Dictionary(counted.map { ($0.hour, $0) }, uniquingKeysWith: { first, _ in first })
-                var hour = Date(timeIntervalSince1970: (start.timeIntervalSince1970 / 3600).rounded(.down) * 3600)
-                var buckets: [Digest.HourBucket] = []
-                while hour < end && buckets.count < 24 * 62 {
-                    buckets.append(byHour[hour] ?? Digest.HourBucket(hour: hour, received: 0, approved: 0, held: 0, rejected: 0))
-                    hour = hour.addingTimeInterval(3600)
-                }
-                digest.hourly = buckets
-                digest.busiestArticles = try Row.fetchAll(db, sql: """
-                    SELECT article_id, count(*) AS n, sum(status = 'held') AS held, sum(status = 'rejected') AS rejected, avg(rating) AS average,
-                           sum(rating = 1) AS r1, sum(rating = 2) AS r2, sum(rating = 3) AS r3, sum(rating = 4) AS r4, sum(rating = 5) AS r5
-                    FROM comment WHERE \(inPeriod) GROUP BY article_id ORDER BY n DESC, article_id LIMIT 5
-                    """, arguments: range).map { row in
-                    Digest.ArticleVolume(articleID: row["article_id"], comments: row["n"], held: row["held"], rejected: row["rejected"],
-                                         averageRating: row["average"], ratingCounts: [row["r1"], row["r2"], row["r3"], row["r4"], row["r5"]])
-                }
-                if let row = try Row.fetchOne(db, sql: """
-                    SELECT sum(rating = 1) AS r1, sum(rating = 2) AS r2, sum(rating = 3) AS r3, sum(rating = 4) AS r4, sum(rating = 5) AS r5,
-                           avg(rating) AS average FROM comment WHERE \(inPeriod)
-                    """, arguments: range) {
-                    digest.ratingDistribution = [row["r1"] ?? 0, row["r2"] ?? 0, row["r3"] ?? 0, row["r4"] ?? 0, row["r5"] ?? 0]
-                    digest.averageRating = row["average"]
-                }
-                digest.ratingAlerts = try Row.fetchAll(db, sql: """
-                    SELECT c.article_id, count(*) AS n, avg(c.author_is_new) AS new_share, c.rating AS rating
-                    FROM signal s JOIN comment c ON c.key = s.comment_key
-                    WHERE s.name = 'ratings.bombing' AND c.received_at >= ? AND c.received_at < ?
-                    GROUP BY c.article_id, c.rating ORDER BY n DESC LIMIT 5
-                    """, arguments: range).map { row in
-                    let count: Int = row["n"]
-                    let rating: Int = row["rating"]
-                    return Digest.RatingAlert(articleID: row["article_id"], window: "1 hour", extremeRatings: count,
-                                              shareFromNewAuthors: row["new_share"] ?? 0,
-                                              message: "\(count) \(rating)-star ratings arrived in bursts, mostly from first-time commenters: possible rating bombing")
-                }
+                // Volume, hours, articles, ratings, deciders, rules, latency: from the hourly counts.
+                let states = try Row.fetchAll(db, sql: "SELECT rule_id, mode, reason, changed_by, changed_at FROM rule_state")
+                let shadowed = Set(states.filter { ($0["mode"] as String) == "shadow" }.map { $0["rule_id"] as String })
+                try Self.hourlyRows(db, HourlyCounts.Split(start: start, end: end)).fill(&digest, shadowedRules: shadowed)
 
                 // Backlog, as of now
                 digest.heldNow = try Int.fetchOne(db, sql: "SELECT count(*) FROM comment WHERE status = 'held'") ?? 0
@@ -133,73 +84,28 @@ extension ModerationDatabase {
                 for age in ages { counts[limits.firstIndex { age < $0.1 } ?? limits.count - 1] += 1 }
                 digest.backlogAges = zip(limits, counts).map { Digest.AgeBucket(label: $0.0, count: $1) }
 
-                // Rules, heuristics and the classifier against moderators
-                let states = try Row.fetchAll(db, sql: "SELECT rule_id, mode, reason, changed_by, changed_at FROM rule_state")
-                let shadowed = Set(states.filter { ($0["mode"] as String) == "shadow" }.map { $0["rule_id"] as String })
-                digest.ruleStats = try Row.fetchAll(db, sql: """
-                    SELECT s.name, s.source, count(DISTINCT s.comment_key) AS hits, max(s.is_shadow) AS shadow,
-                           count(DISTINCT CASE WHEN m.seq IS NOT NULL THEN s.comment_key END) AS reviewed,
-                           count(DISTINCT CASE WHEN m.status = 'approved' AND sys.status != 'approved' AND (s.score > 0 OR s.action IN ('hold', 'reject')) THEN s.comment_key
-                                               WHEN m.status = 'rejected' AND sys.status = 'approved' AND s.score < 0 THEN s.comment_key END) AS overturned
-                    FROM signal s
-                    JOIN comment c ON c.key = s.comment_key
-                    LEFT JOIN decision sys ON sys.comment_key = s.comment_key AND sys.actor_kind = 'system'
-                    LEFT JOIN decision m ON m.seq = (SELECT max(seq) FROM decision WHERE comment_key = s.comment_key AND actor_kind != 'system')
-                    WHERE c.received_at >= ? AND c.received_at < ? AND s.is_error = 0 AND s.source != 'pipeline'
-                    GROUP BY s.name
-                    """, arguments: range).map { row in
-                    let name: String = row["name"]
-                    let source: String = row["source"]
-                    let kind: Digest.RuleStat.Kind = source == "rule" ? .rule : source == "classifier" ? .classifier : .heuristic
-                    let isShadow = (row["shadow"] as Bool? ?? false) || shadowed.contains(name)
-                    return Digest.RuleStat(ruleID: name, kind: kind, hits: row["hits"], overturned: row["overturned"], reviewed: row["reviewed"],
-                                           mode: isShadow ? .shadow : .active)
-                }
-                digest.ruleErrors = try Row.fetchAll(db, sql: """
-                    SELECT s.name, count(*) AS n FROM signal s JOIN comment c ON c.key = s.comment_key
-                    WHERE s.is_error = 1 AND c.received_at >= ? AND c.received_at < ? GROUP BY s.name ORDER BY n DESC
-                    """, arguments: range).map { Digest.RuleErrorStat(ruleID: $0["name"], count: $0["n"]) }
                 digest.autoShadowed = states.compactMap { row in
                     guard (row["changed_by"] as String) == Decision.systemActor, let at = row["changed_at"] as Date? else { return nil }
                     return Digest.ShadowedRule(ruleID: row["rule_id"], reason: row["reason"], at: at)
                 }
-                digest.shadowAgreement = try Row.fetchAll(db, sql: """
-                    SELECT s.name, count(DISTINCT s.comment_key) AS hits,
-                           count(DISTINCT CASE WHEN m.seq IS NOT NULL AND m.status != 'approved' THEN s.comment_key END) AS agreed,
-                           count(DISTINCT CASE WHEN m.seq IS NOT NULL AND m.status = 'approved' THEN s.comment_key END) AS disagreed
-                    FROM signal s JOIN comment c ON c.key = s.comment_key
-                    LEFT JOIN decision m ON m.seq = (SELECT max(seq) FROM decision WHERE comment_key = s.comment_key AND actor_kind != 'system')
-                    WHERE s.is_shadow = 1 AND c.received_at >= ? AND c.received_at < ? GROUP BY s.name ORDER BY hits DESC
-                    """, arguments: range).map {
-                    Digest.ShadowAgreement(ruleID: $0["name"], hits: $0["hits"], agreedWithModerators: $0["agreed"], disagreed: $0["disagreed"])
-                }
 
                 // Offenders among rejected comments
-                digest.topAuthors = try Row.fetchAll(db, sql: """
-                    SELECT author AS value, count(*) AS n FROM comment WHERE status = 'rejected' AND \(inPeriod)
-                    GROUP BY author HAVING n >= 2 ORDER BY n DESC, author LIMIT 5
-                    """, arguments: range).map { Digest.Offender(value: $0["value"], rejected: $0["n"]) }
-                digest.topNetworks = try Row.fetchAll(db, sql: """
-                    SELECT network AS value, count(*) AS n FROM comment WHERE status = 'rejected' AND network IS NOT NULL AND \(inPeriod)
-                    GROUP BY network HAVING n >= 2 ORDER BY n DESC, network LIMIT 5
-                    """, arguments: range).map { Digest.Offender(value: $0["value"], rejected: $0["n"]) }
+                // One pass over the rejected comments' index for both lists.
+                var authors: [String: Int] = [:]
+                var networks: [String: Int] = [:]
+                let rejected = try Row.fetchCursor(db, sql: """
+                    SELECT author, network FROM comment INDEXED BY comment_rejected
+                    WHERE status = 'rejected' AND received_at >= ? AND received_at < ?
+                    """, arguments: range)
+                while let row = try rejected.next() {
+                    authors[row[0], default: 0] += 1
+                    if let network = row[1] as String? { networks[network, default: 0] += 1 }
+                }
+                digest.topAuthors = DigestBuilder.top(authors)
+                digest.topNetworks = DigestBuilder.top(networks)
                 let bodies = try String.fetchAll(db, sql: "SELECT body FROM comment WHERE status = 'rejected' AND \(inPeriod) LIMIT 20000",
                                                  arguments: range)
 
-                // Pipeline health
-                let latencies = try Double.fetchAll(db, sql: """
-                    SELECT (julianday(judged_at) - julianday(received_at)) * 86400 FROM comment
-                    WHERE judged_at IS NOT NULL AND \(inPeriod)
-                    """, arguments: range).sorted()
-                digest.latencyP50 = DigestBuilder.percentile(latencies, 0.50)
-                digest.latencyP95 = DigestBuilder.percentile(latencies, 0.95)
-                digest.latencyP99 = DigestBuilder.percentile(latencies, 0.99)
-                let hours = max(1.0 / 60, end.timeIntervalSince(start) / 3600)
-                digest.throughputPerHour = (Double(latencies.count) / hours * 10).rounded() / 10
-                digest.pipelineErrors = try Int.fetchOne(db, sql: """
-                    SELECT count(DISTINCT s.comment_key) FROM signal s JOIN comment c ON c.key = s.comment_key
-                    WHERE (s.source = 'pipeline' OR s.is_error = 1) AND c.received_at >= ? AND c.received_at < ?
-                    """, arguments: range) ?? 0
                 return (digest, bodies)
             }
             var digest = rejectedBodies.0

@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// (`LISTEN moderato_queue`), reloads the rules when `modctl rules reload` asks (`LISTEN
 /// moderato_reload`), and wakes the worker every few seconds in any case, so comments a crashed
 /// daemon had claimed are judged once their lease ends; at each of those polls the daemon's count of
-/// waiting comments (for backpressure) is read from the store. A lost connection is retried.
+/// waiting comments (for backpressure) is read from the store, and the hourly counts' pending changes
+/// are folded in (one daemon at a time). A lost connection is retried.
 struct SharedStoreListener: Service, CustomStringConvertible {
     let store: PostgresStore
     let notifier: QueueNotifier
@@ -31,6 +32,11 @@ struct SharedStoreListener: Service, CustomStringConvertible {
                 while !Task.isCancelled {
                     try? await Task.sleep(for: pollInterval)
                     if let waiting = try? await store.queueDepth() { depth.set(waiting) }
+                    do {
+                        try await store.settleCounts()
+                    } catch {
+                        logger.warning("Could not fold the hourly counts' changes; reports still count them", metadata: ["error": "\(error)"])
+                    }
                     notifier.notify()
                 }
             }

@@ -1,0 +1,354 @@
+import Foundation
+
+/// The counts the digest and the rule statistics read, kept per hour so that a report over a busy day
+/// reads a few thousand rows instead of every comment.
+///
+/// Each table is kept three ways, which must agree (a test checks they do):
+/// - **incrementally**, by triggers in the database, as comments arrive, verdicts and decisions are
+///   recorded (no code path can forget to count);
+/// - **derived** from the comments of a time range, by the same formulas in one `SELECT` per table:
+///   `modctl recount` rebuilds the tables with it, and reports use it for the partial hours at the edges
+///   of their period, so their figures are exact to the millisecond;
+/// - **read** for whole hours.
+///
+/// Hours are whole hours since 1970 in UTC, of the comment's arrival (of the decision, for
+/// `hourly_decisions`). Latencies are counted in buckets of three significant digits of milliseconds,
+/// so percentiles are exact to 0.5%.
+///
+/// | table | key | counts |
+/// |---|---|---|
+/// | `hourly_comments` | hour, article | received, by status, by rating, judged, failed (a rule error or a pipeline failure) |
+/// | `hourly_latency` | hour, milliseconds | comments judged that long after arrival |
+/// | `hourly_signals` | hour, signal | comments hit, in shadow, reviewed by a person, overturned; errors; shadow hits agreed and disagreed with |
+/// | `hourly_rating_bursts` | hour, article, rating | comments in a rating burst, of them by first-time authors |
+/// | `hourly_decisions` | hour, decider | decisions by status |
+///
+/// `comment.system_status` (the pipeline's first verdict) and `comment.human_status` (the latest
+/// decision by a moderator or the site) are kept by a trigger on `decision` for the signal counts.
+enum HourlyCounts {
+    static let tables = ["hourly_comments", "hourly_latency", "hourly_signals", "hourly_rating_bursts", "hourly_decisions"]
+    static let keyColumns: Set<String> = ["hour", "article_id", "millis", "name", "source", "rating", "decider"]
+
+    /// A report period cut into whole hours, read from the tables, and ranges derived from the
+    /// comments for the partial hours at its edges. A partial hour costs what its derived part holds,
+    /// so when the period covers most of an hour, that hour is read whole and the part outside the
+    /// period is taken away (a digest up to now takes away the empty rest of the current hour).
+    struct Split: Equatable {
+        /// Whole hours `lower..<upper` read from the tables, or nil when none.
+        var hours: Range<Int64>?
+        /// Time ranges `[start, end)` derived from the comments: added (`sign` 1) or taken away from a
+        /// whole hour read (`sign` -1).
+        var edges: [Edge]
+
+        struct Edge: Equatable {
+            var start: Date
+            var end: Date
+            var sign: Int
+        }
+
+        init(start: Date, end: Date?) {
+            let from = start.timeIntervalSince1970
+            let to = end?.timeIntervalSince1970 ?? .infinity
+            edges = []
+            guard from < to else {
+                hours = nil
+                return
+            }
+            let first = Int64((from / 3600).rounded(.down))
+            // The last hour the period touches (for an open end, every hour to come).
+            let last = end == nil ? Int64.max - 1 : Int64((to / 3600).rounded(.up)) - 1
+            var edges: [Edge] = []
+            /// Whether `hour` is read whole, adding the ranges that make it exact.
+            func readWhole(_ hour: Int64) -> Bool {
+                let (hourStart, hourEnd) = (Double(hour) * 3600, Double(hour + 1) * 3600)
+                let (inStart, inEnd) = (max(from, hourStart), min(to, hourEnd))
+                let inside = inEnd - inStart
+                if inside >= 3600 { return true }
+                if 3600 - inside < inside {
+                    if hourStart < inStart { edges.append(Edge(start: Self.date(hourStart), end: Self.date(inStart), sign: -1)) }
+                    if inEnd < hourEnd { edges.append(Edge(start: Self.date(inEnd), end: Self.date(hourEnd), sign: -1)) }
+                    return true
+                }
+                edges.append(Edge(start: Self.date(inStart), end: Self.date(inEnd), sign: 1))
+                return false
+            }
+            if first == last {
+                hours = readWhole(first) ? first..<first + 1 : nil
+            } else {
+                let lower = readWhole(first) ? first : first + 1
+                let upper = end == nil || readWhole(last) ? last + 1 : last
+                hours = lower < upper ? lower..<upper : nil
+            }
+            self.edges = edges
+        }
+
+        static func date(_ seconds: Double) -> Date { Date(timeIntervalSince1970: seconds) }
+        static func date(_ hour: Int64) -> Date { Date(timeIntervalSince1970: Double(hour) * 3600) }
+    }
+
+    /// The columns of a `SELECT` from a count table or a derived range: keys as they are, counts
+    /// negated for a range taken away.
+    static func columns(keys: [String], counts: [String], sign: Int) -> String {
+        (keys + counts.map { sign < 0 ? "-(\($0)) AS \($0)" : $0 }).joined(separator: ", ")
+    }
+
+    /// What differs between SQLite's SQL and PostgreSQL's for the counts.
+    struct Dialect: Sendable {
+        /// Whole hours since 1970 of a time.
+        var hour: @Sendable (String) -> String
+        /// Milliseconds from arrival to verdict of a comment row, to three significant digits.
+        var latencyBucket: @Sendable (String) -> String
+        /// The `FROM` item of a comment row's signals, as `s`.
+        var signals: @Sendable (String) -> String
+        /// A signal's field as text.
+        var text: @Sendable (String) -> String
+        /// A signal's numeric field, 0 when absent.
+        var number: @Sendable (String) -> String
+        /// A signal's boolean field as 0 or 1.
+        var flag: @Sendable (String) -> String
+
+        static let sqlite = Dialect(
+            hour: { "(CAST(strftime('%s', \($0)) AS INTEGER) / 3600)" },
+            latencyBucket: { row in
+                let ms = "max((julianday(\(row).judged_at) - julianday(\(row).received_at)) * 86400000.0, 0.001)"
+                let unit = "pow(10, floor(log10(\(ms))) - 2)"
+                return "(round(\(ms) / \(unit)) * \(unit))"
+            },
+            signals: { "json_each(\($0).signals) s" },
+            text: { "json_extract(s.value, '$.\($0)')" },
+            number: { "coalesce(json_extract(s.value, '$.\($0)'), 0)" },
+            flag: { "(coalesce(json_extract(s.value, '$.\($0)'), 0) <> 0)" })
+
+        static let postgres = Dialect(
+            hour: { "floor(extract(epoch FROM \($0)) / 3600)::bigint" },
+            latencyBucket: { row in
+                let ms = "greatest(extract(epoch FROM (\(row).judged_at - \(row).received_at))::double precision * 1000, 0.001)"
+                let unit = "power(10::double precision, floor(log(\(ms))) - 2)"
+                return "(round(\(ms) / \(unit)) * \(unit))"
+            },
+            signals: { "jsonb_array_elements(\($0).signals) s(value)" },
+            text: { "(s.value->>'\($0)')" },
+            number: { "coalesce((s.value->>'\($0)')::double precision, 0)" },
+            flag: { "coalesce((s.value->>'\($0)')::boolean, false)" })
+
+        static func when(_ condition: String) -> String { "CASE WHEN \(condition) THEN 1 ELSE 0 END" }
+
+        /// The columns of one comment's signals that the counts keep, per signal name, each 0 or 1 for
+        /// the comment (errors: how many): `hour, name, source, hits, shadow, reviewed, overturned,
+        /// errors, shadow_hits, shadow_agreed, shadow_disagreed`. The caller groups by name.
+        func signalFacts(_ row: String) -> String {
+            let (human, system) = ("\(row).human_status", "\(row).system_status")
+            let (source, score, action) = (text("source"), number("score"), text("action"))
+            let counted = "(NOT \(flag("error")) AND \(source) <> 'pipeline')"
+            let overturns = """
+                ((\(human) = 'approved' AND \(system) <> 'approved' AND (\(score) > 0 OR \(action) IN ('hold', 'reject'))) \
+                OR (\(human) = 'rejected' AND \(system) = 'approved' AND \(score) < 0))
+                """
+            let any = { (condition: String) in "max(\(Self.when(condition)))" }
+            return """
+                \(hour("\(row).received_at")) AS hour, \(text("name")) AS name, min(\(source)) AS source,
+                \(any(counted)) AS hits,
+                \(any("\(counted) AND \(flag("shadow"))")) AS shadow,
+                \(any(counted)) * \(Self.when("\(human) IS NOT NULL")) AS reviewed,
+                \(any("\(counted) AND coalesce(\(overturns), false)")) AS overturned,
+                sum(\(Self.when(flag("error")))) AS errors,
+                \(any(flag("shadow"))) AS shadow_hits,
+                \(any(flag("shadow"))) * \(Self.when("\(human) IS NOT NULL AND \(human) <> 'approved'")) AS shadow_agreed,
+                \(any(flag("shadow"))) * \(Self.when("\(human) = 'approved'")) AS shadow_disagreed
+                """
+        }
+
+        /// 1 when the comment has a pipeline failure or a failed rule, else 0.
+        func failed(_ row: String) -> String {
+            Self.when("EXISTS (SELECT 1 FROM \(signals(row)) WHERE \(text("source")) = 'pipeline' OR \(flag("error")))")
+        }
+
+        /// 1 when the rating-burst heuristic fired on the comment, else 0.
+        func inBurst(_ row: String) -> String {
+            Self.when("EXISTS (SELECT 1 FROM \(signals(row)) WHERE \(text("name")) = 'ratings.bombing')")
+        }
+
+        /// One comment's contribution to `hourly_comments`, in ``commentCountColumns`` order.
+        func commentContribution(_ row: String) -> [String] {
+            ["1"] + ["approved", "held", "rejected"].map { Self.when("\(row).status = '\($0)'") }
+                + (1...5).map { Self.when("\(row).rating = \($0)") }
+                + [Self.when("\(row).judged_at IS NOT NULL"), failed(row)]
+        }
+
+        // Derived from the comments (decisions) in `range`, a condition on `c` (`d`).
+
+        func comments(where range: String) -> String {
+            """
+            SELECT \(hour("c.received_at")) AS hour, c.article_id, \(zip(commentContribution("c"), commentCountColumns)
+                .map { "sum(\($0)) AS \($1)" }.joined(separator: ", "))
+            FROM comment c WHERE \(range) GROUP BY 1, 2
+            """
+        }
+
+        func latency(where range: String) -> String {
+            """
+            SELECT \(hour("c.received_at")) AS hour, \(latencyBucket("c")) AS millis, count(*) AS comments
+            FROM comment c WHERE c.judged_at IS NOT NULL AND \(range) GROUP BY 1, 2
+            """
+        }
+
+        func signals(where range: String) -> String {
+            let sums = signalCountColumns.map { "sum(\($0)) AS \($0)" }.joined(separator: ", ")
+            return """
+                SELECT hour, name, min(source) AS source, \(sums)
+                FROM (SELECT \(signalFacts("c")) FROM comment c, \(signals("c"))
+                      WHERE c.signals IS NOT NULL AND \(range) GROUP BY c.key, 2) facts
+                WHERE name IS NOT NULL GROUP BY hour, name
+                """
+        }
+
+        func ratingBursts(where range: String) -> String {
+            """
+            SELECT \(hour("c.received_at")) AS hour, c.article_id, c.rating, count(*) AS comments,
+                   sum(\(Self.when("c.author_is_new"))) AS new_authors
+            FROM comment c WHERE c.signals IS NOT NULL AND \(inBurst("c")) = 1 AND \(range) GROUP BY 1, 2, 3
+            """
+        }
+
+        func decisions(where range: String) -> String {
+            """
+            SELECT \(hour("d.at")) AS hour, CASE d.actor_kind WHEN 'system' THEN 'pipeline' ELSE d.actor END AS decider,
+                   count(*) AS decisions, \(["approved", "held", "rejected"].map { "sum(\(Self.when("d.status = '\($0)'"))) AS \($0)" }
+                .joined(separator: ", "))
+            FROM decision d WHERE \(range) GROUP BY 1, 2
+            """
+        }
+
+        /// One comment's signal counts as rows to add: `new` added, `old` taken away (either may be absent).
+        func signalChange(old: String?, new: String?) -> String {
+            var sides: [String] = []
+            if let old { sides.append("SELECT -1 AS sign, facts.* FROM (SELECT \(signalFacts(old)) FROM \(signals(old)) GROUP BY 2) facts") }
+            if let new { sides.append("SELECT 1 AS sign, facts.* FROM (SELECT \(signalFacts(new)) FROM \(signals(new)) GROUP BY 2) facts") }
+            let sums = signalCountColumns.map { "sum(sign * \($0))" }.joined(separator: ", ")
+            let changed = signalCountColumns.map { "sum(sign * \($0)) <> 0" }.joined(separator: " OR ")
+            return """
+                SELECT hour, name, min(source), \(sums) FROM (\(sides.joined(separator: " UNION ALL "))) sides
+                WHERE name IS NOT NULL GROUP BY hour, name HAVING \(changed)
+                """
+        }
+
+        /// Rebuilds `comment.system_status` and `comment.human_status` from the decisions.
+        var reviewStatuses: String {
+            let system = "(SELECT status FROM decision WHERE comment_key = comment.key AND actor_kind = 'system' ORDER BY seq LIMIT 1)"
+            let human = "(SELECT status FROM decision WHERE comment_key = comment.key AND actor_kind <> 'system' ORDER BY seq DESC LIMIT 1)"
+            return """
+                UPDATE comment SET system_status = \(system), human_status = \(human)
+                WHERE system_status IS DISTINCT FROM \(system) OR human_status IS DISTINCT FROM \(human)
+                """
+        }
+
+        /// The statements that fill the emptied tables again from every comment and decision.
+        var refill: [String] {
+            [
+                "INSERT INTO hourly_comments (hour, article_id, \(commentCountColumns.joined(separator: ", "))) \(comments(where: "true"))",
+                "INSERT INTO hourly_latency (hour, millis, comments) \(latency(where: "true"))",
+                "INSERT INTO hourly_signals (hour, name, source, \(signalCountColumns.joined(separator: ", "))) \(signals(where: "true"))",
+                "INSERT INTO hourly_rating_bursts (hour, article_id, rating, comments, new_authors) \(ratingBursts(where: "true"))",
+                "INSERT INTO hourly_decisions (hour, decider, decisions, approved, held, rejected) \(decisions(where: "true"))",
+            ]
+        }
+    }
+
+    static let signalCountColumns = ["hits", "shadow", "reviewed", "overturned", "errors", "shadow_hits", "shadow_agreed", "shadow_disagreed"]
+    static let commentCountColumns = ["received", "approved", "held", "rejected", "r1", "r2", "r3", "r4", "r5", "judged", "failed"]
+
+    /// The tables' definitions, for either database (`WITHOUT ROWID` is added for SQLite).
+    static let tableColumns: [(name: String, keys: [String], columns: String)] = [
+        ("hourly_comments", ["hour", "article_id"], "hour BIGINT NOT NULL, article_id TEXT NOT NULL, "
+            + commentCountColumns.map { "\($0) BIGINT NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+        ("hourly_latency", ["hour", "millis"], "hour BIGINT NOT NULL, millis DOUBLE PRECISION NOT NULL, comments BIGINT NOT NULL DEFAULT 0"),
+        ("hourly_signals", ["hour", "name"], "hour BIGINT NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL, "
+            + signalCountColumns.map { "\($0) BIGINT NOT NULL DEFAULT 0" }.joined(separator: ", ")),
+        ("hourly_rating_bursts", ["hour", "article_id", "rating"],
+         "hour BIGINT NOT NULL, article_id TEXT NOT NULL, rating INTEGER NOT NULL, comments BIGINT NOT NULL DEFAULT 0, new_authors BIGINT NOT NULL DEFAULT 0"),
+        ("hourly_decisions", ["hour", "decider"], "hour BIGINT NOT NULL, decider TEXT NOT NULL, decisions BIGINT NOT NULL DEFAULT 0, "
+            + "approved BIGINT NOT NULL DEFAULT 0, held BIGINT NOT NULL DEFAULT 0, rejected BIGINT NOT NULL DEFAULT 0"),
+    ]
+
+    // MARK: SQLite
+
+    enum SQLite {
+        static let dialect = Dialect.sqlite
+
+        static func addTo(_ columns: [String]) -> String {
+            columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
+        }
+
+        static let schema: String = {
+            let d = dialect
+            let hour = d.hour("NEW.received_at")
+            let comments = commentCountColumns.joined(separator: ", ")
+            let signalColumns = signalCountColumns.joined(separator: ", ")
+            let commentDelta = zip(commentCountColumns, zip(d.commentContribution("NEW"), d.commentContribution("OLD"))).dropFirst()
+                .map { column, sides -> String in
+                    column == "failed" ? "failed = failed + CASE WHEN OLD.signals IS NOT NEW.signals THEN (\(sides.0)) - (\(sides.1)) ELSE 0 END"
+                        : "\(column) = \(column) + (\(sides.0)) - (\(sides.1))"
+                }.joined(separator: ", ")
+            return """
+                ALTER TABLE comment ADD COLUMN system_status TEXT;
+                ALTER TABLE comment ADD COLUMN human_status TEXT;
+                -- Partial hours of decisions, and the digest's offenders read from the index alone.
+                CREATE INDEX decision_by_time ON decision(at);
+                CREATE INDEX comment_rejected ON comment(received_at, author, network) WHERE status = 'rejected';
+                \(tableColumns.map { "CREATE TABLE \($0.name) (\($0.columns), PRIMARY KEY (\($0.keys.joined(separator: ", ")))) WITHOUT ROWID;" }
+                    .joined(separator: "\n"))
+
+                CREATE TRIGGER hourly_counts_on_arrival AFTER INSERT ON comment BEGIN
+                    INSERT INTO hourly_comments (hour, article_id, \(comments))
+                    VALUES (\(hour), NEW.article_id, \(d.commentContribution("NEW").joined(separator: ", ")))
+                    ON CONFLICT (hour, article_id) DO UPDATE SET \(addTo(commentCountColumns));
+                    INSERT INTO hourly_latency (hour, millis, comments) SELECT \(hour), \(d.latencyBucket("NEW")), 1
+                    WHERE NEW.judged_at IS NOT NULL ON CONFLICT (hour, millis) DO UPDATE SET comments = comments + 1;
+                    INSERT INTO hourly_signals (hour, name, source, \(signalColumns)) \(d.signalChange(old: nil, new: "NEW"))
+                    ON CONFLICT (hour, name) DO UPDATE SET \(addTo(signalCountColumns));
+                    INSERT INTO hourly_rating_bursts (hour, article_id, rating, comments, new_authors)
+                    SELECT \(hour), NEW.article_id, NEW.rating, 1, \(Dialect.when("NEW.author_is_new")) WHERE \(d.inBurst("NEW")) = 1
+                    ON CONFLICT (hour, article_id, rating) DO UPDATE SET \(addTo(["comments", "new_authors"]));
+                END;
+
+                CREATE TRIGGER hourly_counts_on_change AFTER UPDATE OF status, judged_at, signals ON comment
+                WHEN OLD.status <> NEW.status OR OLD.judged_at IS NOT NEW.judged_at OR OLD.signals IS NOT NEW.signals BEGIN
+                    UPDATE hourly_comments SET \(commentDelta) WHERE hour = \(hour) AND article_id = NEW.article_id;
+                    INSERT INTO hourly_latency (hour, millis, comments) SELECT \(hour), \(d.latencyBucket("OLD")), -1
+                    WHERE OLD.judged_at IS NOT NULL AND OLD.judged_at IS NOT NEW.judged_at
+                    ON CONFLICT (hour, millis) DO UPDATE SET comments = comments - 1;
+                    INSERT INTO hourly_latency (hour, millis, comments) SELECT \(hour), \(d.latencyBucket("NEW")), 1
+                    WHERE NEW.judged_at IS NOT NULL AND OLD.judged_at IS NOT NEW.judged_at
+                    ON CONFLICT (hour, millis) DO UPDATE SET comments = comments + 1;
+                END;
+
+                CREATE TRIGGER hourly_counts_on_signals AFTER UPDATE OF signals, human_status, system_status ON comment
+                WHEN OLD.signals IS NOT NEW.signals
+                  OR ((OLD.human_status IS NOT NEW.human_status OR OLD.system_status IS NOT NEW.system_status)
+                      AND (OLD.human_status IS NOT NULL OR NEW.human_status IS NOT NULL))
+                BEGIN
+                    INSERT INTO hourly_signals (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"))
+                    ON CONFLICT (hour, name) DO UPDATE SET \(addTo(signalCountColumns));
+                    INSERT INTO hourly_rating_bursts (hour, article_id, rating, comments, new_authors)
+                    SELECT \(hour), NEW.article_id, NEW.rating, change, change * \(Dialect.when("NEW.author_is_new"))
+                    FROM (SELECT \(d.inBurst("NEW")) - \(d.inBurst("OLD")) AS change) WHERE change <> 0
+                    ON CONFLICT (hour, article_id, rating) DO UPDATE SET \(addTo(["comments", "new_authors"]));
+                END;
+
+                CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision BEGIN
+                    INSERT INTO hourly_decisions (hour, decider, decisions, approved, held, rejected)
+                    VALUES (\(d.hour("NEW.at")), CASE NEW.actor_kind WHEN 'system' THEN 'pipeline' ELSE NEW.actor END, 1,
+                            NEW.status = 'approved', NEW.status = 'held', NEW.status = 'rejected')
+                    ON CONFLICT (hour, decider) DO UPDATE SET \(addTo(["decisions", "approved", "held", "rejected"]));
+                    UPDATE comment SET system_status = NEW.status
+                    WHERE NEW.actor_kind = 'system' AND key = NEW.comment_key AND system_status IS NULL;
+                    UPDATE comment SET human_status = NEW.status WHERE NEW.actor_kind <> 'system' AND key = NEW.comment_key;
+                END;
+                """
+        }()
+
+        /// Rebuilds every table from the comments and decisions.
+        static let recount = ([dialect.reviewStatuses] + tables.map { "DELETE FROM \($0)" } + dialect.refill)
+            .map { $0 + ";" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,244 @@
+import Foundation
+import PostgresNIO
+
+extension HourlyCounts {
+    /// PostgreSQL keeps the hourly counts as SQLite does, with one difference: several daemons write at
+    /// once, and an upsert on a busy hour's row would make their transactions wait on each other (and
+    /// deadlock against the feed's advisory lock). So the triggers only append changes to a
+    /// `…_change` table beside each count table; readers add the pending changes to the counts, and
+    /// ``PostgresStore/settleCounts()`` folds them in (each daemon's poll, one daemon at a time).
+    enum Postgres {
+        static let dialect = Dialect.postgres
+
+        static func change(_ table: String) -> String { "\(table)_change" }
+
+        static func addTo(_ table: String, _ columns: [String]) -> String {
+            columns.map { "\($0) = \(table).\($0) + excluded.\($0)" }.joined(separator: ", ")
+        }
+
+        /// The statements of schema version 2.
+        static let schema: [String] = {
+            let d = dialect
+            let hour = d.hour("NEW.received_at")
+            let comments = commentCountColumns.joined(separator: ", ")
+            let signalColumns = signalCountColumns.joined(separator: ", ")
+            let commentDelta = zip(commentCountColumns, zip(d.commentContribution("NEW"), d.commentContribution("OLD"))).map { column, sides -> String in
+                switch column {
+                case "received": "0"
+                case "failed": "CASE WHEN OLD.signals IS DISTINCT FROM NEW.signals THEN (\(sides.0)) - (\(sides.1)) ELSE 0 END"
+                default: "(\(sides.0)) - (\(sides.1))"
+                }
+            }.joined(separator: ", ")
+            let reviewChanged = """
+                OLD.signals IS DISTINCT FROM NEW.signals
+                OR ((OLD.human_status IS DISTINCT FROM NEW.human_status OR OLD.system_status IS DISTINCT FROM NEW.system_status)
+                    AND (OLD.human_status IS NOT NULL OR NEW.human_status IS NOT NULL))
+                """
+            return [
+                "ALTER TABLE comment ADD COLUMN system_status TEXT, ADD COLUMN human_status TEXT",
+                // Partial hours of decisions, and the digest's offenders read from the index alone.
+                "CREATE INDEX decision_by_time ON decision (at)",
+                "CREATE INDEX comment_rejected ON comment (received_at) INCLUDE (author, network) WHERE status = 'rejected'",
+            ] + tableColumns.flatMap { table in
+                ["CREATE TABLE \(table.name) (\(table.columns), PRIMARY KEY (\(table.keys.joined(separator: ", "))))",
+                 "CREATE TABLE \(change(table.name)) (LIKE \(table.name))"]
+            } + [
+                """
+                CREATE FUNCTION hourly_counts_on_arrival() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO hourly_comments_change (hour, article_id, \(comments))
+                    VALUES (\(hour), NEW.article_id, \(d.commentContribution("NEW").joined(separator: ", ")));
+                    IF NEW.judged_at IS NOT NULL THEN
+                        INSERT INTO hourly_latency_change (hour, millis, comments) VALUES (\(hour), \(d.latencyBucket("NEW")), 1);
+                    END IF;
+                    IF NEW.signals IS NOT NULL THEN
+                        INSERT INTO hourly_signals_change (hour, name, source, \(signalColumns)) \(d.signalChange(old: nil, new: "NEW"));
+                        INSERT INTO hourly_rating_bursts_change (hour, article_id, rating, comments, new_authors)
+                        SELECT \(hour), NEW.article_id, NEW.rating, 1, \(Dialect.when("NEW.author_is_new")) WHERE \(d.inBurst("NEW")) = 1;
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                "CREATE TRIGGER hourly_counts_on_arrival AFTER INSERT ON comment FOR EACH ROW EXECUTE FUNCTION hourly_counts_on_arrival()",
+                """
+                CREATE FUNCTION hourly_counts_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF OLD.status <> NEW.status OR OLD.judged_at IS DISTINCT FROM NEW.judged_at OR OLD.signals IS DISTINCT FROM NEW.signals THEN
+                        INSERT INTO hourly_comments_change (hour, article_id, \(comments)) VALUES (\(hour), NEW.article_id, \(commentDelta));
+                    END IF;
+                    IF OLD.judged_at IS DISTINCT FROM NEW.judged_at THEN
+                        IF OLD.judged_at IS NOT NULL THEN
+                            INSERT INTO hourly_latency_change (hour, millis, comments) VALUES (\(hour), \(d.latencyBucket("OLD")), -1);
+                        END IF;
+                        IF NEW.judged_at IS NOT NULL THEN
+                            INSERT INTO hourly_latency_change (hour, millis, comments) VALUES (\(hour), \(d.latencyBucket("NEW")), 1);
+                        END IF;
+                    END IF;
+                    IF \(reviewChanged) THEN
+                        INSERT INTO hourly_signals_change (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"));
+                        INSERT INTO hourly_rating_bursts_change (hour, article_id, rating, comments, new_authors)
+                        SELECT \(hour), NEW.article_id, NEW.rating, change, change * \(Dialect.when("NEW.author_is_new"))
+                        FROM (SELECT \(d.inBurst("NEW")) - \(d.inBurst("OLD")) AS change) burst WHERE change <> 0;
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER hourly_counts_on_change AFTER UPDATE OF status, judged_at, signals, human_status, system_status ON comment
+                FOR EACH ROW WHEN (OLD.status <> NEW.status OR OLD.judged_at IS DISTINCT FROM NEW.judged_at OR \(reviewChanged))
+                EXECUTE FUNCTION hourly_counts_on_change()
+                """,
+                """
+                CREATE FUNCTION hourly_counts_on_decision() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO hourly_decisions_change (hour, decider, decisions, approved, held, rejected)
+                    VALUES (\(d.hour("NEW.at")), CASE NEW.actor_kind WHEN 'system' THEN 'pipeline' ELSE NEW.actor END, 1,
+                            \(["approved", "held", "rejected"].map { Dialect.when("NEW.status = '\($0)'") }.joined(separator: ", ")));
+                    IF NEW.actor_kind = 'system' THEN
+                        UPDATE comment SET system_status = NEW.status WHERE key = NEW.comment_key AND system_status IS NULL;
+                    ELSE
+                        UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;
+                    END IF;
+                    RETURN NULL;
+                END $$
+                """,
+                "CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision FOR EACH ROW EXECUTE FUNCTION hourly_counts_on_decision()",
+            ]
+        }()
+
+        /// Folds the pending changes of every table into its counts, one statement per table.
+        static let settle: [String] = tableColumns.map { table in
+            let counts = table.columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ")[0] }
+                .map(String.init).filter { !table.keys.contains($0) }
+            let values = counts.map { $0 == "source" ? "min(source)" : "sum(\($0))" }
+            let added = counts.filter { $0 != "source" }
+            let keys = table.keys.joined(separator: ", ")
+            return """
+                WITH moved AS (DELETE FROM \(change(table.name)) RETURNING *)
+                INSERT INTO \(table.name) (\(keys), \(counts.joined(separator: ", ")))
+                SELECT \(keys), \(values.joined(separator: ", ")) FROM moved GROUP BY \(keys)
+                ON CONFLICT (\(keys)) DO UPDATE SET \(addTo(table.name, added))
+                """
+        }
+
+        /// Empties every table and its changes and fills it again from the comments and decisions.
+        static let recount: [String] = [dialect.reviewStatuses]
+            + ["TRUNCATE \((tables + tables.map(change)).joined(separator: ", "))"] + dialect.refill
+    }
+}
+
+extension PostgresStore {
+    /// Folds the hourly counts' pending changes into the counts, unless another daemon is doing it.
+    public func settleCounts() async throws(StoreError) {
+        let logger = logger
+        try await transaction("settling the hourly figures") { connection in
+            let locked = try await connection.row("SELECT pg_try_advisory_xact_lock(\(PostgresSchema.Lock.counts.rawValue)) AS locked",
+                                                  logger: logger)
+            guard try locked?.value("locked", as: Bool.self) == true else { return }
+            for statement in HourlyCounts.Postgres.settle {
+                try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+        }
+    }
+
+    public func recount(onlyCheck: Bool) async throws(StoreError) -> [String] {
+        let logger = logger
+        do {
+            return try await client.withConnection { connection in
+                try await connection.query("BEGIN", logger: logger)
+                do {
+                    try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.counts.rawValue))", logger: logger)
+                    let before = try await Self.hourlyCounts(connection, logger: logger)
+                    for statement in HourlyCounts.Postgres.recount {
+                        try await connection.run(PostgresQuery(unsafeSQL: statement), logger: logger)
+                    }
+                    let after = try await Self.hourlyCounts(connection, logger: logger)
+                    try await connection.query(onlyCheck ? "ROLLBACK" : "COMMIT", logger: logger)
+                    return HourlyCounts.tables.filter { before[$0] != after[$0] }
+                } catch {
+                    _ = try? await connection.query("ROLLBACK", logger: logger)
+                    throw error
+                }
+            }
+        } catch {
+            throw wrap(error, "recounting the hourly figures")
+        }
+    }
+
+    /// Every key of every hourly table with its counts (pending changes included) as text; keys whose
+    /// counts are all zero are left out.
+    static func hourlyCounts(_ connection: PostgresConnection, logger: Logger) async throws -> [String: [String]] {
+        var tables: [String: [String]] = [:]
+        for table in HourlyCounts.tableColumns {
+            let counts = table.columns.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces).split(separator: " ")[0]) }
+                .filter { !table.keys.contains($0) && $0 != "source" }
+            let keys = table.keys.joined(separator: ", ")
+            let sums = counts.map { "sum(\($0))::bigint" }.joined(separator: " || ',' || ")
+            let sql = """
+                SELECT concat_ws(',', \(table.keys.map { "\($0)::text" }.joined(separator: ", "))) || ':' || \(sums) AS line
+                FROM (SELECT * FROM \(table.name) UNION ALL SELECT * FROM \(HourlyCounts.Postgres.change(table.name))) t
+                GROUP BY \(keys) HAVING \(counts.map { "sum(\($0)) <> 0" }.joined(separator: " OR ")) ORDER BY \(keys)
+                """
+            tables[table.name] = try await connection.rows(PostgresQuery(unsafeSQL: sql), logger: logger).map { try $0.value("line", as: String.self) }
+        }
+        return tables
+    }
+
+    /// The hourly counts of a period: whole hours from the tables and their pending changes, partial
+    /// hours derived from the comments and decisions.
+    static func hourlyRows(_ connection: PostgresConnection, _ split: HourlyCounts.Split, logger: Logger) async throws -> HourlyRows {
+        let sql = HourlyCounts.Dialect.postgres
+        func fetch(_ table: String, keys: [String], counts: [String], _ derive: (String) -> String, time: String) async throws
+            -> [PostgresRandomAccessRow] {
+            var parts: [String] = []
+            var bindings = PostgresBindings()
+            let typed = counts.map { "(\($0))::bigint AS \($0)" }
+            if let hours = split.hours {
+                bindings.append(hours.lowerBound)
+                bindings.append(hours.upperBound)
+                let range = "hour >= $\(bindings.count - 1) AND hour < $\(bindings.count)"
+                let columns = HourlyCounts.columns(keys: keys, counts: typed, sign: 1)
+                parts.append("SELECT \(columns) FROM \(table) WHERE \(range)")
+                parts.append("SELECT \(columns) FROM \(HourlyCounts.Postgres.change(table)) WHERE \(range)")
+            }
+            for edge in split.edges {
+                bindings.append(edge.start)
+                bindings.append(edge.end)
+                let derived = derive("\(time) >= $\(bindings.count - 1) AND \(time) < $\(bindings.count)")
+                let columns = HourlyCounts.columns(keys: keys, counts: counts.map { edge.sign < 0 ? "(-(\($0)))::bigint AS \($0)" : "(\($0))::bigint AS \($0)" },
+                                                   sign: 1)
+                parts.append("SELECT \(columns) FROM (\(derived)) edge")
+            }
+            guard !parts.isEmpty else { return [] }
+            return try await connection.rows(PostgresQuery(unsafeSQL: parts.joined(separator: " UNION ALL "), binds: bindings), logger: logger)
+        }
+        var rows = HourlyRows()
+        rows.comments = try await fetch("hourly_comments", keys: ["hour", "article_id"], counts: HourlyCounts.commentCountColumns,
+                                        sql.comments(where:), time: "c.received_at").map { row in
+            HourlyRows.Comments(hour: try row.value("hour"), articleID: try row.value("article_id"), received: try row.value("received"),
+                                approved: try row.value("approved"), held: try row.value("held"), rejected: try row.value("rejected"),
+                                ratings: try ["r1", "r2", "r3", "r4", "r5"].map { try row.value($0, as: Int.self) },
+                                judged: try row.value("judged"), failed: try row.value("failed"))
+        }
+        rows.latency = try await fetch("hourly_latency", keys: ["millis"], counts: ["comments"], sql.latency(where:), time: "c.received_at")
+            .map { (millis: try $0.value("millis", as: Double.self), comments: try $0.value("comments", as: Int.self)) }
+        rows.signals = try await fetch("hourly_signals", keys: ["name", "source"], counts: HourlyCounts.signalCountColumns,
+                                       sql.signals(where:), time: "c.received_at").map { row in
+            HourlyRows.Signals(name: try row.value("name"), source: try row.value("source"), hits: try row.value("hits"),
+                               shadow: try row.value("shadow"), reviewed: try row.value("reviewed"), overturned: try row.value("overturned"),
+                               errors: try row.value("errors"), shadowHits: try row.value("shadow_hits"),
+                               shadowAgreed: try row.value("shadow_agreed"), shadowDisagreed: try row.value("shadow_disagreed"))
+        }
+        rows.ratingBursts = try await fetch("hourly_rating_bursts", keys: ["article_id", "rating"], counts: ["comments", "new_authors"],
+                                            sql.ratingBursts(where:), time: "c.received_at").map { row in
+            HourlyRows.RatingBurst(articleID: try row.value("article_id"), rating: try row.value("rating"), comments: try row.value("comments"),
+                                   newAuthors: try row.value("new_authors"))
+        }
+        rows.decisions = try await fetch("hourly_decisions", keys: ["decider"], counts: ["decisions", "approved", "held", "rejected"],
+                                         sql.decisions(where:), time: "d.at").map { row in
+            HourlyRows.Decisions(decider: try row.value("decider"), decisions: try row.value("decisions"), approved: try row.value("approved"),
+                                 held: try row.value("held"), rejected: try row.value("rejected"))
+        }
+        return rows
+    }
+}
