@@ -15,6 +15,8 @@ export MODERATO_OPENAPI_PYTHON=$PWD/.build-akismet-venv/bin/python
 missing=()
 command -v php >/dev/null || missing+=(php-cli)
 command -v node >/dev/null || missing+=(nodejs)
+# The install test checks the systemd units with systemd-analyze (no running systemd needed).
+command -v systemd-analyze >/dev/null || missing+=(systemd)
 if ((${#missing[@]})); then
   echo "test: installing ${missing[*]}" >&2
   sudo=""

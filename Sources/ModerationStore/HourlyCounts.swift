@@ -1,4 +1,5 @@
 import Foundation
+import Moderation
 
 /// The counts the digest and the rule statistics read, kept per hour so that a report over a busy day
 /// reads a few thousand rows instead of every comment.
@@ -26,7 +27,7 @@ import Foundation
 /// `comment.system_status` (the pipeline's first verdict) and `comment.human_status` (the latest
 /// decision by a moderator or the site) are kept by a trigger on `decision` for the signal counts.
 enum HourlyCounts {
-    static let tables = ["hourly_comments", "hourly_latency", "hourly_signals", "hourly_rating_bursts", "hourly_decisions"]
+    static var tables: [String] { definitions.map(\.name) }
     static let keyColumns: Set<String> = ["hour", "article_id", "millis", "name", "source", "rating", "decider"]
 
     /// A report period cut into whole hours, read from the tables, and ranges derived from the
@@ -257,18 +258,104 @@ enum HourlyCounts {
     static let signalCountColumns = ["hits", "shadow", "reviewed", "overturned", "errors", "shadow_hits", "shadow_agreed", "shadow_disagreed"]
     static let commentCountColumns = ["received", "approved", "held", "rejected", "r1", "r2", "r3", "r4", "r5", "judged", "failed"]
 
-    /// The tables' definitions, for either database (`WITHOUT ROWID` is added for SQLite).
-    static let tableColumns: [(name: String, keys: [String], columns: String)] = [
-        ("hourly_comments", ["hour", "article_id"], "hour BIGINT NOT NULL, article_id TEXT NOT NULL, "
-            + commentCountColumns.map { "\($0) BIGINT NOT NULL DEFAULT 0" }.joined(separator: ", ")),
-        ("hourly_latency", ["hour", "millis"], "hour BIGINT NOT NULL, millis DOUBLE PRECISION NOT NULL, comments BIGINT NOT NULL DEFAULT 0"),
-        ("hourly_signals", ["hour", "name"], "hour BIGINT NOT NULL, name TEXT NOT NULL, source TEXT NOT NULL, "
-            + signalCountColumns.map { "\($0) BIGINT NOT NULL DEFAULT 0" }.joined(separator: ", ")),
-        ("hourly_rating_bursts", ["hour", "article_id", "rating"],
-         "hour BIGINT NOT NULL, article_id TEXT NOT NULL, rating INTEGER NOT NULL, comments BIGINT NOT NULL DEFAULT 0, new_authors BIGINT NOT NULL DEFAULT 0"),
-        ("hourly_decisions", ["hour", "decider"], "hour BIGINT NOT NULL, decider TEXT NOT NULL, decisions BIGINT NOT NULL DEFAULT 0, "
-            + "approved BIGINT NOT NULL DEFAULT 0, held BIGINT NOT NULL DEFAULT 0, rejected BIGINT NOT NULL DEFAULT 0"),
-    ]
+    /// One count table: its key columns (with their SQL types), a text column that is not a key
+    /// (`source`), and its counts (all `BIGINT`).
+    struct Table: Sendable {
+        var name: String
+        var keys: [(name: String, type: String)]
+        var label: String? = nil
+        var counts: [String]
+
+        var keyNames: [String] { keys.map(\.name) }
+        var columnNames: [String] { keyNames + (label.map { [$0] } ?? []) + counts }
+        /// `CREATE TABLE`'s column list and primary key.
+        var definition: String {
+            (keys.map { "\($0.name) \($0.type) NOT NULL" } + (label.map { ["\($0) TEXT NOT NULL"] } ?? [])
+                + counts.map { "\($0) BIGINT NOT NULL DEFAULT 0" } + ["PRIMARY KEY (\(keyNames.joined(separator: ", ")))"])
+                .joined(separator: ", ")
+        }
+        /// The columns as `jsonb_to_recordset` reads them.
+        var recordType: String {
+            (keys.map { "\($0.name) \($0.type)" } + (label.map { ["\($0) text"] } ?? []) + counts.map { "\($0) bigint" })
+                .joined(separator: ", ")
+        }
+    }
+
+    static let comments = Table(name: "hourly_comments", keys: [("hour", "BIGINT"), ("article_id", "TEXT")], counts: commentCountColumns)
+    static let latency = Table(name: "hourly_latency", keys: [("hour", "BIGINT"), ("millis", "DOUBLE PRECISION")], counts: ["comments"])
+    static let signals = Table(name: "hourly_signals", keys: [("hour", "BIGINT"), ("name", "TEXT")], label: "source", counts: signalCountColumns)
+    static let ratingBursts = Table(name: "hourly_rating_bursts", keys: [("hour", "BIGINT"), ("article_id", "TEXT"), ("rating", "INTEGER")],
+                                    counts: ["comments", "new_authors"])
+    static let decisions = Table(name: "hourly_decisions", keys: [("hour", "BIGINT"), ("decider", "TEXT")],
+                                 counts: ["decisions", "approved", "held", "rejected"])
+    static let definitions = [comments, latency, signals, ratingBursts, decisions]
+
+    /// A key or label value of a count row.
+    enum Cell: Hashable, Sendable, Encodable {
+        case integer(Int64)
+        case real(Double)
+        case text(String)
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            switch self {
+            case .integer(let value): try container.encode(value)
+            case .real(let value): try container.encode(value)
+            case .text(let value): try container.encode(value)
+            }
+        }
+    }
+
+    /// Counts gathered by the store's own code for the busy paths (arrivals and the pipeline's
+    /// verdicts), added to the tables with one statement per key and batch instead of a trigger per
+    /// comment. The triggers leave those two changes alone (`comment` inserts; updates that set
+    /// `judged_at`; system decisions) and count every other.
+    struct Batch: Sendable {
+        struct Entry: Sendable {
+            var label: String?
+            var counts: [Int64]
+        }
+        /// Per table name, per key.
+        private(set) var rows: [String: [[Cell]: Entry]] = [:]
+
+        var isEmpty: Bool { rows.values.allSatisfy(\.isEmpty) }
+
+        mutating func add(_ table: Table, _ key: [Cell], label: String? = nil, _ counts: [Int64]) {
+            precondition(counts.count == table.counts.count && key.count == table.keys.count)
+            var entry = rows[table.name, default: [:]][key] ?? Entry(label: label, counts: Array(repeating: 0, count: counts.count))
+            for index in counts.indices { entry.counts[index] += counts[index] }
+            if let label, entry.label.map({ label < $0 }) ?? true { entry.label = label }
+            rows[table.name, default: [:]][key] = entry
+        }
+
+        /// A new comment of `hour` on `article`.
+        mutating func arrived(hour: Int64, article: String, rating: Int) {
+            add(HourlyCounts.comments, [.integer(hour), .text(article)], [1, 0, 0, 0] + (1...5).map { $0 == rating ? 1 : 0 } + [0, 0])
+        }
+
+        /// The pipeline's verdict on a comment that arrived in `hour`: its status, latency, signals and
+        /// decision (made in `decisionHour`), as the derived queries count them (nobody has reviewed it yet).
+        mutating func judged(hour: Int64, article: String, rating: Int, authorIsNew: Bool, status: CommentStatus, millis: Double,
+                             signals: [Signal], decisionHour: Int64) {
+            let failed = signals.contains { $0.source == .pipeline || $0.isRuleError }
+            add(HourlyCounts.comments, [.integer(hour), .text(article)],
+                [0] + [CommentStatus.approved, .held, .rejected].map { status == $0 ? 1 : 0 } + [0, 0, 0, 0, 0, 1, failed ? 1 : 0])
+            add(HourlyCounts.latency, [.integer(hour), .real(millis)], [1])
+            for (name, group) in Dictionary(grouping: signals, by: \.name) {
+                let counted = group.contains { !$0.isRuleError && $0.source != .pipeline }
+                let shadow = group.contains { !$0.isRuleError && $0.source != .pipeline && $0.isShadow }
+                let errors = group.filter(\.isRuleError).count
+                let shadowHit = group.contains(where: \.isShadow)
+                add(HourlyCounts.signals, [.integer(hour), .text(name)], label: group.map(\.source.rawValue).min(),
+                    [counted ? 1 : 0, shadow ? 1 : 0, 0, 0, Int64(errors), shadowHit ? 1 : 0, 0, 0])
+            }
+            if signals.contains(where: { $0.name == "ratings.bombing" }) {
+                add(HourlyCounts.ratingBursts, [.integer(hour), .text(article), .integer(Int64(rating))], [1, authorIsNew ? 1 : 0])
+            }
+            add(HourlyCounts.decisions, [.integer(decisionHour), .text("pipeline")],
+                [1] + [CommentStatus.approved, .held, .rejected].map { status == $0 ? 1 : 0 })
+        }
+    }
 
     // MARK: SQLite
 
@@ -278,6 +365,9 @@ enum HourlyCounts {
         static func addTo(_ columns: [String]) -> String {
             columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
         }
+
+        /// The pipeline's verdict being recorded: counted by ``Batch``, not by the triggers.
+        static let verdict = "(OLD.judged_at IS NULL AND NEW.judged_at IS NOT NULL)"
 
         static let schema: String = {
             let d = dialect
@@ -295,24 +385,11 @@ enum HourlyCounts {
                 -- Partial hours of decisions, and the digest's offenders read from the index alone.
                 CREATE INDEX decision_by_time ON decision(at);
                 CREATE INDEX comment_rejected ON comment(received_at, author, network) WHERE status = 'rejected';
-                \(tableColumns.map { "CREATE TABLE \($0.name) (\($0.columns), PRIMARY KEY (\($0.keys.joined(separator: ", ")))) WITHOUT ROWID;" }
-                    .joined(separator: "\n"))
-
-                CREATE TRIGGER hourly_counts_on_arrival AFTER INSERT ON comment BEGIN
-                    INSERT INTO hourly_comments (hour, article_id, \(comments))
-                    VALUES (\(hour), NEW.article_id, \(d.commentContribution("NEW").joined(separator: ", ")))
-                    ON CONFLICT (hour, article_id) DO UPDATE SET \(addTo(commentCountColumns));
-                    INSERT INTO hourly_latency (hour, millis, comments) SELECT \(hour), \(d.latencyBucket("NEW")), 1
-                    WHERE NEW.judged_at IS NOT NULL ON CONFLICT (hour, millis) DO UPDATE SET comments = comments + 1;
-                    INSERT INTO hourly_signals (hour, name, source, \(signalColumns)) \(d.signalChange(old: nil, new: "NEW"))
-                    ON CONFLICT (hour, name) DO UPDATE SET \(addTo(signalCountColumns));
-                    INSERT INTO hourly_rating_bursts (hour, article_id, rating, comments, new_authors)
-                    SELECT \(hour), NEW.article_id, NEW.rating, 1, \(Dialect.when("NEW.author_is_new")) WHERE \(d.inBurst("NEW")) = 1
-                    ON CONFLICT (hour, article_id, rating) DO UPDATE SET \(addTo(["comments", "new_authors"]));
-                END;
+                \(definitions.map { "CREATE TABLE \($0.name) (\($0.definition)) WITHOUT ROWID;" }.joined(separator: "\n"))
 
                 CREATE TRIGGER hourly_counts_on_change AFTER UPDATE OF status, judged_at, signals ON comment
-                WHEN OLD.status <> NEW.status OR OLD.judged_at IS NOT NEW.judged_at OR OLD.signals IS NOT NEW.signals BEGIN
+                WHEN (OLD.status <> NEW.status OR OLD.judged_at IS NOT NEW.judged_at OR OLD.signals IS NOT NEW.signals)
+                  AND NOT \(verdict) BEGIN
                     UPDATE hourly_comments SET \(commentDelta) WHERE hour = \(hour) AND article_id = NEW.article_id;
                     INSERT INTO hourly_latency (hour, millis, comments) SELECT \(hour), \(d.latencyBucket("OLD")), -1
                     WHERE OLD.judged_at IS NOT NULL AND OLD.judged_at IS NOT NEW.judged_at
@@ -323,9 +400,10 @@ enum HourlyCounts {
                 END;
 
                 CREATE TRIGGER hourly_counts_on_signals AFTER UPDATE OF signals, human_status, system_status ON comment
-                WHEN OLD.signals IS NOT NEW.signals
-                  OR ((OLD.human_status IS NOT NEW.human_status OR OLD.system_status IS NOT NEW.system_status)
-                      AND (OLD.human_status IS NOT NULL OR NEW.human_status IS NOT NULL))
+                WHEN (OLD.signals IS NOT NEW.signals
+                      OR ((OLD.human_status IS NOT NEW.human_status OR OLD.system_status IS NOT NEW.system_status)
+                          AND (OLD.human_status IS NOT NULL OR NEW.human_status IS NOT NULL)))
+                  AND NOT \(verdict)
                 BEGIN
                     INSERT INTO hourly_signals (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"))
                     ON CONFLICT (hour, name) DO UPDATE SET \(addTo(signalCountColumns));
@@ -335,14 +413,11 @@ enum HourlyCounts {
                     ON CONFLICT (hour, article_id, rating) DO UPDATE SET \(addTo(["comments", "new_authors"]));
                 END;
 
-                CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision BEGIN
+                CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision WHEN NEW.actor_kind <> 'system' BEGIN
                     INSERT INTO hourly_decisions (hour, decider, decisions, approved, held, rejected)
-                    VALUES (\(d.hour("NEW.at")), CASE NEW.actor_kind WHEN 'system' THEN 'pipeline' ELSE NEW.actor END, 1,
-                            NEW.status = 'approved', NEW.status = 'held', NEW.status = 'rejected')
+                    VALUES (\(d.hour("NEW.at")), NEW.actor, 1, NEW.status = 'approved', NEW.status = 'held', NEW.status = 'rejected')
                     ON CONFLICT (hour, decider) DO UPDATE SET \(addTo(["decisions", "approved", "held", "rejected"]));
-                    UPDATE comment SET system_status = NEW.status
-                    WHERE NEW.actor_kind = 'system' AND key = NEW.comment_key AND system_status IS NULL;
-                    UPDATE comment SET human_status = NEW.status WHERE NEW.actor_kind <> 'system' AND key = NEW.comment_key;
+                    UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;
                 END;
                 """
         }()

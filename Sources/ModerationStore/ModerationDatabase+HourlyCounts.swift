@@ -1,6 +1,39 @@
 import Foundation
 import GRDB
 
+extension HourlyCounts.SQLite {
+    /// The hour (since 1970) of a stored time, as the triggers and derived queries compute it.
+    static func hour(of time: DatabaseValue, _ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT \(dialect.hour("?"))"), arguments: [time]) ?? 0
+    }
+}
+
+extension HourlyCounts.Batch {
+    /// Adds the batch's counts to the tables: one upsert per key.
+    func apply(_ db: Database) throws {
+        for table in HourlyCounts.definitions {
+            guard let entries = rows[table.name], !entries.isEmpty else { continue }
+            let columns = table.columnNames
+            let statement = try db.cachedStatement(sql: """
+                INSERT INTO \(table.name) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))
+                ON CONFLICT (\(table.keyNames.joined(separator: ", "))) DO UPDATE SET \(HourlyCounts.SQLite.addTo(table.counts))
+                """)
+            for (key, entry) in entries {
+                var values: [DatabaseValue] = key.map { cell in
+                    switch cell {
+                    case .integer(let value): value.databaseValue
+                    case .real(let value): value.databaseValue
+                    case .text(let value): value.databaseValue
+                    }
+                }
+                if table.label != nil { values.append(entry.label.databaseValue) }
+                values += entry.counts.map(\.databaseValue)
+                try statement.execute(arguments: StatementArguments(values))
+            }
+        }
+    }
+}
+
 extension ModerationDatabase {
     /// The hourly counts of a period: whole hours read from the tables, partial hours derived from the
     /// comments and decisions (see ``HourlyCounts``).

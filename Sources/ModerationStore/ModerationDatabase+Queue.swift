@@ -36,7 +36,17 @@ extension ModerationDatabase {
         do {
             return try await pool.write { db in
                 var dates = DateArguments()
-                return try records.map { record in try Self.accept(record, dates: &dates, db) }
+                let outcomes = try records.map { record in try Self.accept(record, dates: &dates, db) }
+                // The hourly counts of the arrivals (the triggers leave inserts to this).
+                if outcomes.contains(.accepted) {
+                    let hour = try HourlyCounts.SQLite.hour(of: dates(now), db)
+                    var batch = HourlyCounts.Batch()
+                    for (record, outcome) in zip(records, outcomes) where outcome == .accepted {
+                        batch.arrived(hour: hour, article: record.articleID, rating: record.rating)
+                    }
+                    try batch.apply(db)
+                }
+                return outcomes
             }
         } catch {
             throw Self.wrap(error, "accepting comments")
@@ -126,18 +136,27 @@ extension ModerationDatabase {
     static func record(_ judgements: [(key: Int64, judgement: Judgement)], signals: [String?], at: DatabaseValue,
                        lessons: [Int64: Lesson], _ db: Database) throws -> Int {
         var decisions = MultiRowInsert.decision.rows()
+        var counts = HourlyCounts.Batch()
+        let decisionHour = try HourlyCounts.SQLite.hour(of: at, db)
         for ((key, judgement), signals) in zip(judgements, signals) {
-            let status = CommentStatus(judgement.verdict).databaseValue
-            try db.cachedStatement(sql: """
-                UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?, signals = ?
+            let status = CommentStatus(judgement.verdict)
+            // What the hourly counts need comes back from the update itself.
+            let recorded = try Row.fetchOne(db.cachedStatement(sql: """
+                UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?, signals = ?,
+                                   system_status = coalesce(system_status, ?)
                 WHERE key = ? AND status = 'queued'
-                """).execute(arguments: [status, judgement.score, at, judgement.rulesetVersion, signals, key])
-            guard db.changesCount == 1 else { continue }
-            decisions.append([key.databaseValue, status, Decision.systemActor.databaseValue, judgement.reason.databaseValue, at])
+                RETURNING \(HourlyCounts.SQLite.dialect.hour("received_at")) AS hour, article_id, rating, author_is_new,
+                          \(HourlyCounts.SQLite.dialect.latencyBucket("comment")) AS millis
+                """), arguments: [status.databaseValue, judgement.score, at, judgement.rulesetVersion, signals, status.databaseValue, key])
+            guard let recorded else { continue }
+            counts.judged(hour: recorded["hour"], article: recorded["article_id"], rating: recorded["rating"], authorIsNew: recorded["author_is_new"],
+                          status: status, millis: recorded["millis"], signals: judgement.signals, decisionHour: decisionHour)
+            decisions.append([key.databaseValue, status.databaseValue, Decision.systemActor.databaseValue, judgement.reason.databaseValue, at])
             if let lesson = lessons[key] {
                 try Self.learn(commentKey: key, unwanted: lesson.unwanted, tokens: lesson.tokens, source: "automatic", db)
             }
         }
+        try counts.apply(db)
         try decisions.insert(db)
         return decisions.count
     }

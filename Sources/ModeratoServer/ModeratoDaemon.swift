@@ -200,10 +200,12 @@ public struct ModeratoDaemon: Sendable {
                 let shown = host.contains(":") ? "[\(host)]" : host
                 logger.info("listening", metadata: ["address": "http://\(shown):\(port)"])
                 try? await database.setDaemonStatus(["listen": "http://\(shown):\(port)"])
+                SystemdNotifier.notify("READY=1\nSTATUS=listening on http://\(shown):\(port)")
             },
             logger: logger
         )
         try await app.runService()
+        SystemdNotifier.notify("STOPPING=1")
         logger.info("moderatod stopped")
     }
 }

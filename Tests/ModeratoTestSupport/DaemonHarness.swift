@@ -53,12 +53,14 @@ public final class DaemonHarness: @unchecked Sendable {
 
     /// Starts the daemon and waits until it listens.
     /// - Parameter database: The database (default: a new SQLite file in `directory`), such as a `postgres://` URL.
+    /// - Parameter executable: The `moderatod` to run (default: the one this build made).
     public static func start(extraArguments: [String] = [], rules: [String]? = nil, token: String = "test-token",
                              environment: [String: String] = [:],
                              directory: TemporaryDirectory = TemporaryDirectory("moderatod"),
-                             database: String? = nil) async throws -> DaemonHarness {
+                             database: String? = nil, executable: URL = TestPaths.executable("moderatod")) async throws -> DaemonHarness {
         let databasePath = database ?? directory.path("moderato.sqlite")
         let harness = DaemonHarness(directory: directory, token: token, databasePath: databasePath)
+        harness.process.executableURL = executable
         try await harness.launch(extraArguments: extraArguments, rules: rules ?? [TestPaths.rulesDirectory.path], environment: environment)
         return harness
     }
@@ -70,7 +72,6 @@ public final class DaemonHarness: @unchecked Sendable {
     }
 
     private func launch(extraArguments: [String], rules: [String], environment extra: [String: String]) async throws {
-        process.executableURL = TestPaths.executable("moderatod")
         process.arguments = ["--database", databasePath, "--listen", "127.0.0.1:0"]
             + rules.flatMap { ["--rules", $0] } + extraArguments
         var environment = ProcessInfo.processInfo.environment

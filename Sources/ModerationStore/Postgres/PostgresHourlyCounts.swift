@@ -39,27 +39,9 @@ extension HourlyCounts {
                 // Partial hours of decisions, and the digest's offenders read from the index alone.
                 "CREATE INDEX decision_by_time ON decision (at)",
                 "CREATE INDEX comment_rejected ON comment (received_at) INCLUDE (author, network) WHERE status = 'rejected'",
-            ] + tableColumns.flatMap { table in
-                ["CREATE TABLE \(table.name) (\(table.columns), PRIMARY KEY (\(table.keys.joined(separator: ", "))))",
-                 "CREATE TABLE \(change(table.name)) (LIKE \(table.name))"]
+            ] + definitions.flatMap { table in
+                ["CREATE TABLE \(table.name) (\(table.definition))", "CREATE TABLE \(change(table.name)) (LIKE \(table.name))"]
             } + [
-                """
-                CREATE FUNCTION hourly_counts_on_arrival() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    INSERT INTO hourly_comments_change (hour, article_id, \(comments))
-                    VALUES (\(hour), NEW.article_id, \(d.commentContribution("NEW").joined(separator: ", ")));
-                    IF NEW.judged_at IS NOT NULL THEN
-                        INSERT INTO hourly_latency_change (hour, millis, comments) VALUES (\(hour), \(d.latencyBucket("NEW")), 1);
-                    END IF;
-                    IF NEW.signals IS NOT NULL THEN
-                        INSERT INTO hourly_signals_change (hour, name, source, \(signalColumns)) \(d.signalChange(old: nil, new: "NEW"));
-                        INSERT INTO hourly_rating_bursts_change (hour, article_id, rating, comments, new_authors)
-                        SELECT \(hour), NEW.article_id, NEW.rating, 1, \(Dialect.when("NEW.author_is_new")) WHERE \(d.inBurst("NEW")) = 1;
-                    END IF;
-                    RETURN NULL;
-                END $$
-                """,
-                "CREATE TRIGGER hourly_counts_on_arrival AFTER INSERT ON comment FOR EACH ROW EXECUTE FUNCTION hourly_counts_on_arrival()",
                 """
                 CREATE FUNCTION hourly_counts_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
@@ -85,45 +67,67 @@ extension HourlyCounts {
                 """,
                 """
                 CREATE TRIGGER hourly_counts_on_change AFTER UPDATE OF status, judged_at, signals, human_status, system_status ON comment
-                FOR EACH ROW WHEN (OLD.status <> NEW.status OR OLD.judged_at IS DISTINCT FROM NEW.judged_at OR \(reviewChanged))
+                FOR EACH ROW WHEN ((OLD.status <> NEW.status OR OLD.judged_at IS DISTINCT FROM NEW.judged_at OR \(reviewChanged))
+                                   AND NOT (OLD.judged_at IS NULL AND NEW.judged_at IS NOT NULL))
                 EXECUTE FUNCTION hourly_counts_on_change()
                 """,
                 """
                 CREATE FUNCTION hourly_counts_on_decision() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     INSERT INTO hourly_decisions_change (hour, decider, decisions, approved, held, rejected)
-                    VALUES (\(d.hour("NEW.at")), CASE NEW.actor_kind WHEN 'system' THEN 'pipeline' ELSE NEW.actor END, 1,
+                    VALUES (\(d.hour("NEW.at")), NEW.actor, 1,
                             \(["approved", "held", "rejected"].map { Dialect.when("NEW.status = '\($0)'") }.joined(separator: ", ")));
-                    IF NEW.actor_kind = 'system' THEN
-                        UPDATE comment SET system_status = NEW.status WHERE key = NEW.comment_key AND system_status IS NULL;
-                    ELSE
-                        UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;
-                    END IF;
+                    UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;
                     RETURN NULL;
                 END $$
                 """,
-                "CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision FOR EACH ROW EXECUTE FUNCTION hourly_counts_on_decision()",
+                """
+                CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision FOR EACH ROW WHEN (NEW.actor_kind <> 'system')
+                EXECUTE FUNCTION hourly_counts_on_decision()
+                """,
             ]
         }()
 
         /// Folds the pending changes of every table into its counts, one statement per table.
-        static let settle: [String] = tableColumns.map { table in
-            let counts = table.columns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).split(separator: " ")[0] }
-                .map(String.init).filter { !table.keys.contains($0) }
-            let values = counts.map { $0 == "source" ? "min(source)" : "sum(\($0))" }
-            let added = counts.filter { $0 != "source" }
-            let keys = table.keys.joined(separator: ", ")
+        static let settle: [String] = definitions.map { table in
+            let keys = table.keyNames.joined(separator: ", ")
+            let values = (table.label.map { ["min(\($0))"] } ?? []) + table.counts.map { "sum(\($0))" }
             return """
                 WITH moved AS (DELETE FROM \(change(table.name)) RETURNING *)
-                INSERT INTO \(table.name) (\(keys), \(counts.joined(separator: ", ")))
+                INSERT INTO \(table.name) (\(table.columnNames.joined(separator: ", ")))
                 SELECT \(keys), \(values.joined(separator: ", ")) FROM moved GROUP BY \(keys)
-                ON CONFLICT (\(keys)) DO UPDATE SET \(addTo(table.name, added))
+                ON CONFLICT (\(keys)) DO UPDATE SET \(addTo(table.name, table.counts))
                 """
         }
 
         /// Empties every table and its changes and fills it again from the comments and decisions.
         static let recount: [String] = [dialect.reviewStatuses]
             + ["TRUNCATE \((tables + tables.map(change)).joined(separator: ", "))"] + dialect.refill
+    }
+}
+
+extension HourlyCounts.Batch {
+    /// Appends the batch's counts to the change tables: one statement per table.
+    func apply(_ connection: PostgresConnection, logger: Logger) async throws {
+        for table in HourlyCounts.definitions {
+            guard let entries = rows[table.name], !entries.isEmpty else { continue }
+            var objects: [[String: HourlyCounts.Cell]] = []
+            for (key, entry) in entries {
+                var object: [String: HourlyCounts.Cell] = [:]
+                for (column, cell) in zip(table.keyNames, key) { object[column] = cell }
+                if let label = table.label, let value = entry.label { object[label] = .text(value) }
+                for (column, count) in zip(table.counts, entry.counts) { object[column] = .integer(count) }
+                objects.append(object)
+            }
+            let json = String(decoding: try JSONEncoder().encode(objects), as: UTF8.self)
+            var bindings = PostgresBindings()
+            bindings.append(json)
+            let columns = table.columnNames.joined(separator: ", ")
+            try await connection.run(PostgresQuery(unsafeSQL: """
+                INSERT INTO \(HourlyCounts.Postgres.change(table.name)) (\(columns))
+                SELECT \(columns) FROM jsonb_to_recordset($1::jsonb) AS t(\(table.recordType))
+                """, binds: bindings), logger: logger)
+        }
     }
 }
 
@@ -169,13 +173,12 @@ extension PostgresStore {
     /// counts are all zero are left out.
     static func hourlyCounts(_ connection: PostgresConnection, logger: Logger) async throws -> [String: [String]] {
         var tables: [String: [String]] = [:]
-        for table in HourlyCounts.tableColumns {
-            let counts = table.columns.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces).split(separator: " ")[0]) }
-                .filter { !table.keys.contains($0) && $0 != "source" }
-            let keys = table.keys.joined(separator: ", ")
+        for table in HourlyCounts.definitions {
+            let counts = table.counts
+            let keys = table.keyNames.joined(separator: ", ")
             let sums = counts.map { "sum(\($0))::bigint" }.joined(separator: " || ',' || ")
             let sql = """
-                SELECT concat_ws(',', \(table.keys.map { "\($0)::text" }.joined(separator: ", "))) || ':' || \(sums) AS line
+                SELECT concat_ws(',', \(table.keyNames.map { "\($0)::text" }.joined(separator: ", "))) || ':' || \(sums) AS line
                 FROM (SELECT * FROM \(table.name) UNION ALL SELECT * FROM \(HourlyCounts.Postgres.change(table.name))) t
                 GROUP BY \(keys) HAVING \(counts.map { "sum(\($0)) <> 0" }.joined(separator: " OR ")) ORDER BY \(keys)
                 """

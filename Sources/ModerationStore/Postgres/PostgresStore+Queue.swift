@@ -21,6 +21,7 @@ extension PostgresStore {
             try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.comments.rawValue))", logger: logger)
             // One statement for the batch; an author is new when no earlier comment (stored, or earlier
             // in the batch) has that name, as SQLite's row-by-row insert sees it.
+            var counts = HourlyCounts.Batch()
             let inserted = Set(try await connection.rows("""
                 INSERT INTO comment (external_id, article_id, article_url, author, email, ip, user_agent, body, rating, submitted_at,
                                      received_at, status, network, author_is_new, fingerprint, claimed_by, claimed_until)
@@ -36,8 +37,13 @@ extension PostgresStore {
                                                              claimed_by text, claim_seconds double precision)
                 ORDER BY t.o
                 ON CONFLICT (external_id) DO NOTHING
-                RETURNING external_id
-                """, logger: logger).map { try $0.value("external_id", as: String.self) })
+                RETURNING external_id, article_id, rating, \(unescaped: HourlyCounts.Postgres.dialect.hour("received_at")) AS hour
+                """, logger: logger).map { row in
+                counts.arrived(hour: try row.value("hour"), article: try row.value("article_id"), rating: try row.value("rating"))
+                return try row.value("external_id", as: String.self)
+            })
+            // The hourly counts of the arrivals (the triggers leave inserts to this).
+            try await counts.apply(connection, logger: logger)
             var claimed: Set<String> = []
             // Ids not inserted, or sent twice in the batch: compared with what is stored.
             var seen: [String: Int] = [:]
@@ -166,14 +172,28 @@ extension PostgresStore {
             // Rows locked in key order first, as every writer locks them, so two writers cannot deadlock.
             try await connection.run("SELECT key FROM comment WHERE key = ANY(\(keys)) ORDER BY key FOR UPDATE", logger: logger)
             // Only comments still queued: a comment is judged once, whichever daemon gets there first.
+            let d = HourlyCounts.Postgres.dialect
+            let judgementsByKey = Dictionary(judgements.map { ($0.key, $0.judgement) }, uniquingKeysWith: { first, _ in first })
+            var counts = HourlyCounts.Batch()
             let recorded = Set(try await connection.rows("""
                 UPDATE comment c SET status = t.status, score = t.score, judged_at = \(now), ruleset_version = t.ruleset_version,
-                    signals = t.signals::jsonb, claimed_by = NULL, claimed_until = NULL
+                    signals = t.signals::jsonb, claimed_by = NULL, claimed_until = NULL, system_status = coalesce(c.system_status, t.status)
                 FROM jsonb_to_recordset(\(rows)::jsonb) AS t(o integer, key bigint, status text, score double precision,
                                                              ruleset_version text, signals text, reason text)
                 WHERE c.key = t.key AND c.status = 'queued'
-                RETURNING c.key
-                """, logger: logger).map { try $0.value("key", as: Int64.self) })
+                RETURNING c.key, c.article_id, c.rating, c.author_is_new, \(unescaped: d.hour("c.received_at")) AS hour,
+                          \(unescaped: d.hour("c.judged_at")) AS decision_hour, \(unescaped: d.latencyBucket("c")) AS millis
+                """, logger: logger).map { row in
+                let key = try row.value("key", as: Int64.self)
+                if let judgement = judgementsByKey[key] {
+                    counts.judged(hour: try row.value("hour"), article: try row.value("article_id"), rating: try row.value("rating"),
+                                  authorIsNew: try row.value("author_is_new"), status: CommentStatus(judgement.verdict),
+                                  millis: try row.value("millis"), signals: judgement.signals, decisionHour: try row.value("decision_hour"))
+                }
+                return key
+            })
+            // The hourly counts of the verdicts and their decisions (the triggers leave those to this).
+            try await counts.apply(connection, logger: logger)
             guard !recorded.isEmpty else { return 0 }
             // The system decisions, in the batch's order, under the feed's lock (taken before the learning
             // layer's, in the same order as a moderator's decision takes them, so the two cannot deadlock).
