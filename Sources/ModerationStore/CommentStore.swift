@@ -121,7 +121,8 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     /// now; returns nil when it was skipped for that reason.
     func exclusively<T: Sendable>(_ work: String, _ body: @Sendable () async throws -> T) async throws -> T?
 
-    func purgePersonalData(receivedBefore cutoff: Date) async throws(StoreError) -> Int
+    /// `progress` hears how many comments were cleaned so far, after each chunk.
+    func purgePersonalData(receivedBefore cutoff: Date, progress: @Sendable (Int) -> Void) async throws(StoreError) -> Int
     func export(_ subject: DataSubject) async throws(StoreError) -> AuthorExport
     @discardableResult
     func forget(_ subject: DataSubject) async throws(StoreError) -> Int
@@ -199,6 +200,11 @@ extension CommentStore {
 
     public func export(author: String) async throws(StoreError) -> AuthorExport {
         try await export(DataSubject(author: author))
+    }
+
+    @discardableResult
+    public func purgePersonalData(receivedBefore cutoff: Date) async throws(StoreError) -> Int {
+        try await purgePersonalData(receivedBefore: cutoff, progress: { _ in })
     }
 
     @discardableResult

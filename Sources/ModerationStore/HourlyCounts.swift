@@ -5,8 +5,10 @@ import Moderation
 /// reads a few thousand rows instead of every comment.
 ///
 /// Each table is kept three ways, which must agree (a test checks they do):
-/// - **incrementally**, by triggers in the database, as comments arrive, verdicts and decisions are
-///   recorded (no code path can forget to count);
+/// - **incrementally**, as comments arrive, verdicts and decisions are recorded: the store counts the
+///   two busy changes itself, a batch at a time (``Batch``: arrivals, and the pipeline's verdicts with
+///   their decisions), and triggers in the database count every other change (moderators' decisions,
+///   undo, erasure rewriting signals), so no other code path can forget to count;
 /// - **derived** from the comments of a time range, by the same formulas in one `SELECT` per table:
 ///   `modctl recount` rebuilds the tables with it, and reports use it for the partial hours at the edges
 ///   of their period, so their figures are exact to the millisecond;
@@ -24,8 +26,8 @@ import Moderation
 /// | `hourly_rating_bursts` | hour, article, rating | comments in a rating burst, of them by first-time authors |
 /// | `hourly_decisions` | hour, decider | decisions by status |
 ///
-/// `comment.system_status` (the pipeline's first verdict) and `comment.human_status` (the latest
-/// decision by a moderator or the site) are kept by a trigger on `decision` for the signal counts.
+/// `comment.system_status` (the pipeline's first verdict, set with it) and `comment.human_status` (the
+/// latest decision by a moderator or the site, set by a trigger on `decision`) feed the signal counts.
 enum HourlyCounts {
     static var tables: [String] { definitions.map(\.name) }
     static let keyColumns: Set<String> = ["hour", "article_id", "millis", "name", "source", "rating", "decider"]
@@ -98,7 +100,9 @@ enum HourlyCounts {
         /// Whole hours since 1970 of a time.
         var hour: @Sendable (String) -> String
         /// Milliseconds from arrival to verdict of a comment row, to three significant digits.
-        var latencyBucket: @Sendable (String) -> String
+        func latencyBucket(_ row: String) -> String { latency("\(row).judged_at", "\(row).received_at") }
+        /// Milliseconds from the second time to the first, to three significant digits.
+        var latency: @Sendable (_ judged: String, _ received: String) -> String
         /// The `FROM` item of a comment row's signals, as `s`.
         var signals: @Sendable (String) -> String
         /// A signal's field as text.
@@ -110,8 +114,8 @@ enum HourlyCounts {
 
         static let sqlite = Dialect(
             hour: { "(CAST(strftime('%s', \($0)) AS INTEGER) / 3600)" },
-            latencyBucket: { row in
-                let ms = "max((julianday(\(row).judged_at) - julianday(\(row).received_at)) * 86400000.0, 0.001)"
+            latency: { judged, received in
+                let ms = "max((julianday(\(judged)) - julianday(\(received))) * 86400000.0, 0.001)"
                 let unit = "pow(10, floor(log10(\(ms))) - 2)"
                 return "(round(\(ms) / \(unit)) * \(unit))"
             },
@@ -122,8 +126,8 @@ enum HourlyCounts {
 
         static let postgres = Dialect(
             hour: { "floor(extract(epoch FROM \($0)) / 3600)::bigint" },
-            latencyBucket: { row in
-                let ms = "greatest(extract(epoch FROM (\(row).judged_at - \(row).received_at))::double precision * 1000, 0.001)"
+            latency: { judged, received in
+                let ms = "greatest(extract(epoch FROM (\(judged) - \(received)))::double precision * 1000, 0.001)"
                 let unit = "power(10::double precision, floor(log(\(ms))) - 2)"
                 return "(round(\(ms) / \(unit)) * \(unit))"
             },
@@ -366,19 +370,9 @@ enum HourlyCounts {
             columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
         }
 
-        /// The pipeline's verdict being recorded: counted by ``Batch``, not by the triggers.
-        static let verdict = "(OLD.judged_at IS NULL AND NEW.judged_at IS NOT NULL)"
-
         static let schema: String = {
             let d = dialect
-            let hour = d.hour("NEW.received_at")
-            let comments = commentCountColumns.joined(separator: ", ")
             let signalColumns = signalCountColumns.joined(separator: ", ")
-            let commentDelta = zip(commentCountColumns, zip(d.commentContribution("NEW"), d.commentContribution("OLD"))).dropFirst()
-                .map { column, sides -> String in
-                    column == "failed" ? "failed = failed + CASE WHEN OLD.signals IS NOT NEW.signals THEN (\(sides.0)) - (\(sides.1)) ELSE 0 END"
-                        : "\(column) = \(column) + (\(sides.0)) - (\(sides.1))"
-                }.joined(separator: ", ")
             return """
                 ALTER TABLE comment ADD COLUMN system_status TEXT;
                 ALTER TABLE comment ADD COLUMN human_status TEXT;
@@ -387,37 +381,20 @@ enum HourlyCounts {
                 CREATE INDEX comment_rejected ON comment(received_at, author, network) WHERE status = 'rejected';
                 \(definitions.map { "CREATE TABLE \($0.name) (\($0.definition)) WITHOUT ROWID;" }.joined(separator: "\n"))
 
-                CREATE TRIGGER hourly_counts_on_change AFTER UPDATE OF status, judged_at, signals ON comment
-                WHEN (OLD.status <> NEW.status OR OLD.judged_at IS NOT NEW.judged_at OR OLD.signals IS NOT NEW.signals)
-                  AND NOT \(verdict) BEGIN
-                    UPDATE hourly_comments SET \(commentDelta) WHERE hour = \(hour) AND article_id = NEW.article_id;
-                    INSERT INTO hourly_latency (hour, millis, comments) SELECT \(hour), \(d.latencyBucket("OLD")), -1
-                    WHERE OLD.judged_at IS NOT NULL AND OLD.judged_at IS NOT NEW.judged_at
-                    ON CONFLICT (hour, millis) DO UPDATE SET comments = comments - 1;
-                    INSERT INTO hourly_latency (hour, millis, comments) SELECT \(hour), \(d.latencyBucket("NEW")), 1
-                    WHERE NEW.judged_at IS NOT NULL AND OLD.judged_at IS NOT NEW.judged_at
-                    ON CONFLICT (hour, millis) DO UPDATE SET comments = comments + 1;
-                END;
-
-                CREATE TRIGGER hourly_counts_on_signals AFTER UPDATE OF signals, human_status, system_status ON comment
-                WHEN (OLD.signals IS NOT NEW.signals
-                      OR ((OLD.human_status IS NOT NEW.human_status OR OLD.system_status IS NOT NEW.system_status)
-                          AND (OLD.human_status IS NOT NULL OR NEW.human_status IS NOT NULL)))
-                  AND NOT \(verdict)
-                BEGIN
-                    INSERT INTO hourly_signals (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"))
-                    ON CONFLICT (hour, name) DO UPDATE SET \(addTo(signalCountColumns));
-                    INSERT INTO hourly_rating_bursts (hour, article_id, rating, comments, new_authors)
-                    SELECT \(hour), NEW.article_id, NEW.rating, change, change * \(Dialect.when("NEW.author_is_new"))
-                    FROM (SELECT \(d.inBurst("NEW")) - \(d.inBurst("OLD")) AS change) WHERE change <> 0
-                    ON CONFLICT (hour, article_id, rating) DO UPDATE SET \(addTo(["comments", "new_authors"]));
-                END;
-
                 CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision WHEN NEW.actor_kind <> 'system' BEGIN
                     INSERT INTO hourly_decisions (hour, decider, decisions, approved, held, rejected)
                     VALUES (\(d.hour("NEW.at")), NEW.actor, 1, NEW.status = 'approved', NEW.status = 'held', NEW.status = 'rejected')
                     ON CONFLICT (hour, decider) DO UPDATE SET \(addTo(["decisions", "approved", "held", "rejected"]));
+                    UPDATE hourly_comments SET \(["approved", "held", "rejected"].map { "\($0) = \($0) + (NEW.status = '\($0)') - (NEW.previous_status IS '\($0)')" }
+                        .joined(separator: ", "))
+                    WHERE (hour, article_id) = (SELECT \(d.hour("received_at")), article_id FROM comment WHERE key = NEW.comment_key);
                     UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;
+                END;
+
+                CREATE TRIGGER hourly_counts_on_review AFTER UPDATE OF human_status ON comment
+                WHEN OLD.human_status IS NOT NEW.human_status BEGIN
+                    INSERT INTO hourly_signals (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"))
+                    ON CONFLICT (hour, name) DO UPDATE SET \(addTo(signalCountColumns));
                 END;
                 """
         }()

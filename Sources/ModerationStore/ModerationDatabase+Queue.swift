@@ -138,19 +138,29 @@ extension ModerationDatabase {
         var decisions = MultiRowInsert.decision.rows()
         var counts = HourlyCounts.Batch()
         let decisionHour = try HourlyCounts.SQLite.hour(of: at, db)
+        // What the hourly counts need, read once for the batch (cheaper than RETURNING on each update),
+        // with the latency worked out from the stored texts as the derived counts work it out.
+        let dialect = HourlyCounts.SQLite.dialect
+        var facts: [Int64: Row] = [:]
+        for row in try Row.fetchAll(db.cachedStatement(sql: """
+            SELECT key, \(dialect.hour("received_at")) AS hour, article_id, rating, author_is_new, \(dialect.latency("?1", "received_at")) AS millis
+            FROM comment WHERE key IN (SELECT value FROM json_each(?2)) AND status = 'queued'
+            """), arguments: [at, "[\(judgements.map { String($0.key) }.joined(separator: ","))]"]) {
+            facts[row["key"]] = row
+        }
         for ((key, judgement), signals) in zip(judgements, signals) {
             let status = CommentStatus(judgement.verdict)
-            // What the hourly counts need comes back from the update itself.
-            let recorded = try Row.fetchOne(db.cachedStatement(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE comment SET status = ?, score = ?, judged_at = ?, ruleset_version = ?, signals = ?,
                                    system_status = coalesce(system_status, ?)
                 WHERE key = ? AND status = 'queued'
-                RETURNING \(HourlyCounts.SQLite.dialect.hour("received_at")) AS hour, article_id, rating, author_is_new,
-                          \(HourlyCounts.SQLite.dialect.latencyBucket("comment")) AS millis
-                """), arguments: [status.databaseValue, judgement.score, at, judgement.rulesetVersion, signals, status.databaseValue, key])
-            guard let recorded else { continue }
-            counts.judged(hour: recorded["hour"], article: recorded["article_id"], rating: recorded["rating"], authorIsNew: recorded["author_is_new"],
-                          status: status, millis: recorded["millis"], signals: judgement.signals, decisionHour: decisionHour)
+                """).execute(arguments: [status.databaseValue, judgement.score, at, judgement.rulesetVersion, signals, status.databaseValue, key])
+            guard db.changesCount == 1 else { continue }
+            if let recorded = facts[key] {
+                counts.judged(hour: recorded["hour"], article: recorded["article_id"], rating: recorded["rating"],
+                              authorIsNew: recorded["author_is_new"], status: status, millis: recorded["millis"], signals: judgement.signals,
+                              decisionHour: decisionHour)
+            }
             decisions.append([key.databaseValue, status.databaseValue, Decision.systemActor.databaseValue, judgement.reason.databaseValue, at])
             if let lesson = lessons[key] {
                 try Self.learn(commentKey: key, unwanted: lesson.unwanted, tokens: lesson.tokens, source: "automatic", db)

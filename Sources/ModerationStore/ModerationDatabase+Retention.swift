@@ -102,7 +102,7 @@ extension ModerationDatabase {
     /// stay right. Commits in chunks of ``maintenanceChunk`` comments.
     /// - Returns: How many comments were cleaned.
     @discardableResult
-    public func purgePersonalData(receivedBefore cutoff: Date) async throws(StoreError) -> Int {
+    public func purgePersonalData(receivedBefore cutoff: Date, progress: @Sendable (Int) -> Void) async throws(StoreError) -> Int {
         do {
             var cleaned = 0
             while true {
@@ -124,6 +124,7 @@ extension ModerationDatabase {
                     return keys.count
                 }
                 cleaned += count
+                progress(cleaned)
                 if count < Self.maintenanceChunk { break }
             }
             try await truncateLog()

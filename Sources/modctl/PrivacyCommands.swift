@@ -19,7 +19,9 @@ struct Purge: AsyncParsableCommand {
     func run() async throws {
         try await reportingErrors {
             let cutoff = Date().addingTimeInterval(-TimeArguments.duration(olderThan)!)
-            let cleaned = try await store.open().purgePersonalData(receivedBefore: cutoff)
+            let progress = ProgressLine("purge", unit: "comments cleaned")
+            let cleaned = try await store.open().purgePersonalData(receivedBefore: cutoff) { progress.update($0) }
+            progress.finish()
             Output.line("removed personal data from \(cleaned) comment\(cleaned == 1 ? "" : "s") received before \(Output.timestamp(cutoff))")
         }
     }

@@ -26,6 +26,17 @@ final class ProgressLine: @unchecked Sendable {
         FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(done.formatted()) of \(total.formatted()) \(unit) (\(percent)%)".utf8))
     }
 
+    /// Shows `done` when the total is not known in advance (at most ten times a second).
+    func update(_ done: Int) {
+        guard isShown else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(lastShown) >= 0.1 else { return }
+        lastShown = now
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(done.formatted()) \(unit)".utf8))
+    }
+
     /// Clears the line, so the result starts on a clean one.
     func finish() {
         guard isShown else { return }

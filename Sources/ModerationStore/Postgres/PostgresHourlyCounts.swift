@@ -19,64 +19,27 @@ extension HourlyCounts {
         /// The statements of schema version 2.
         static let schema: [String] = {
             let d = dialect
-            let hour = d.hour("NEW.received_at")
-            let comments = commentCountColumns.joined(separator: ", ")
             let signalColumns = signalCountColumns.joined(separator: ", ")
-            let commentDelta = zip(commentCountColumns, zip(d.commentContribution("NEW"), d.commentContribution("OLD"))).map { column, sides -> String in
-                switch column {
-                case "received": "0"
-                case "failed": "CASE WHEN OLD.signals IS DISTINCT FROM NEW.signals THEN (\(sides.0)) - (\(sides.1)) ELSE 0 END"
-                default: "(\(sides.0)) - (\(sides.1))"
-                }
-            }.joined(separator: ", ")
-            let reviewChanged = """
-                OLD.signals IS DISTINCT FROM NEW.signals
-                OR ((OLD.human_status IS DISTINCT FROM NEW.human_status OR OLD.system_status IS DISTINCT FROM NEW.system_status)
-                    AND (OLD.human_status IS NOT NULL OR NEW.human_status IS NOT NULL))
-                """
+            let moves = ["approved", "held", "rejected"]
+                .map { "\(Dialect.when("NEW.status = '\($0)'")) - \(Dialect.when("NEW.previous_status IS NOT DISTINCT FROM '\($0)'"))" }
             return [
                 "ALTER TABLE comment ADD COLUMN system_status TEXT, ADD COLUMN human_status TEXT",
                 // Partial hours of decisions, and the digest's offenders read from the index alone.
                 "CREATE INDEX decision_by_time ON decision (at)",
                 "CREATE INDEX comment_rejected ON comment (received_at) INCLUDE (author, network) WHERE status = 'rejected'",
             ] + definitions.flatMap { table in
-                ["CREATE TABLE \(table.name) (\(table.definition))", "CREATE TABLE \(change(table.name)) (LIKE \(table.name))"]
+                ["CREATE TABLE \(table.name) (\(table.definition))", "CREATE TABLE \(change(table.name)) (LIKE \(table.name) INCLUDING DEFAULTS)"]
             } + [
-                """
-                CREATE FUNCTION hourly_counts_on_change() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    IF OLD.status <> NEW.status OR OLD.judged_at IS DISTINCT FROM NEW.judged_at OR OLD.signals IS DISTINCT FROM NEW.signals THEN
-                        INSERT INTO hourly_comments_change (hour, article_id, \(comments)) VALUES (\(hour), NEW.article_id, \(commentDelta));
-                    END IF;
-                    IF OLD.judged_at IS DISTINCT FROM NEW.judged_at THEN
-                        IF OLD.judged_at IS NOT NULL THEN
-                            INSERT INTO hourly_latency_change (hour, millis, comments) VALUES (\(hour), \(d.latencyBucket("OLD")), -1);
-                        END IF;
-                        IF NEW.judged_at IS NOT NULL THEN
-                            INSERT INTO hourly_latency_change (hour, millis, comments) VALUES (\(hour), \(d.latencyBucket("NEW")), 1);
-                        END IF;
-                    END IF;
-                    IF \(reviewChanged) THEN
-                        INSERT INTO hourly_signals_change (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"));
-                        INSERT INTO hourly_rating_bursts_change (hour, article_id, rating, comments, new_authors)
-                        SELECT \(hour), NEW.article_id, NEW.rating, change, change * \(Dialect.when("NEW.author_is_new"))
-                        FROM (SELECT \(d.inBurst("NEW")) - \(d.inBurst("OLD")) AS change) burst WHERE change <> 0;
-                    END IF;
-                    RETURN NULL;
-                END $$
-                """,
-                """
-                CREATE TRIGGER hourly_counts_on_change AFTER UPDATE OF status, judged_at, signals, human_status, system_status ON comment
-                FOR EACH ROW WHEN ((OLD.status <> NEW.status OR OLD.judged_at IS DISTINCT FROM NEW.judged_at OR \(reviewChanged))
-                                   AND NOT (OLD.judged_at IS NULL AND NEW.judged_at IS NOT NULL))
-                EXECUTE FUNCTION hourly_counts_on_change()
-                """,
+                // A person's decision: its count, the comment's move between statuses, and the review
+                // the signal counts follow (the pipeline's are counted by the store's own code).
                 """
                 CREATE FUNCTION hourly_counts_on_decision() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     INSERT INTO hourly_decisions_change (hour, decider, decisions, approved, held, rejected)
                     VALUES (\(d.hour("NEW.at")), NEW.actor, 1,
                             \(["approved", "held", "rejected"].map { Dialect.when("NEW.status = '\($0)'") }.joined(separator: ", ")));
+                    INSERT INTO hourly_comments_change (hour, article_id, approved, held, rejected)
+                    SELECT \(d.hour("c.received_at")), c.article_id, \(moves.joined(separator: ", ")) FROM comment c WHERE c.key = NEW.comment_key;
                     UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;
                     RETURN NULL;
                 END $$
@@ -84,6 +47,17 @@ extension HourlyCounts {
                 """
                 CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision FOR EACH ROW WHEN (NEW.actor_kind <> 'system')
                 EXECUTE FUNCTION hourly_counts_on_decision()
+                """,
+                """
+                CREATE FUNCTION hourly_counts_on_review() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    INSERT INTO hourly_signals_change (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"));
+                    RETURN NULL;
+                END $$
+                """,
+                """
+                CREATE TRIGGER hourly_counts_on_review AFTER UPDATE OF human_status ON comment
+                FOR EACH ROW WHEN (OLD.human_status IS DISTINCT FROM NEW.human_status) EXECUTE FUNCTION hourly_counts_on_review()
                 """,
             ]
         }()

@@ -30,7 +30,7 @@ extension PostgresStore {
     /// decisions. Commits in chunks of ``ModerationDatabase/maintenanceChunk`` comments.
     /// - Returns: How many comments were cleaned.
     @discardableResult
-    public func purgePersonalData(receivedBefore cutoff: Date) async throws(StoreError) -> Int {
+    public func purgePersonalData(receivedBefore cutoff: Date, progress: @Sendable (Int) -> Void) async throws(StoreError) -> Int {
         let logger = logger
         let chunk = ModerationDatabase.maintenanceChunk
         var cleaned = 0
@@ -51,6 +51,7 @@ extension PostgresStore {
                 return keys.count
             }
             cleaned += count
+            progress(cleaned)
             if count < chunk { break }
         }
         return cleaned
