@@ -7,8 +7,10 @@ import Moderation
 /// Each table is kept three ways, which must agree (a test checks they do):
 /// - **incrementally**, as comments arrive, verdicts and decisions are recorded: the store counts the
 ///   two busy changes itself, a batch at a time (``Batch``: arrivals, and the pipeline's verdicts with
-///   their decisions), and triggers in the database count every other change (moderators' decisions,
-///   undo, erasure rewriting signals), so no other code path can forget to count;
+///   their decisions), and triggers count what people decide: a trigger on `decision` moves the
+///   comment between status counts by the decision's `previous_status` and sets `human_status`, whose
+///   change re-counts the comment's signals (reviewed, overturned). A comment's signals, rating and
+///   arrival never change after its verdict (erasure rewrites only their text);
 /// - **derived** from the comments of a time range, by the same formulas in one `SELECT` per table:
 ///   `modctl recount` rebuilds the tables with it, and reports use it for the partial hours at the edges
 ///   of their period, so their figures are exact to the millisecond;
@@ -311,9 +313,7 @@ enum HourlyCounts {
     }
 
     /// Counts gathered by the store's own code for the busy paths (arrivals and the pipeline's
-    /// verdicts), added to the tables with one statement per key and batch instead of a trigger per
-    /// comment. The triggers leave those two changes alone (`comment` inserts; updates that set
-    /// `judged_at`; system decisions) and count every other.
+    /// verdicts), added to the tables with one statement per key and batch: no trigger runs for them.
     struct Batch: Sendable {
         struct Entry: Sendable {
             var label: String?

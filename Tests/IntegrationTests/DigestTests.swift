@@ -443,6 +443,26 @@ import Testing
 
     // MARK: Bad arguments
 
+    /// The counts the digest reads, edited behind the store's back: `recount --check` finds it (exit 3),
+    /// `recount` corrects it, and the digest reads the right figures again.
+    @Test func recountFindsAndCorrectsCountsEditedByHand() async throws {
+        let (directory, path) = try await Self.seededDatabase()
+        _ = directory
+        let before = try Self.digest(path, ["--format", "json"])
+        #expect(try CommandRunner.run("modctl", ["recount", "--check", "--database", path]).status == 0)
+        _ = try CommandRunner.runProgram("/usr/bin/env", ["python3", "-c", """
+            import sqlite3, sys
+            db = sqlite3.connect(sys.argv[1]); db.execute("UPDATE hourly_comments SET received = received + 5"); db.commit()
+            """, path])
+        #expect(try Self.digest(path, ["--format", "json"]).stdout != before.stdout, "the digest reads the counts")
+        let check = try CommandRunner.run("modctl", ["recount", "--check", "--database", path])
+        #expect(check.status == 3 && check.stdout.contains("hourly_comments") && check.stdout.contains("modctl recount"), "\(check.stdout)")
+        let recount = try CommandRunner.run("modctl", ["recount", "--database", path])
+        #expect(recount.status == 0 && recount.stdout.contains("corrected: hourly_comments"), "\(recount.stdout)")
+        #expect(try Self.digest(path, ["--format", "json"]).stdout == before.stdout)
+        #expect(try CommandRunner.run("modctl", ["recount", "--check", "--database", path]).status == 0)
+    }
+
     @Test func badArgumentsAreRefusedClearly() async throws {
         let (directory, path) = try await Self.seededDatabase()
         let since = try CommandRunner.run("modctl", ["digest", "--database", path, "--since", "yesterdayish"])
