@@ -40,7 +40,8 @@ public struct ModeratoDaemon: Sendable {
     func makeRouter(database: any CommentStore, pipelines: PipelineController, worker: QueueWorker, batcher: IngestBatcher,
                     backpressure: Backpressure, akismetKey: SymmetricKey?) -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: ErrorMiddleware())
+        let routes = RouteTable()
+        router.add(middleware: ErrorMiddleware(routes: routes))
         let metrics = ModeratoMetrics.shared
         router.add(middleware: HTTPMetricsMiddleware(metrics: metrics))
         HealthRoutes(database: database, pipelines: pipelines).register(on: router)
@@ -67,6 +68,7 @@ public struct ModeratoDaemon: Sendable {
                           idKey: akismetKey)
                 .register(on: router)
         }
+        routes.load(router)
         return router
     }
 

@@ -120,6 +120,19 @@ import Testing
 
         result = try await daemon.get("/v1/comments/nope")
         #expect(result.status == 404)
+        // An id with any characters comes back through its percent-encoded path.
+        let oddID = "ça/va?#%20ünï"
+        result = try await daemon.post("/v1/comments", json: commentJSON(id: oddID, body: "An odd id."))
+        #expect(result.status == 202)
+        let encoded = oddID.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        result = try await daemon.get("/v1/comments/\(encoded)")
+        #expect(result.status == 200 && result.json["id"] as? String == oddID, "\(result.text)")
+        #expect(try await daemon.get("/v1/comments/%FF").status == 400, "broken percent-encoding")
+        // A path that exists with another method: 405 and Allow.
+        result = try await daemon.request("DELETE", "/v1/comments")
+        #expect(result.status == 405 && result.headers["allow"] == "POST", "\(result.headers)")
+        result = try await daemon.request("PUT", "/v1/decisions")
+        #expect(result.status == 405 && result.headers["allow"] == "GET, HEAD")
         result = try await daemon.get("/v1/decisions?limit=5000")
         #expect(result.status == 400)
         #expect(error(result)["field"] as? String == "limit")

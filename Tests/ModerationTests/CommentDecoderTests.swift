@@ -124,4 +124,33 @@ import Testing
         #expect(IPAddress("203.0.113.77")?.network == "203.0.113.0/24")
         #expect(IPAddress("203.0.113") == nil)
     }
+
+    /// Every RFC 3339 time the API document allows is read (found by schemathesis: ten fractional
+    /// digits, lower-case t and z), and what is not a time is refused.
+    @Test func submittedAtReadsRFC3339Times() {
+        let parse = CommentDecoder.parseTimestamp
+        let expected = Date(timeIntervalSince1970: 1_795_849_200)  // 2026-11-28T07:00:00Z
+        #expect(parse("2026-11-28T07:00:00Z") == expected)
+        #expect(parse("2026-11-28t07:00:00z") == expected)
+        #expect(parse("2026-11-28T08:00:00+01:00") == expected)
+        #expect(parse("2026-11-28T07:00:00.5Z") == expected.addingTimeInterval(0.5))
+        #expect(parse("2026-11-28T07:00:00.7357779689Z").map { abs($0.timeIntervalSince(expected) - 0.735777) < 0.000_01 } == true)
+        #expect(parse("2026-11-28T07:00:00.123+13:20") != nil)
+        for bad in ["", "yesterday", "2026-11-28", "2026-11-28 07:00:00", "2026-11-28T07:00:00", "2026-13-28T07:00:00Z",
+                    "2026-11-28T07:00:00." + String(repeating: "9", count: 60) + "Z"] {
+            #expect(parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    /// A character that combines with the scheme's last `/` does not hide the scheme (found by schemathesis).
+    @Test func anArticleURLIsCheckedByItsBytes() throws {
+        let decoder = CommentDecoder()
+        let fields: [String: Any] = ["id": "u1", "article_id": "a", "author": "A", "body": "b", "rating": 3,
+                                     "article_url": "https://\u{1F3FB}.example"]
+        let comment = try decoder.decode(try JSONSerialization.data(withJSONObject: fields))
+        #expect(comment.articleURL?.utf8.starts(with: "https://".utf8) == true)
+        #expect(throws: CommentValidationError.self) {
+            try decoder.decode(Data(#"{"id":"u2","article_id":"a","author":"A","body":"b","rating":3,"article_url":"ftp://x"}"#.utf8))
+        }
+    }
 }

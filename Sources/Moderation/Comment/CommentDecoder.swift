@@ -79,7 +79,8 @@ public struct CommentDecoder: Sendable {
         }
         if let articleURL = comment.articleURL {
             try text("article_url", articleURL, maxLength: limits.maxURLCharacters)
-            guard articleURL.hasPrefix("http://") || articleURL.hasPrefix("https://") else {
+            // Compared as bytes: a character that combines with the `/` (a skin-tone modifier, say) must not hide the scheme.
+            guard articleURL.utf8.starts(with: "http://".utf8) || articleURL.utf8.starts(with: "https://".utf8) else {
                 throw CommentValidationError(.invalidValue, "article_url must be an http:// or https:// URL.", field: "article_url")
             }
         }
@@ -177,8 +178,22 @@ public struct CommentDecoder: Sendable {
         return ats == 1 && beforeAt > 0 && dotsAfterAt > 0
     }
 
-    /// Parses ISO 8601 with or without fractional seconds.
+    /// Parses an RFC 3339 time (ISO 8601 with a date and time): with or without fractional seconds (any
+    /// number of digits; beyond microseconds they are dropped), `t` and `z` in either case, an offset of
+    /// at most 18 hours.
     public static func parseTimestamp(_ text: String) -> Date? {
+        var scalars = Array(text.unicodeScalars)
+        guard scalars.count >= 20, scalars.count <= 64 else { return nil }
+        if scalars[10] == "t" { scalars[10] = "T" }
+        if scalars[scalars.count - 1] == "z" { scalars[scalars.count - 1] = "Z" }
+        if scalars[19] == "." {
+            var end = 20
+            while end < scalars.count, ("0"..."9").contains(scalars[end]) { end += 1 }
+            if end - 20 > 6 { scalars.removeSubrange(26..<end) }
+        }
+        var normalized = String.UnicodeScalarView()
+        normalized.append(contentsOf: scalars)
+        let text = String(normalized)
         if let date = try? Date(text, strategy: .iso8601) { return date }
         let withFraction = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
         return try? withFraction.parse(text)

@@ -68,7 +68,10 @@ struct CommentRoutes<Context: RequestContext> {
     }
 
     @Sendable func status(_ request: Request, context: Context) async throws -> Response {
-        let id = try context.parameters.require("id")
+        // The id arrives percent-encoded in the path (any character an id may hold, `/` included).
+        guard let id = try context.parameters.require("id").removingPercentEncoding else {
+            throw APIError(.badRequest, code: "invalid_value", message: "The id in the path is not valid percent-encoding.", field: "id")
+        }
         guard let details = try await database.details(of: id) else {
             throw APIError(.notFound, code: "not_found", message: "No comment with id \(id).", field: "id")
         }

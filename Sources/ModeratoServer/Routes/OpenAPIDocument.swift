@@ -115,7 +115,9 @@ enum OpenAPIDocument {
             "schema": {
               "type": "integer",
               "minimum": 0,
-              "default": 0
+              "default": 0,
+              "maximum": 9223372036854775807,
+              "format": "int64"
             }
           },
           {
@@ -226,7 +228,7 @@ enum OpenAPIDocument {
         "summary": "Akismet: check a key.",
         "security": [],
         "requestBody": {
-          "required": true,
+          "required": false,
           "content": {
             "application/x-www-form-urlencoded": {
               "schema": {
@@ -244,7 +246,8 @@ enum OpenAPIDocument {
                 "required": []
               }
             }
-          }
+          },
+          "description": "Without a body (no key, no blog), the answer is `invalid`, as Akismet's."
         },
         "responses": {
           "200": {
@@ -375,7 +378,7 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "Usage, or `invalid` for a bad key.",
+            "description": "Usage, or `invalid` for a bad key. With a missing or unknown key, the text `invalid` (as Akismet answers).",
             "content": {
               "application/json": {
                 "schema": {
@@ -388,6 +391,12 @@ enum OpenAPIDocument {
                     }
                   ]
                 }
+              },
+              "text/plain": {
+                "schema": {
+                  "const": "invalid",
+                  "description": "When the key is missing or unknown."
+                }
               }
             }
           }
@@ -398,7 +407,7 @@ enum OpenAPIDocument {
   "components": {
     "requestBodies": {
       "AkismetComment": {
-        "required": true,
+        "required": false,
         "content": {
           "application/x-www-form-urlencoded": {
             "schema": {
@@ -464,7 +473,8 @@ enum OpenAPIDocument {
               "required": []
             }
           }
-        }
+        },
+        "description": "Without a body (no key, no blog), the answer is `invalid`, as Akismet's."
       }
     },
     "securitySchemes": {
@@ -520,35 +530,101 @@ enum OpenAPIDocument {
             "type": "string",
             "minLength": 1,
             "maxLength": 200,
-            "description": "The site's id for the comment; re-sending it is idempotent."
+            "description": "The site's id for the comment; re-sending it is idempotent. No spaces or control characters.",
+            "pattern": "^[^\\u0000-\\u0020\\u0085\\s]+$"
           },
           "article_id": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 200
+            "maxLength": 200,
+            "pattern": "^[^\\u0000-\\u0020\\u0085\\s]+$",
+            "description": "No spaces or control characters."
           },
           "article_url": {
-            "type": "string",
-            "maxLength": 2048
+            "anyOf": [
+              {
+                "type": "null"
+              },
+              {
+                "type": "string",
+                "maxLength": 0
+              },
+              {
+                "type": "string",
+                "pattern": "^https?://[^\\u0000]*$",
+                "maxLength": 2048,
+                "description": "The article's http:// or https:// URL."
+              }
+            ]
           },
           "author": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 100
+            "maxLength": 100,
+            "pattern": "[^\\u0000-\\u0020\\u0085\\s]",
+            "description": "The name the reader gave; not only spaces."
           },
           "email": {
-            "type": "string"
+            "anyOf": [
+              {
+                "type": "null"
+              },
+              {
+                "type": "string",
+                "maxLength": 0
+              },
+              {
+                "type": "string",
+                "pattern": "^[^@\\s\\u0000\\u0085]+@[^@\\s\\u0000\\u0085]*\\.[^@\\s\\u0000\\u0085]*$",
+                "maxLength": 254,
+                "description": "name@example.org"
+              }
+            ]
           },
           "ip": {
-            "type": "string",
-            "description": "IPv4 or IPv6 address."
+            "anyOf": [
+              {
+                "type": "null"
+              },
+              {
+                "type": "string",
+                "maxLength": 0
+              },
+              {
+                "type": "string",
+                "anyOf": [
+                  {
+                    "format": "ipv4"
+                  },
+                  {
+                    "format": "ipv6"
+                  }
+                ],
+                "description": "IPv4 or IPv6 address."
+              }
+            ]
           },
           "user_agent": {
-            "type": "string"
+            "anyOf": [
+              {
+                "type": "null"
+              },
+              {
+                "type": "string",
+                "maxLength": 0
+              },
+              {
+                "type": "string",
+                "maxLength": 512,
+                "pattern": "^[^\\u0000]*$"
+              }
+            ]
           },
           "body": {
             "type": "string",
-            "description": "May be empty; at most the configured length."
+            "description": "May be empty; at most 10,000 characters by default (the daemon's limit). No NUL characters.",
+            "pattern": "^[^\\u0000]*$",
+            "maxLength": 10000
           },
           "rating": {
             "type": "integer",
@@ -556,10 +632,24 @@ enum OpenAPIDocument {
             "maximum": 5
           },
           "submitted_at": {
-            "type": "string",
-            "format": "date-time"
+            "anyOf": [
+              {
+                "type": "null"
+              },
+              {
+                "type": "string",
+                "maxLength": 0
+              },
+              {
+                "type": "string",
+                "format": "date-time",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?(Z|[+-]((0[0-9]|1[0-7]):[0-5][0-9]|18:00))$",
+                "description": "When the reader posted it: RFC 3339 with an upper-case T and Z, and an offset of at most 18 hours."
+              }
+            ]
           }
-        }
+        },
+        "description": "Optional fields that are null or empty are treated as absent."
       },
       "Accepted": {
         "type": "object",

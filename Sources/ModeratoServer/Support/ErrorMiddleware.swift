@@ -3,7 +3,10 @@ import Logging
 import ModerationStore
 
 /// Turns every error into the API's JSON error shape, so a client never sees an empty 500.
+/// A path that exists with another method gets 405 and `Allow`, from ``RouteTable``.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    var routes: RouteTable?
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
@@ -17,6 +20,13 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 code = "too_large"
                 message = "The request body is too large."
             case .notFound:
+                if let allowed = routes?.methods(for: request.uri.path), !allowed.isEmpty {
+                    var response = try APIError(.methodNotAllowed, code: "method_not_allowed",
+                                                message: "\(request.method) is not allowed on \(request.uri.path); it takes \(allowed.joined(separator: ", ")).")
+                        .response(from: request, context: context)
+                    response.headers[.allow] = allowed.joined(separator: ", ")
+                    return response
+                }
                 code = "not_found"
                 message = "No such route: \(request.method) \(request.uri.path)."
             case .methodNotAllowed:
