@@ -144,7 +144,7 @@ if ((systemd)); then
     say "moderato.service is $(systemctl is-active moderato.service); logs: journalctl -u moderato"
   fi
 elif ((system)); then
-  say "systemd is not running here: start the daemon yourself, as the moderato user:"
-  say "  runuser -u moderato -- $prefix/bin/moderatod --config /etc/moderato/moderato.yml"
+  say "systemd is not running here: start the daemon yourself, as the moderato user with its environment:"
+  say "  runuser -u moderato -- sh -c 'set -a; . /etc/moderato/moderato.env; exec $prefix/bin/moderatod --config /etc/moderato/moderato.yml'"
 fi
 say "installed Moderato in ${root:-}$prefix (settings in ${root:-}/etc/moderato, data in ${root:-}/var/lib/moderato)"
