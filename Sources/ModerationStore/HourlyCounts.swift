@@ -32,7 +32,6 @@ import Moderation
 /// latest decision by a moderator or the site, set by a trigger on `decision`) feed the signal counts.
 enum HourlyCounts {
     static var tables: [String] { definitions.map(\.name) }
-    static let keyColumns: Set<String> = ["hour", "article_id", "millis", "name", "source", "rating", "decider"]
 
     /// A report period cut into whole hours, read from the tables, and ranges derived from the
     /// comments for the partial hours at its edges. A partial hour costs what its derived part holds,

@@ -106,12 +106,12 @@ extension ModerationDatabase {
     /// Every row of every hourly table, as text; keys whose counts are all zero are left out (the same as no row).
     static func hourlyCounts(_ db: Database) throws -> [String: [String]] {
         var tables: [String: [String]] = [:]
-        for table in HourlyCounts.tables {
-            tables[table] = try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").compactMap { row in
-                let counts = row.columnNames.filter { !HourlyCounts.keyColumns.contains($0) }
-                guard counts.contains(where: { (row[$0] as Int?) != 0 }) else { return nil }
-                return row.description
-            }
+        for table in HourlyCounts.definitions {
+            tables[table.name] = try Row.fetchAll(db, sql: "SELECT * FROM \(table.name) ORDER BY \(table.keyNames.joined(separator: ", "))")
+                .compactMap { row in
+                    guard table.counts.contains(where: { (row[$0] as Int?) != 0 }) else { return nil }
+                    return row.description
+                }
         }
         return tables
     }

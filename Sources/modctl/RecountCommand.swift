@@ -9,8 +9,9 @@ struct Recount: AsyncParsableCommand {
         discussion: """
             The counts are kept up to date as comments, verdicts and decisions are recorded, so this is \
             only needed after the database was edited by hand (with the sqlite3 shell, say) or restored \
-            in part. It runs in one transaction while moderatod keeps running, and says which counts \
-            it corrected. With --check it changes nothing and exits 3 when a count is wrong.
+            in part. It runs in one transaction while moderatod keeps running (holding the write lock: \
+            new comments wait, about 35 s for 500,000 comments), and says which counts it corrected. \
+            With --check it changes nothing and exits 3 when a count is wrong.
 
             Example:
               modctl recount --check || modctl recount
