@@ -322,14 +322,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "Thanks, or `invalid` for a bad key.",
-            "content": {
-              "text/plain": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AkismetThanks"
           },
           "413": {
             "$ref": "#/components/responses/Error"
@@ -347,14 +340,7 @@ enum OpenAPIDocument {
         },
         "responses": {
           "200": {
-            "description": "Thanks, or `invalid` for a bad key.",
-            "content": {
-              "text/plain": {
-                "schema": {
-                  "type": "string"
-                }
-              }
-            }
+            "$ref": "#/components/responses/AkismetThanks"
           },
           "413": {
             "$ref": "#/components/responses/Error"
@@ -509,6 +495,16 @@ enum OpenAPIDocument {
             "description": "Seconds to wait before trying again.",
             "schema": {
               "type": "integer"
+            }
+          }
+        }
+      },
+      "AkismetThanks": {
+        "description": "Thanks, or `invalid` for a bad key.",
+        "content": {
+          "text/plain": {
+            "schema": {
+              "type": "string"
             }
           }
         }
