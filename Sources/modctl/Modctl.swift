@@ -45,9 +45,13 @@ struct ModeratorOptions: ParsableArguments {
 
     func moderator() throws -> String {
         let environment = ProcessInfo.processInfo.environment
-        guard let name = name ?? environment["USER"] ?? environment["LOGNAME"],
-              !name.trimmingCharacters(in: .whitespaces).isEmpty else {
+        // Under sudo (`sudo -u moderato modctl …`) the person deciding is the one who ran sudo.
+        let candidates = [name, environment["SUDO_USER"], environment["USER"], environment["LOGNAME"]]
+        guard let name = candidates.compactMap({ $0 }).first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw CLIError("say who you are with --as NAME (or set USER)")
+        }
+        guard name != Decision.systemActor else {
+            throw CLIError("decisions by \(name) would read as the pipeline's own; say who you are with --as NAME")
         }
         return name
     }

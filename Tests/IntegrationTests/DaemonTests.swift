@@ -232,9 +232,15 @@ import Testing
         let empty = try CommandRunner.run("modctl", ["queue"], environment: environment)
         #expect(empty.status == 0)
         #expect(empty.stdout == "No held comments. The queue is clear.\n")
-        let noName = try CommandRunner.run("modctl", ["approve", "x"], environment: ["MODERATO_DB": path, "USER": "", "LOGNAME": ""])
+        let noName = try CommandRunner.run("modctl", ["approve", "x"], environment: ["MODERATO_DB": path, "USER": "", "LOGNAME": "", "SUDO_USER": ""])
         #expect(noName.status == 1)
         #expect(noName.stderr == "modctl: say who you are with --as NAME (or set USER)\n")
+        // Run as the service's user (`sudo -u moderato modctl …`): the name would be the pipeline's.
+        let asService = try CommandRunner.run("modctl", ["approve", "x"], environment: ["MODERATO_DB": path, "USER": "moderato", "SUDO_USER": ""])
+        #expect(asService.status == 1 && asService.stderr.contains("would read as the pipeline's own; say who you are with --as NAME"))
+        // Under sudo, the person who ran sudo decides.
+        let underSudo = try CommandRunner.run("modctl", ["approve", "x"], environment: ["MODERATO_DB": path, "USER": "moderato", "SUDO_USER": "alice"])
+        #expect(underSudo.stderr == "modctl: no comment with id x\n")
         let noReason = try CommandRunner.run("modctl", ["reject", "x"], environment: environment)
         #expect(noReason.status == 64)
         #expect(noReason.stderr.contains("Missing expected argument '--reason <reason>'"))
