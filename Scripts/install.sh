@@ -127,7 +127,10 @@ if [[ ! -f $environment ]]; then
   say "wrote $environment with a new API token"
 fi
 chmod 0640 "$environment"
-((system)) && chown root:moderato "$settings" "$environment" "$settings.new" 2>/dev/null || true
+if ((system)); then
+  chown root:moderato "$settings" "$environment"
+  if [[ -f $settings.new ]]; then chown root:moderato "$settings.new"; fi
+fi
 
 # 6. systemd units.
 for unit in moderato.service moderato-digest.service moderato-digest.timer; do

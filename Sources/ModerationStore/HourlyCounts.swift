@@ -225,11 +225,12 @@ enum HourlyCounts {
             """
         }
 
-        /// One comment's signal counts as rows to add: `new` added, `old` taken away (either may be absent).
-        func signalChange(old: String?, new: String?) -> String {
-            var sides: [String] = []
-            if let old { sides.append("SELECT -1 AS sign, facts.* FROM (SELECT \(signalFacts(old)) FROM \(signals(old)) GROUP BY 2) facts") }
-            if let new { sides.append("SELECT 1 AS sign, facts.* FROM (SELECT \(signalFacts(new)) FROM \(signals(new)) GROUP BY 2) facts") }
+        /// In a trigger on a comment's update: its signal counts as rows to add, the new row's counted
+        /// and the old row's taken away (a review changed, so reviewed and overturned may have).
+        var reviewChange: String {
+            let sides = [("-1", "OLD"), ("1", "NEW")].map { sign, row in
+                "SELECT \(sign) AS sign, facts.* FROM (SELECT \(signalFacts(row)) FROM \(signals(row)) GROUP BY 2) facts"
+            }
             let sums = signalCountColumns.map { "sum(sign * \($0))" }.joined(separator: ", ")
             let changed = signalCountColumns.map { "sum(sign * \($0)) <> 0" }.joined(separator: " OR ")
             return """
@@ -392,7 +393,7 @@ enum HourlyCounts {
 
                 CREATE TRIGGER hourly_counts_on_review AFTER UPDATE OF human_status ON comment
                 WHEN OLD.human_status IS NOT NEW.human_status BEGIN
-                    INSERT INTO hourly_signals (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"))
+                    INSERT INTO hourly_signals (hour, name, source, \(signalColumns)) \(d.reviewChange)
                     ON CONFLICT (hour, name) DO UPDATE SET \(addTo(signalCountColumns));
                 END;
                 """

@@ -51,7 +51,7 @@ extension HourlyCounts {
                 """
                 CREATE FUNCTION hourly_counts_on_review() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
-                    INSERT INTO hourly_signals_change (hour, name, source, \(signalColumns)) \(d.signalChange(old: "OLD", new: "NEW"));
+                    INSERT INTO hourly_signals_change (hour, name, source, \(signalColumns)) \(d.reviewChange);
                     RETURN NULL;
                 END $$
                 """,
