@@ -110,6 +110,11 @@ public enum Timing {
     /// the median is returned, so a moment when another process shares the core slows both halves of a
     /// pair alike instead of skewing the result. When 16 KB already takes more than `limit` times 1 KB,
     /// that ratio is returned at once, so a quadratic scanner fails in seconds rather than minutes.
+    /// How much longer than 1 KB a 60 KB text may take: 60 times is linear, and 60 KB no longer fits
+    /// the fastest caches, which costs up to half as much again a byte (ratios of 86 to 106 seen on
+    /// linear code under a loaded run); a quadratic step takes about 3,600 times as long.
+    public static let linearLimit = 120.0
+
     public static func growth(of work: (String) -> Void, on shape: AdversarialText.Shape, limit: Double)
         -> (ratio: Double, measuredAt: Int) {
         let smalls = (0..<60).map { _ in String(decoding: Array(shape.text(bytes: 1_024).utf8), as: UTF8.self) }
