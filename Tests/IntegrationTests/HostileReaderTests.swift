@@ -59,11 +59,19 @@ import Testing
 
     /// 20 worst-case comments delay a normal comment's verdict by under 2 s, or, on a machine too busy
     /// for that, by at most three times what 20 ordinary comments of the same length cost there (a
-    /// scanner gone quadratic costs a hundred times more).
+    /// scanner gone quadratic costs a hundred times more; measured 1.3 to 1.4 times). The two waits
+    /// are taken back to back, up to three pairs: a busy neighbour can spoil one pair (a pair taken
+    /// while the whole suite built and ran measured 9 times), a quadratic scanner spoils every one.
     @Test func worstCaseCommentsDoNotStallJudging() async throws {
-        let worst = try await Self.waitBehind((0..<20).map(Self.worstCaseBody))
-        guard worst > 2 else { return }
-        let ordinary = try await Self.waitBehind((0..<20).map(Self.ordinaryLongBody))
-        #expect(worst <= 3 * ordinary, "a normal comment waited \(worst) s behind 20 worst-case comments, \(ordinary) s behind 20 ordinary ones")
+        var pairs: [(worst: TimeInterval, ordinary: TimeInterval)] = []
+        for _ in 0..<3 {
+            let worst = try await Self.waitBehind((0..<20).map(Self.worstCaseBody))
+            if worst <= 2 { return }
+            let ordinary = try await Self.waitBehind((0..<20).map(Self.ordinaryLongBody))
+            if worst <= 3 * ordinary { return }
+            pairs.append((worst, ordinary))
+        }
+        let described = pairs.map { "\($0.worst) s behind worst-case, \($0.ordinary) s behind ordinary" }
+        Issue.record("a normal comment waited over three times longer behind 20 worst-case comments than behind 20 ordinary ones in every pair: \(described.joined(separator: "; "))")
     }
 }
