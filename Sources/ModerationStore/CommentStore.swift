@@ -73,6 +73,19 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     func claimNextHeld(moderator: String, excluding excluded: Set<String>, ttl: TimeInterval, at now: Date) async throws(StoreError) -> StoredComment?
     func releaseClaims(moderator: String) async throws(StoreError)
 
+    // MARK: Readers' reports
+
+    /// Records a reader's report and, when the open reports on an approved comment reach the policy's
+    /// threshold, holds it with a readers' decision, in one transaction (see
+    /// ``ModerationDatabase/report(_:_:policy:at:)``).
+    /// - Throws: ``StoreError`` `.notFound`.
+    func report(_ externalID: String, _ report: ReaderReport, policy: ReportPolicy, at now: Date) async throws(StoreError) -> ReportReceipt
+    /// Holds those of these just-judged comments whose open reports, made while they were queued,
+    /// reach the threshold.
+    func holdReported(keys: [Int64], policy: ReportPolicy, at now: Date) async throws(StoreError) -> [Decision]
+    /// A comment's reports, oldest first, with each reporter's standing now.
+    func reports(of externalID: String) async throws(StoreError) -> [(report: StoredReport, standing: ReporterStanding)]
+
     // MARK: The learning layer
 
     func classifierModel() async throws(StoreError) -> (model: ClassifierModel, version: Int)

@@ -21,7 +21,7 @@ struct DecisionHistory {
 
     /// Refuses a new decision on a comment a person already decided, unless forced.
     func checkMayDecide(_ externalID: String, force: Bool) throws(StoreError) {
-        if let last = inForce, last.actorKind != .system, !force {
+        if let last = inForce, last.actorKind.isReview, !force {
             throw StoreError(.alreadyDecided,
                 "comment \(externalID) was already \(last.status.rawValue) by \(last.actor) at \(ModerationDatabase.timestamp(last.at)); pass --force to override")
         }
@@ -31,14 +31,14 @@ struct DecisionHistory {
     /// and the label the remaining decisions teach (nil: none).
     func undo(_ externalID: String, by actor: String, force: Bool) throws(StoreError) -> (last: Decision, restore: CommentStatus, unwanted: Bool?) {
         // Undoing an undo would go in circles: undo the latest decision that is not an undo or undone.
-        guard let last = decisions.last(where: { counts($0) && $0.actorKind != .system }), let previous = last.previousStatus else {
+        guard let last = decisions.last(where: { counts($0) && $0.actorKind.isReview }), let previous = last.previousStatus else {
             throw StoreError(.notFound, "comment \(externalID) has no moderator decision to undo")
         }
         if last.actor != actor && !force {
             throw StoreError(.alreadyDecided, "the latest decision on comment \(externalID) was made by \(last.actor) at "
                 + "\(ModerationDatabase.timestamp(last.at)); pass --force to undo another moderator's decision")
         }
-        let remaining = decisions.filter { $0.seq != last.seq && counts($0) && $0.actorKind != .system && $0.status != .held }
+        let remaining = decisions.filter { $0.seq != last.seq && counts($0) && $0.actorKind.isReview && $0.status != .held }
         return (last, previous, remaining.last.map { $0.status == .rejected })
     }
 

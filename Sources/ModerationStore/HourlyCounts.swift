@@ -239,10 +239,14 @@ enum HourlyCounts {
                 """
         }
 
+        /// Whether a decision is a person's review (``Decision/ActorKind/isReview``), in the form the
+        /// partial index on people's decisions (`actor_kind <> 'system'`) serves.
+        static func review(_ column: String) -> String { "\(column) <> 'system' AND \(column) <> 'readers'" }
+
         /// Rebuilds `comment.system_status` and `comment.human_status` from the decisions.
         var reviewStatuses: String {
             let system = "(SELECT status FROM decision WHERE comment_key = comment.key AND actor_kind = 'system' ORDER BY seq LIMIT 1)"
-            let human = "(SELECT status FROM decision WHERE comment_key = comment.key AND actor_kind <> 'system' ORDER BY seq DESC LIMIT 1)"
+            let human = "(SELECT status FROM decision WHERE comment_key = comment.key AND \(Self.review("actor_kind")) ORDER BY seq DESC LIMIT 1)"
             return """
                 UPDATE comment SET system_status = \(system), human_status = \(human)
                 WHERE system_status IS DISTINCT FROM \(system) OR human_status IS DISTINCT FROM \(human)
@@ -370,6 +374,11 @@ enum HourlyCounts {
             columns.map { "\($0) = \($0) + excluded.\($0)" }.joined(separator: ", ")
         }
 
+        /// The decision trigger's statement that follows people's reviews, as schema 14 wrote it…
+        static let humanStatusUpdate = "UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;"
+        /// …and since 15, when readers' holds (which move counts but review nothing) are decisions too.
+        static let reviewStatusUpdate = "UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key AND NEW.actor_kind <> 'readers';"
+
         static let schema: String = {
             let d = dialect
             let signalColumns = signalCountColumns.joined(separator: ", ")
@@ -388,7 +397,7 @@ enum HourlyCounts {
                     UPDATE hourly_comments SET \(["approved", "held", "rejected"].map { "\($0) = \($0) + (NEW.status = '\($0)') - (NEW.previous_status IS '\($0)')" }
                         .joined(separator: ", "))
                     WHERE (hour, article_id) = (SELECT \(d.hour("received_at")), article_id FROM comment WHERE key = NEW.comment_key);
-                    UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;
+                    \(humanStatusUpdate)
                 END;
 
                 CREATE TRIGGER hourly_counts_on_review AFTER UPDATE OF human_status ON comment

@@ -99,10 +99,13 @@ extension ModerationDatabase {
         // `inserted` returns the decision with its sequence number.
         let decision = try Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
                                 actorKind: actorKind, reason: reason, note: note, at: now).inserted(db)
-        // A person's decision teaches the site's learning layer; a held verdict teaches it nothing.
-        if verdict != .held {
+        // A person's decision teaches the site's learning layer and rules on the open reports; a held
+        // verdict does neither.
+        if verdict != .held && actorKind.isReview {
             try learn(commentKey: comment.key!, unwanted: verdict == .rejected, tokens: tokens,
                       source: actorKind == .site ? "site" : "moderator", db)
+            try db.execute(sql: "UPDATE report SET outcome = ?, settled_by = ? WHERE comment_key = ? AND outcome IS NULL",
+                           arguments: [ReportOutcome(verdict).rawValue, decision.seq!, comment.key!])
         }
         return decision
     }

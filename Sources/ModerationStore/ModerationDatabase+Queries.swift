@@ -7,6 +7,10 @@ public struct CommentDetails: Sendable {
     public var comment: StoredComment
     public var signals: [Signal]
     public var history: [DecisionEntry]
+    /// Readers' reports, oldest first.
+    public var reports: [StoredReport] = []
+    /// Each reporter's standing now, by reporter.
+    public var standings: [String: ReporterStanding] = [:]
 }
 
 /// Which comments a listing shows.
@@ -18,6 +22,9 @@ public struct CommentFilter: Sendable {
     public var signalName: String?
     /// Only comments received before this time.
     public var receivedBefore: Date?
+    /// Only comments with open reports (of any status but rejected), most reported first: the
+    /// reported queue.
+    public var reportedOnly = false
     public var limit: Int = 100
 
     public init(status: CommentStatus = .held) {
@@ -30,6 +37,8 @@ public struct CommentSummary: Sendable {
     public var comment: StoredComment
     /// Active signal names, strongest first.
     public var reasons: [String]
+    /// The open reports, if any.
+    public var reports: ReportTally?
 }
 
 extension ModerationDatabase {
@@ -41,7 +50,11 @@ extension ModerationDatabase {
                 let signals = try StoredSignal.filter(Column("comment_key") == comment.key!).order(Column("key")).fetchAll(db)
                 let history = try DecisionEntry.fetchAll(db, sql: "\(Self.decisionEntries) WHERE d.comment_key = ? ORDER BY d.seq",
                                                          arguments: [comment.key!])
-                return CommentDetails(comment: comment, signals: signals.map(\.signal), history: history)
+                var details = CommentDetails(comment: comment, signals: signals.map(\.signal), history: history)
+                details.reports = try Row.fetchAll(db, sql: "SELECT * FROM report WHERE comment_key = ? ORDER BY key", arguments: [comment.key!])
+                    .map(Self.storedReport)
+                for reporter in Set(details.reports.map(\.reporter)) { details.standings[reporter] = try Self.standing(of: reporter, db) }
+                return details
             }
         } catch {
             throw Self.wrap(error, "reading a comment")
@@ -82,7 +95,10 @@ extension ModerationDatabase {
     public func comments(matching filter: CommentFilter) async throws(StoreError) -> [CommentSummary] {
         do {
             return try await pool.read { db in
-                var request = StoredComment.filter(Column("status") == filter.status)
+                var request = filter.reportedOnly
+                    ? StoredComment.filter(Column("status") != CommentStatus.rejected)
+                        .filter(sql: "key IN (SELECT comment_key FROM report WHERE outcome IS NULL)")
+                    : StoredComment.filter(Column("status") == filter.status)
                 if let article = filter.articleID { request = request.filter(Column("article_id") == article) }
                 if let author = filter.author { request = request.filter(Column("author") == author) }
                 if let before = filter.receivedBefore { request = request.filter(Column("received_at") < before) }
@@ -90,13 +106,19 @@ extension ModerationDatabase {
                     request = request.filter(sql: "EXISTS (SELECT 1 FROM json_each(signals) WHERE json_extract(value, '$.name') = ?)",
                                              arguments: [name])
                 }
-                let comments = try request.order(Column("key")).limit(filter.limit).fetchAll(db)
+                if filter.reportedOnly {
+                    request = request.order(sql: "(SELECT sum(weight) FROM report WHERE comment_key = comment.key AND outcome IS NULL) DESC, key")
+                } else {
+                    request = request.order(Column("key"))
+                }
+                let comments = try request.limit(filter.limit).fetchAll(db)
                 return try comments.map { comment in
                     let names = try String.fetchAll(db, sql: """
                         SELECT name FROM signal WHERE comment_key = ? AND is_shadow = 0
                         ORDER BY (action IS NOT NULL) DESC, score DESC, key
                         """, arguments: [comment.key!])
-                    return CommentSummary(comment: comment, reasons: names)
+                    let open = try Self.openReports(comment.key!, db)
+                    return CommentSummary(comment: comment, reasons: names, reports: open.isEmpty ? nil : ReportTally(open))
                 }
             }
         } catch {

@@ -118,6 +118,7 @@ extension ModerationDatabase {
                                            arguments: [key])
                             try Self.erasePersonalSignals(ofComment: key, everything: false, db)
                             try db.execute(sql: "UPDATE decision SET note = NULL WHERE comment_key = ? AND note IS NOT NULL", arguments: [key])
+                            try db.execute(sql: "UPDATE report SET note = NULL, network = NULL WHERE comment_key = ?", arguments: [key])
                         }
                         return .commit
                     }
@@ -240,6 +241,9 @@ extension ModerationDatabase {
                                 """, arguments: [key])
                             try Self.erasePersonalSignals(ofComment: key, everything: true, db)
                             try db.execute(sql: "UPDATE decision SET note = NULL WHERE comment_key = ? AND note IS NOT NULL", arguments: [key])
+                            try db.execute(sql: "UPDATE report SET note = NULL, network = NULL WHERE comment_key = ?", arguments: [key])
+                            // The texts it replaced go with the text.
+                            try db.execute(sql: "DELETE FROM comment_revision WHERE comment_key = ?", arguments: [key])
                         }
                         count = comments.count
                         return .commit

@@ -93,7 +93,7 @@ extension ModerationDatabase {
                 let row = try Row.fetchOne(db, sql: """
                     SELECT count(*) AS reviewed,
                            coalesce(sum(CASE WHEN m.status = 'approved' AND sys.status != 'approved' THEN 1 ELSE 0 END), 0) AS overturned
-                    FROM (SELECT comment_key, max(seq) AS seq FROM decision WHERE actor_kind != 'system' AND at >= ?
+                    FROM (SELECT comment_key, max(seq) AS seq FROM decision WHERE actor_kind != 'system' AND actor_kind != 'readers' AND at >= ?
                           GROUP BY comment_key) latest
                     JOIN decision m ON m.seq = latest.seq
                     JOIN decision sys ON sys.seq = (SELECT min(seq) FROM decision

@@ -167,6 +167,8 @@ extension ModerationDatabase {
                                                                     from: comment.status, by: actor, at: now).inserted(db)
                     // Teach the layer what the remaining decisions say, or nothing.
                     try Self.learn(commentKey: comment.key!, unwanted: undo.unwanted, tokens: nil, source: "moderator", db)
+                    // The reports it ruled on are open again.
+                    try db.execute(sql: "UPDATE report SET outcome = NULL, settled_by = NULL WHERE settled_by = ?", arguments: [undo.last.seq!])
                     result = decision
                     return .commit
                 }

@@ -298,8 +298,68 @@ enum Schema {
             try db.execute(sql: HourlyCounts.SQLite.schema)
             try db.execute(sql: HourlyCounts.SQLite.recount)
         }
+        migrator.registerMigration("v15-reports-and-revisions") { db in
+            // Readers' holds are a fourth kind of decision. SQLite cannot change a CHECK constraint in
+            // place: the decision table is rebuilt under the same definition, with its indexes and
+            // triggers (GRDB runs migrations with foreign keys off and checks them after).
+            let table = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'decision'") ?? ""
+            let kinds = "('system', 'moderator', 'site')"
+            guard table.contains(kinds) else { throw StoreError(.cannotOpen, "the decision table's definition is not the one expected") }
+            let dependents = try String.fetchAll(db, sql: """
+                SELECT sql FROM sqlite_schema WHERE tbl_name = 'decision' AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid
+                """)
+            try db.execute(sql: table.replacingOccurrences(of: "CREATE TABLE decision", with: "CREATE TABLE decision_new")
+                .replacingOccurrences(of: kinds, with: "('system', 'moderator', 'site', 'readers')"))
+            try db.execute(sql: """
+                INSERT INTO decision_new SELECT * FROM decision;
+                DROP TABLE decision;
+                ALTER TABLE decision_new RENAME TO decision;
+                """)
+            // A readers' hold moves the status counts but is not a review of the pipeline's verdict.
+            for statement in dependents {
+                try db.execute(sql: statement.replacingOccurrences(of: HourlyCounts.SQLite.humanStatusUpdate,
+                                                                   with: HourlyCounts.SQLite.reviewStatusUpdate))
+            }
+            try db.execute(sql: """
+                CREATE TABLE report (
+                    key INTEGER PRIMARY KEY AUTOINCREMENT,
+                    comment_key INTEGER NOT NULL REFERENCES comment(key) ON DELETE CASCADE,
+                    reporter TEXT NOT NULL CHECK (length(reporter) BETWEEN 1 AND 200),
+                    reason TEXT NOT NULL CHECK (reason IN (\(Self.reportReasons))),
+                    note TEXT,
+                    network TEXT,
+                    weight DOUBLE NOT NULL CHECK (weight > 0 AND weight <= 1),
+                    outcome TEXT CHECK (outcome IN ('upheld', 'dismissed')),
+                    -- The decision that gave the outcome, so undoing it reopens the report.
+                    settled_by INTEGER,
+                    at DATETIME NOT NULL,
+                    UNIQUE (comment_key, reporter)
+                );
+                CREATE INDEX report_by_reporter ON report(reporter, outcome);
+                CREATE INDEX report_open ON report(comment_key) WHERE outcome IS NULL;
+                CREATE INDEX report_by_settlement ON report(settled_by) WHERE settled_by IS NOT NULL;
+
+                -- Each change of a comment's text after it arrived, with the text it replaced.
+                CREATE TABLE comment_revision (
+                    key INTEGER PRIMARY KEY AUTOINCREMENT,
+                    comment_key INTEGER NOT NULL REFERENCES comment(key) ON DELETE CASCADE,
+                    number INTEGER NOT NULL CHECK (number > 0),
+                    kind TEXT NOT NULL CHECK (kind IN ('edit', 'moderator-edit', 'redaction')),
+                    actor TEXT NOT NULL,
+                    reason TEXT,
+                    previous_body TEXT NOT NULL,
+                    previous_rating INTEGER,
+                    at DATETIME NOT NULL,
+                    UNIQUE (comment_key, number)
+                );
+                ALTER TABLE comment ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                """)
+        }
         return migrator
     }
+
+    /// The report reasons, as an SQL list.
+    static let reportReasons = ReportReason.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
     /// Each signal of each judged comment as a row: `key` is its position among its comment's signals.
     /// Absent keys read as SQL NULL, and the flags as 0.

@@ -82,6 +82,19 @@ public struct ConfigFile: Decodable, Sendable {
         }
     }
 
+    public struct Reports: Decodable, Sendable {
+        public var holdAfter: Double?
+        public var holdAfterUrgent: Double?
+        public var perReporterPerHour: Int?
+        public var perNetworkPerHour: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case holdAfter = "hold_after"
+            case holdAfterUrgent = "hold_after_urgent"
+            case perReporterPerHour = "per_reporter_per_hour"
+            case perNetworkPerHour = "per_network_per_hour"
+        }
+    }
+
     public var database: String?
     public var listen: String?
     public var allowRemote: Bool?
@@ -96,6 +109,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var claimLeaseSeconds: Double?
     public var retentionDays: Double?
     public var akismet: Akismet?
+    public var reports: Reports?
     public var policy: Policy?
     public var model: Model?
     public var premoderateWhileLearning: Bool?
@@ -110,7 +124,7 @@ public struct ConfigFile: Decodable, Sendable {
     public private(set) var path: String = ""
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case database, listen, rules, spool, webhook, akismet, policy, model
+        case database, listen, rules, spool, webhook, akismet, reports, policy, model
         case allowRemote = "allow_remote"
         case apiToken = "api_token"
         case maxQueue = "max_queue"
@@ -132,6 +146,7 @@ public struct ConfigFile: Decodable, Sendable {
         "webhook": Webhook.CodingKeys.allCases.map(\.rawValue),
         "auto_shadow": AutoShadow.CodingKeys.allCases.map(\.rawValue),
         "akismet": Akismet.CodingKeys.allCases.map(\.rawValue),
+        "reports": Reports.CodingKeys.allCases.map(\.rawValue),
         "model": Model.CodingKeys.allCases.map(\.rawValue),
     ]
 
@@ -279,6 +294,12 @@ public struct ConfigFile: Decodable, Sendable {
                 settings.extraKeys = Set(akismet.keys ?? [])
                 configuration.akismet = settings
             }
+        }
+        if let reports {
+            if let value = reports.holdAfter { configuration.reports.policy.holdAfter = value }
+            if let value = reports.holdAfterUrgent { configuration.reports.policy.holdAfterUrgent = value }
+            if let value = reports.perReporterPerHour { configuration.reports.perReporterPerHour = value }
+            if let value = reports.perNetworkPerHour { configuration.reports.perNetworkPerHour = value }
         }
         if let policy {
             if let hold = policy.holdThreshold { configuration.policy.holdThreshold = hold }

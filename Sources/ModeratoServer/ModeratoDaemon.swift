@@ -61,11 +61,13 @@ public struct ModeratoDaemon: Sendable {
         CommentRoutes(database: database, batcher: batcher, backpressure: backpressure,
                       decoder: CommentDecoder(limits: configuration.limits), bodyDeadline: .seconds(configuration.idleTimeout))
             .register(on: api)
+        ReportRoutes(database: database, configuration: configuration.reports, bodyDeadline: .seconds(configuration.idleTimeout))
+            .register(on: api)
         if let akismet = configuration.akismet, let akismetKey {
             AkismetRoutes(configuration: akismet, apiToken: configuration.apiToken, database: database,
                           pipelines: pipelines, worker: worker, batcher: batcher,
                           backpressure: backpressure, bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused,
-                          idKey: akismetKey)
+                          idKey: akismetKey, reportPolicy: configuration.reports.policy)
                 .register(on: router)
         }
         routes.load(router)
@@ -138,7 +140,7 @@ public struct ModeratoDaemon: Sendable {
         let depth = QueueDepth((try? await database.queueDepth()) ?? 0)
         let worker = QueueWorker(database: database, pipelines: pipelines, notifier: notifier,
                                  batchSize: configuration.batchSize, claimLease: configuration.claimLease, ruleTraffic: configuration.ruleTraffic,
-                                 heuristics: configuration.heuristics, depth: depth, logger: logger)
+                                 heuristics: configuration.heuristics, depth: depth, reportPolicy: configuration.reports.policy, logger: logger)
         let batcher = IngestBatcher(database: database, notifier: notifier, depth: depth, logger: logger)
         let backpressure = Backpressure(depth: depth, batcher: batcher, maximum: configuration.maximumQueueDepth)
         let reloader = RuleReloader(daemon: self, database: database, pipelines: pipelines, logger: logger)

@@ -1,6 +1,7 @@
 import Foundation
 import Judging
 import Moderation
+import ModerationStore
 
 /// A setting whose value cannot be used, named as the settings file names it.
 public struct SettingProblem: Sendable, Equatable, CustomStringConvertible {
@@ -63,6 +64,9 @@ public struct ServerConfiguration: Sendable {
     public var akismet: AkismetConfiguration? = AkismetConfiguration()
     /// Where decisions are POSTed, if anywhere.
     public var webhook: WebhookConfiguration?
+    /// When readers' reports take an approved comment back for review, and how many reports each
+    /// reader and network may send.
+    public var reports: ReportsConfiguration = ReportsConfiguration()
     /// When a rule that hits too much recent traffic is switched to shadow.
     public var ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration()
     /// The least severe log level written: trace, debug, info, notice, warning, error or critical. The
@@ -133,6 +137,12 @@ public struct ServerConfiguration: Sendable {
                   "akismet.prefix", "must be empty or a path starting with /, such as /akismet; got \(akismet.prefix)")
             check(akismet.extraKeys.allSatisfy { $0.count >= 8 }, "akismet.keys", "must each be at least 8 characters")
         }
+        check(reports.policy.holdAfter > 0 && reports.policy.holdAfter.isFinite, "reports.hold_after",
+              "must be a positive number of reports; got \(whole(reports.policy.holdAfter))")
+        check(reports.policy.holdAfterUrgent > 0 && reports.policy.holdAfterUrgent.isFinite, "reports.hold_after_urgent",
+              "must be a positive number of reports; got \(whole(reports.policy.holdAfterUrgent))")
+        check(reports.perReporterPerHour >= 1, "reports.per_reporter_per_hour", "must be at least 1; got \(reports.perReporterPerHour)")
+        check(reports.perNetworkPerHour >= 1, "reports.per_network_per_hour", "must be at least 1; got \(reports.perNetworkPerHour)")
         check(["text", "json"].contains(logFormat), "log_format", "must be text or json; got \(logFormat)")
         check(Self.logLevels.contains(logLevel), "log_level", "must be one of \(Self.logLevels.joined(separator: ", ")); got \(logLevel)")
         return problems
@@ -170,4 +180,16 @@ public struct ServerConfiguration: Sendable {
         guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
         return (String(host), port)
     }
+}
+
+/// Readers' reports: when they hold a comment (``ReportPolicy``) and how fast one reader may send them.
+public struct ReportsConfiguration: Sendable {
+    public var policy: ReportPolicy = .default
+    /// Reports one reporter may send in an hour; more are answered 429. The default is 30.
+    public var perReporterPerHour: Int = 30
+    /// Reports from one network (a /24 or /64, when the website sends the reader's `ip`) in an hour.
+    /// The default is 120.
+    public var perNetworkPerHour: Int = 120
+
+    public init() {}
 }

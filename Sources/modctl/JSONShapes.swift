@@ -17,16 +17,18 @@ struct CommentJSON: Encodable {
     var receivedAt: Date
     var judgedAt: Date?
     var reasons: [String]?
+    var reports: ReportTallyJSON?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, author, email, ip, rating, body, score, reasons
+        case id, status, author, email, ip, rating, body, score, reasons, reports
         case articleID = "article_id"
         case articleURL = "article_url"
         case receivedAt = "received_at"
         case judgedAt = "judged_at"
     }
 
-    init(_ comment: StoredComment, reasons: [String]?, includePersonalData: Bool) {
+    init(_ comment: StoredComment, reasons: [String]?, reports: ReportTally? = nil, includePersonalData: Bool) {
+        self.reports = reports.map(ReportTallyJSON.init)
         id = comment.externalID
         status = comment.status.rawValue
         articleID = comment.articleID
@@ -76,5 +78,40 @@ typealias DecisionJSON = DecisionDocument
 extension DecisionDocument {
     init(_ entry: DecisionEntry) {
         self.init(entry, includingNote: true)
+    }
+}
+
+/// The open reports on a comment in a listing.
+struct ReportTallyJSON: Encodable {
+    var count: Int
+    var weight: Double
+    var reasons: [String]
+
+    init(_ tally: ReportTally) {
+        count = tally.count
+        weight = tally.weight
+        reasons = tally.reasons
+    }
+}
+
+/// A reader's report as `modctl show --json` shows it.
+struct ReportJSON: Encodable {
+    var reporter: String
+    var reason: String
+    var note: String?
+    var weight: Double
+    var outcome: String?
+    var at: Date
+    /// The reporter's trust now.
+    var trust: Double
+
+    init(_ report: StoredReport, standing: ReporterStanding?) {
+        reporter = report.reporter
+        reason = report.reason.rawValue
+        note = report.note
+        weight = report.weight
+        outcome = report.outcome?.rawValue
+        at = report.at
+        trust = standing?.trust ?? 1
     }
 }

@@ -12,7 +12,7 @@ struct Show: AsyncParsableCommand {
     @Argument(help: "The comment's id.")
     var id: String
 
-    @Flag(help: "Print {\"comment\": ..., \"signals\": [...], \"decisions\": [...]} as JSON.")
+    @Flag(help: "Print {\"comment\": ..., \"signals\": [...], \"decisions\": [...], \"reports\": [...]} as JSON.")
     var json = false
 
     func run() async throws {
@@ -26,9 +26,11 @@ struct Show: AsyncParsableCommand {
                     var comment: CommentJSON
                     var signals: [SignalJSON]
                     var decisions: [DecisionJSON]
+                    var reports: [ReportJSON]
                 }
                 try Output.json(Shown(comment: CommentJSON(details.comment, reasons: nil, includePersonalData: true),
-                                      signals: details.signals.map(SignalJSON.init), decisions: details.history.map(DecisionJSON.init)))
+                                      signals: details.signals.map(SignalJSON.init), decisions: details.history.map(DecisionJSON.init),
+                                      reports: details.reports.map { ReportJSON($0, standing: details.standings[$0.reporter]) }))
                 return
             }
             print(try await DetailsRenderer.render(details, database: database))
@@ -103,6 +105,21 @@ enum CommentRenderer {
         if let system = details.history.first(where: { $0.actorKind == .system }), let reason = system.reason {
             lines.append("")
             lines.append(Output.styled("Verdict", .bold) + ": " + Output.safe(reason))
+        }
+        if !details.reports.isEmpty {
+            lines.append("")
+            let open = details.reports.filter { $0.outcome == nil }
+            let weight = open.reduce(0) { $0 + $1.weight }
+            lines.append(Output.styled("Reports", .bold) + " (\(details.reports.count); \(open.count) open, weighing \(String(format: "%.2f", weight)))")
+            for report in details.reports {
+                let standing = details.standings[report.reporter] ?? ReporterStanding(upheld: 0, dismissed: 0)
+                var line = "  \(Output.timestamp(report.at))  " + Output.styled(Output.cell(report.reason.rawValue, 13), .yellow)
+                    + " by \(Output.safe(report.reporter)) (counts \(String(format: "%.2f", report.weight)); trust now "
+                    + "\(String(format: "%.2f", standing.trust)): \(standing.upheld) upheld, \(standing.dismissed) dismissed)"
+                if let outcome = report.outcome { line += " · \(outcome.rawValue)" }
+                if let note = report.note { line += "\n    “\(Output.safe(note))”" }
+                lines.append(line)
+            }
         }
         lines.append("")
         lines.append(Output.styled("History", .bold))

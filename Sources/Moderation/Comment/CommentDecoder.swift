@@ -100,7 +100,7 @@ public struct CommentDecoder: Sendable {
         }
     }
 
-    private func identifier(_ name: String, _ value: String) throws(CommentValidationError) {
+    func identifier(_ name: String, _ value: String) throws(CommentValidationError) {
         try text(name, value, maxLength: limits.maxIdentifierCharacters)
         // The store counts Unicode scalars (SQLite's length()), not characters: an id of 200 characters
         // with combining marks must not pass here and fail there.
@@ -113,7 +113,7 @@ public struct CommentDecoder: Sendable {
         }
     }
 
-    private func text(_ name: String, _ text: String, maxLength: Int) throws(CommentValidationError) {
+    func text(_ name: String, _ text: String, maxLength: Int) throws(CommentValidationError) {
         if text.utf8.contains(0) {
             throw CommentValidationError(.invalidValue, "\(name) must not contain NUL characters.", field: name)
         }
@@ -129,20 +129,20 @@ public struct CommentDecoder: Sendable {
         }
     }
 
-    private func requiredString(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String {
+    func requiredString(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String {
         guard let value = object[name], value != .null else {
             throw CommentValidationError(.missingField, "\(name) is required.", field: name)
         }
         return try string(name, value)
     }
 
-    private func optionalString(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String? {
+    func optionalString(_ name: String, _ object: [String: JSONScalar]) throws(CommentValidationError) -> String? {
         guard let value = object[name], value != .null else { return nil }
         let text = try string(name, value)
         return text.isEmpty ? nil : text
     }
 
-    private func string(_ name: String, _ value: JSONScalar) throws(CommentValidationError) -> String {
+    func string(_ name: String, _ value: JSONScalar) throws(CommentValidationError) -> String {
         guard case .string(let text) = value else {
             throw CommentValidationError(.wrongType, "\(name) must be a string, not \(value.typeName).", field: name)
         }

@@ -20,8 +20,6 @@ extension HourlyCounts {
         static let schema: [String] = {
             let d = dialect
             let signalColumns = signalCountColumns.joined(separator: ", ")
-            let moves = ["approved", "held", "rejected"]
-                .map { "\(Dialect.when("NEW.status = '\($0)'")) - \(Dialect.when("NEW.previous_status IS NOT DISTINCT FROM '\($0)'"))" }
             return [
                 "ALTER TABLE comment ADD COLUMN system_status TEXT, ADD COLUMN human_status TEXT",
                 // Partial hours of decisions, and the digest's offenders read from the index alone.
@@ -32,18 +30,7 @@ extension HourlyCounts {
             } + [
                 // A person's decision: its count, the comment's move between statuses, and the review
                 // the signal counts follow (the pipeline's are counted by the store's own code).
-                """
-                CREATE FUNCTION hourly_counts_on_decision() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN
-                    INSERT INTO hourly_decisions_change (hour, decider, decisions, approved, held, rejected)
-                    VALUES (\(d.hour("NEW.at")), NEW.actor, 1,
-                            \(["approved", "held", "rejected"].map { Dialect.when("NEW.status = '\($0)'") }.joined(separator: ", ")));
-                    INSERT INTO hourly_comments_change (hour, article_id, approved, held, rejected)
-                    SELECT \(d.hour("c.received_at")), c.article_id, \(moves.joined(separator: ", ")) FROM comment c WHERE c.key = NEW.comment_key;
-                    UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;
-                    RETURN NULL;
-                END $$
-                """,
+                decisionFunction(humanStatusUpdate: "UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key;"),
                 """
                 CREATE TRIGGER hourly_counts_on_decision AFTER INSERT ON decision FOR EACH ROW WHEN (NEW.actor_kind <> 'system')
                 EXECUTE FUNCTION hourly_counts_on_decision()
@@ -61,6 +48,30 @@ extension HourlyCounts {
                 """,
             ]
         }()
+
+        /// The function behind the trigger on people's decisions (and, since schema version 3, readers' holds).
+        static func decisionFunction(humanStatusUpdate: String, replacing: Bool = false) -> String {
+            let d = dialect
+            let moves = ["approved", "held", "rejected"]
+                .map { "\(Dialect.when("NEW.status = '\($0)'")) - \(Dialect.when("NEW.previous_status IS NOT DISTINCT FROM '\($0)'"))" }
+            return """
+            CREATE\(replacing ? " OR REPLACE" : "") FUNCTION hourly_counts_on_decision() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                INSERT INTO hourly_decisions_change (hour, decider, decisions, approved, held, rejected)
+                VALUES (\(d.hour("NEW.at")), NEW.actor, 1,
+                        \(["approved", "held", "rejected"].map { Dialect.when("NEW.status = '\($0)'") }.joined(separator: ", ")));
+                INSERT INTO hourly_comments_change (hour, article_id, approved, held, rejected)
+                SELECT \(d.hour("c.received_at")), c.article_id, \(moves.joined(separator: ", ")) FROM comment c WHERE c.key = NEW.comment_key;
+                \(humanStatusUpdate)
+                RETURN NULL;
+            END $$
+            """
+        }
+
+        /// Schema version 3: a readers' hold moves the status counts but is not a review of the verdict.
+        static let readersHold = decisionFunction(
+            humanStatusUpdate: "UPDATE comment SET human_status = NEW.status WHERE key = NEW.comment_key AND NEW.actor_kind <> 'readers';",
+            replacing: true)
 
         /// Folds the pending changes of every table into its counts, one statement per table.
         static let settle: [String] = definitions.map { table in

@@ -65,6 +65,49 @@ enum PostgresSchema {
         statements,
         // 2: the hourly counts reports read, filled from what is there.
         HourlyCounts.Postgres.schema + HourlyCounts.Postgres.recount,
+        // 3: readers' reports and holds, and comments' revisions.
+        reportsAndRevisions,
+    ]
+
+    static let reportsAndRevisions: [String] = [
+        """
+        ALTER TABLE decision DROP CONSTRAINT decision_actor_kind_check,
+            ADD CONSTRAINT decision_actor_kind_check CHECK (actor_kind IN ('system', 'moderator', 'site', 'readers'))
+        """,
+        HourlyCounts.Postgres.readersHold,
+        """
+        CREATE TABLE report (
+            key BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            comment_key BIGINT NOT NULL REFERENCES comment(key) ON DELETE CASCADE,
+            reporter TEXT NOT NULL CHECK (char_length(reporter) BETWEEN 1 AND 200),
+            reason TEXT NOT NULL CHECK (reason IN (\(Schema.reportReasons))),
+            note TEXT,
+            network TEXT,
+            weight DOUBLE PRECISION NOT NULL CHECK (weight > 0 AND weight <= 1),
+            outcome TEXT CHECK (outcome IN ('upheld', 'dismissed')),
+            settled_by BIGINT,
+            at TIMESTAMPTZ NOT NULL,
+            UNIQUE (comment_key, reporter)
+        )
+        """,
+        "CREATE INDEX report_by_reporter ON report (reporter, outcome)",
+        "CREATE INDEX report_open ON report (comment_key) WHERE outcome IS NULL",
+        "CREATE INDEX report_by_settlement ON report (settled_by) WHERE settled_by IS NOT NULL",
+        """
+        CREATE TABLE comment_revision (
+            key BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            comment_key BIGINT NOT NULL REFERENCES comment(key) ON DELETE CASCADE,
+            number INTEGER NOT NULL CHECK (number > 0),
+            kind TEXT NOT NULL CHECK (kind IN ('edit', 'moderator-edit', 'redaction')),
+            actor TEXT NOT NULL,
+            reason TEXT,
+            previous_body TEXT NOT NULL,
+            previous_rating INTEGER,
+            at TIMESTAMPTZ NOT NULL,
+            UNIQUE (comment_key, number)
+        )
+        """,
+        "ALTER TABLE comment ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
     ]
 
     static let statements: [String] = [

@@ -75,9 +75,14 @@ extension PostgresStore {
         try await connection.run("UPDATE comment SET status = \(status.rawValue) WHERE key = \(comment.key!)", logger: logger)
         let decision = try await insertDecision(Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
                                                          actorKind: actorKind, reason: reason, note: note, at: now), connection, logger: logger)
-        if verdict != .held {
+        // A person's decision teaches the site's learning layer and rules on the open reports.
+        if verdict != .held && actorKind.isReview {
             try await learn(commentKey: comment.key!, unwanted: verdict == .rejected, tokens: tokens,
                             source: actorKind == .site ? "site" : "moderator", connection, logger: logger)
+            try await connection.run("""
+                UPDATE report SET outcome = \(ReportOutcome(verdict).rawValue), settled_by = \(decision.seq!)
+                WHERE comment_key = \(comment.key!) AND outcome IS NULL
+                """, logger: logger)
         }
         return decision
     }
@@ -114,6 +119,8 @@ extension PostgresStore {
                 DecisionHistory.undoDecision(of: undo.last, commentKey: comment.key!, restoring: undo.restore, from: comment.status, by: actor, at: now),
                 connection, logger: logger)
             try await Self.learn(commentKey: comment.key!, unwanted: undo.unwanted, tokens: nil, source: "moderator", connection, logger: logger)
+            // The reports it ruled on are open again.
+            try await connection.run("UPDATE report SET outcome = NULL, settled_by = NULL WHERE settled_by = \(undo.last.seq!)", logger: logger)
             return decision
         }
     }

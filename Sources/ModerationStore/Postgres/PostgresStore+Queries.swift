@@ -15,7 +15,12 @@ extension PostgresStore {
             let comment = try StoredComment(postgres: row)
             let history = try await connection.rows("\(unescaped: DecisionEntry.postgresQuery) WHERE d.comment_key = \(comment.key!) ORDER BY d.seq",
                                                     logger: logger).map { try DecisionEntry(postgres: $0) }
-            return CommentDetails(comment: comment, signals: StoredSignal.signals(fromJSON: try row.value("signals_json")), history: history)
+            var details = CommentDetails(comment: comment, signals: StoredSignal.signals(fromJSON: try row.value("signals_json")), history: history)
+            details.reports = try await Self.allReports(comment.key!, connection, logger: logger)
+            for reporter in Set(details.reports.map(\.reporter)) {
+                details.standings[reporter] = try await Self.standing(of: reporter, connection, logger: logger)
+            }
+            return details
         }
     }
 
@@ -36,23 +41,32 @@ extension PostgresStore {
     public func comments(matching filter: CommentFilter) async throws(StoreError) -> [CommentSummary] {
         let logger = self.logger
         return try await read("listing comments") { connection in
-            try await connection.rows("""
+            let rows = try await connection.rows("""
                 SELECT \(unescaped: StoredComment.postgresColumns),
                        coalesce((SELECT array_agg(s.value->>'name' ORDER BY (s.value->>'action' IS NOT NULL) DESC,
                                                   (s.value->>'score')::double precision DESC, s.o)
                                  FROM jsonb_array_elements(c.signals) WITH ORDINALITY s(value, o)
                                  WHERE NOT coalesce((s.value->>'shadow')::boolean, false)), '{}') AS reasons
                 FROM comment c
-                WHERE status = \(filter.status.rawValue)
+                WHERE (CASE WHEN \(filter.reportedOnly) THEN status <> 'rejected' AND key IN (SELECT comment_key FROM report WHERE outcome IS NULL)
+                            ELSE status = \(filter.status.rawValue) END)
                   AND (\(filter.articleID)::text IS NULL OR article_id = \(filter.articleID))
                   AND (\(filter.author)::text IS NULL OR author = \(filter.author))
                   AND (\(filter.receivedBefore)::timestamptz IS NULL OR received_at < \(filter.receivedBefore))
                   AND (\(filter.signalName)::text IS NULL
                        OR EXISTS (SELECT 1 FROM jsonb_array_elements(c.signals) s WHERE s->>'name' = \(filter.signalName)))
-                ORDER BY key LIMIT \(filter.limit)
-                """, logger: logger).map { row in
-                CommentSummary(comment: try StoredComment(postgres: row), reasons: try row.value("reasons", as: [String].self))
+                ORDER BY CASE WHEN \(filter.reportedOnly)
+                              THEN (SELECT sum(weight) FROM report WHERE comment_key = c.key AND outcome IS NULL) END DESC NULLS LAST, key
+                LIMIT \(filter.limit)
+                """, logger: logger)
+            var summaries: [CommentSummary] = []
+            for row in rows {
+                let comment = try StoredComment(postgres: row)
+                let open = try await Self.openReports(comment.key!, connection, logger: logger)
+                summaries.append(CommentSummary(comment: comment, reasons: try row.value("reasons", as: [String].self),
+                                                reports: open.isEmpty ? nil : ReportTally(open)))
             }
+            return summaries
         }
     }
 

@@ -38,7 +38,7 @@ extension PostgresStore {
             let waits = try await rows("""
                 SELECT extract(epoch FROM min(d.at) - c.received_at)::double precision AS wait
                 FROM decision d JOIN comment c ON c.key = d.comment_key
-                WHERE d.actor_kind <> 'system' AND d.at >= \(start) AND d.at < \(end) GROUP BY c.key
+                WHERE d.actor_kind <> 'system' AND d.actor_kind <> 'readers' AND d.at >= \(start) AND d.at < \(end) GROUP BY c.key
                 """).map { try $0.value("wait", as: Double.self) }.sorted()
             digest.medianTimeToDecision = DigestBuilder.percentile(waits, 0.5)
             let ages = try await rows("SELECT received_at FROM comment WHERE status = 'held'")
@@ -96,7 +96,7 @@ extension PostgresStore {
             let row = try await connection.row("""
                 SELECT count(*) AS reviewed,
                        count(*) FILTER (WHERE m.status = 'approved' AND sys.status <> 'approved') AS overturned
-                FROM (SELECT comment_key, max(seq) AS seq FROM decision WHERE actor_kind <> 'system' AND at >= \(since)
+                FROM (SELECT comment_key, max(seq) AS seq FROM decision WHERE actor_kind <> 'system' AND actor_kind <> 'readers' AND at >= \(since)
                       GROUP BY comment_key) latest
                 JOIN decision m ON m.seq = latest.seq
                 JOIN decision sys ON sys.seq = (SELECT min(seq) FROM decision

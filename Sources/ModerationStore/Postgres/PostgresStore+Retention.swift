@@ -48,6 +48,7 @@ extension PostgresStore {
                     """, logger: logger)
                 try await Self.erasePersonalSignals(ofComments: keys, everything: false, connection, logger: logger)
                 try await connection.run("UPDATE decision SET note = NULL WHERE comment_key = ANY(\(keys)) AND note IS NOT NULL", logger: logger)
+                try await connection.run("UPDATE report SET note = NULL, network = NULL WHERE comment_key = ANY(\(keys))", logger: logger)
                 return keys.count
             }
             cleaned += count
@@ -176,6 +177,9 @@ extension PostgresStore {
                     """, logger: logger)
                 try await Self.erasePersonalSignals(ofComments: keys, everything: true, connection, logger: logger)
                 try await connection.run("UPDATE decision SET note = NULL WHERE comment_key = ANY(\(keys)) AND note IS NOT NULL", logger: logger)
+                try await connection.run("UPDATE report SET note = NULL, network = NULL WHERE comment_key = ANY(\(keys))", logger: logger)
+                // The texts it replaced go with the text.
+                try await connection.run("DELETE FROM comment_revision WHERE comment_key = ANY(\(keys))", logger: logger)
                 return keys.count
             }
             erased += count
@@ -191,7 +195,6 @@ extension PostgresStore {
     /// two daemons send the same one at once.
     public func dueDeliveries(at now: Date, limit: Int, worker: String, lease: TimeInterval) async throws(StoreError) -> [PendingDelivery] {
         let logger = logger
-        let until = now.addingTimeInterval(lease)
         return try await transaction("reading the webhook outbox") { connection in
             var attempts: [Int64: Int] = [:]
             for row in try await connection.rows("""

@@ -15,6 +15,13 @@ public struct Decision: Codable, Sendable, Equatable, FetchableRecord, Persistab
         case moderator
         /// The website itself.
         case site
+        /// Readers, whose reports took an approved comment back for review (``ReportPolicy``).
+        case readers
+
+        /// Whether a decision of this kind is a person's review of the comment: a moderator's or the
+        /// website's. The pipeline's verdicts and readers' holds are not; a moderator may overrule them
+        /// without `--force`, and they teach the learning layer nothing.
+        public var isReview: Bool { self == .moderator || self == .site }
     }
 
     /// The position in the change feed.
@@ -56,6 +63,8 @@ public struct Decision: Codable, Sendable, Equatable, FetchableRecord, Persistab
 
     /// The name the pipeline's decisions are recorded under.
     public static let systemActor = "moderato"
+    /// The name readers' holds are recorded under.
+    public static let readersActor = "readers"
 }
 
 /// A decision joined with the external id of its comment, as the feed and `modctl log` show it.

@@ -75,7 +75,7 @@ extension ModerationDatabase {
                                                   arguments: [now.addingTimeInterval(-slaHours * 3600)]) ?? 0
                 let waits = try Double.fetchAll(db, sql: """
                     SELECT (julianday(min(d.at)) - julianday(c.received_at)) * 86400 FROM decision d JOIN comment c ON c.key = d.comment_key
-                    WHERE d.actor_kind != 'system' AND d.at >= ? AND d.at < ? GROUP BY d.comment_key
+                    WHERE d.actor_kind != 'system' AND d.actor_kind != 'readers' AND d.at >= ? AND d.at < ? GROUP BY d.comment_key
                     """, arguments: range).sorted()
                 digest.medianTimeToDecision = DigestBuilder.percentile(waits, 0.5)
                 let ages = try Date.fetchAll(db, sql: "SELECT received_at FROM comment WHERE status = 'held'").map { now.timeIntervalSince($0) / 3600 }

@@ -44,6 +44,8 @@ struct AkismetRoutes<Context: RequestContext> {
     /// The installation's key for comment ids: an id made from a comment's fields cannot be predicted,
     /// or collided with, by anyone without it.
     let idKey: SymmetricKey
+    /// Submit-spam is the site's report: it is recorded as one, beside the site's rejection.
+    var reportPolicy: ReportPolicy = .default
 
     static var thanks: String { "Thanks for making the web a better place." }
 
@@ -216,6 +218,12 @@ struct AkismetRoutes<Context: RequestContext> {
             _ = try await checkNow(comment, extraSignals: [])
         }
         let actor = String((fields["blog"] ?? "site").prefix(200))
+        if spam {
+            // The site's report, as readers' are recorded: it shows with them, and the rejection below upholds it.
+            let reporter: String = "site:\(actor.prefix(195))"
+            let report = ReaderReport(reporter: reporter, reason: .spam, note: "submit-spam through the Akismet endpoint")
+            _ = try await database.report(comment.id, report, policy: reportPolicy, at: Date())
+        }
         try await Decider(store: database).decide(comment.id, verdict: spam ? .rejected : .approved, actor: actor, actorKind: .site,
                                   reason: spam ? "spam" : nil, note: "submit-\(spam ? "spam" : "ham") through the Akismet endpoint",
                                   force: true, at: Date())

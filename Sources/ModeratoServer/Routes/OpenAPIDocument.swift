@@ -104,6 +104,64 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/v1/comments/{id}/reports": {
+      "post": {
+        "operationId": "reportComment",
+        "summary": "A reader reports a comment; enough reports take an approved comment back for review.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Report"
+              }
+            }
+          }
+        },
+        "responses": {
+          "202": {
+            "description": "Recorded (or, for a reporter who reported it before, nothing changed). A report of a comment still queued counts once it is judged.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ReportReceipt"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "415": {
+            "$ref": "#/components/responses/Error"
+          },
+          "429": {
+            "$ref": "#/components/responses/RateLimited"
+          }
+        }
+      }
+    },
     "/v1/decisions": {
       "get": {
         "operationId": "listDecisions",
@@ -508,6 +566,24 @@ enum OpenAPIDocument {
             }
           }
         }
+      },
+      "RateLimited": {
+        "description": "Too many reports from this reporter or network; retry after the given time.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        },
+        "headers": {
+          "Retry-After": {
+            "description": "Seconds to wait before trying again.",
+            "schema": {
+              "type": "integer"
+            }
+          }
+        }
       }
     },
     "schemas": {
@@ -763,7 +839,8 @@ enum OpenAPIDocument {
             "enum": [
               "system",
               "moderator",
-              "site"
+              "site",
+              "readers"
             ]
           },
           "reason": {
@@ -845,6 +922,77 @@ enum OpenAPIDocument {
           },
           "throttled": {
             "type": "boolean"
+          }
+        }
+      },
+      "Report": {
+        "type": "object",
+        "additionalProperties": false,
+        "required": [
+          "reporter",
+          "reason"
+        ],
+        "properties": {
+          "reporter": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 200,
+            "description": "The website's id for the reader (no spaces); one report per reporter and comment counts."
+          },
+          "reason": {
+            "enum": [
+              "spam",
+              "abuse",
+              "personal-data",
+              "legal",
+              "off-topic",
+              "other"
+            ],
+            "description": "legal and personal-data hold the comment after one report (reports.hold_after_urgent); the others after reports.hold_after (3)."
+          },
+          "note": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "maxLength": 1000,
+            "description": "What the reader wrote, shown to moderators."
+          },
+          "ip": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The reader's address, for the per-network rate limit."
+          }
+        }
+      },
+      "ReportReceipt": {
+        "type": "object",
+        "required": [
+          "id",
+          "reporter",
+          "counted",
+          "status",
+          "held"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "reporter": {
+            "type": "string"
+          },
+          "counted": {
+            "type": "boolean",
+            "description": "False when this reporter had reported the comment before (nothing changed)."
+          },
+          "status": {
+            "$ref": "#/components/schemas/Status"
+          },
+          "held": {
+            "type": "boolean",
+            "description": "Whether this report took the comment back for review (a decision with actor_kind readers is in the feed)."
           }
         }
       }

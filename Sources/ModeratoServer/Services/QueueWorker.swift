@@ -24,14 +24,18 @@ public final class QueueWorker: Service, Sendable {
     let claimLease: TimeInterval
     let judge: CommentJudge
     let depth: QueueDepth?
+    /// When readers' reports made while a comment was queued hold it once the pipeline approves it.
+    let reportPolicy: ReportPolicy
     let logger: Logger
     /// Which rules hit an implausible share of the traffic, and when each was last looked at.
     private let traffic: Mutex<(monitor: RuleTrafficMonitor, checked: [String: Date])>
 
     public init(database: any CommentStore, pipelines: PipelineController, notifier: QueueNotifier, batchSize: Int, claimLease: TimeInterval = 60,
                 ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration(),
-                heuristics: HeuristicsConfiguration = HeuristicsConfiguration(), depth: QueueDepth? = nil, logger: Logger) {
+                heuristics: HeuristicsConfiguration = HeuristicsConfiguration(), depth: QueueDepth? = nil,
+                reportPolicy: ReportPolicy = .default, logger: Logger) {
         self.database = database
+        self.reportPolicy = reportPolicy
         self.depth = depth
         self.judge = CommentJudge(database: database, heuristics: heuristics)
         self.pipelines = pipelines
@@ -215,6 +219,7 @@ public final class QueueWorker: Service, Sendable {
                     logger.debug("judged", metadata: ["comment.id": "\(item.comment.id)", "verdict": "\(entry.judgement.verdict.rawValue)"])
                 }
                 if waitedForLock { logger.notice("the database is free again; verdicts recorded") }
+                await holdReported(judgements, at: now)
                 return
             } catch where error.isTransient && !Task.isCancelled {
                 if !waitedForLock {
@@ -240,6 +245,20 @@ public final class QueueWorker: Service, Sendable {
                     try? await Task.sleep(for: .seconds(1))
                 }
             }
+        }
+        await holdReported(judgements, at: now)
+    }
+
+    /// Reports readers sent while comments were queued count once the pipeline approves them.
+    func holdReported(_ judgements: [(key: Int64, judgement: Judgement)], at now: Date) async {
+        let approved = judgements.filter { $0.judgement.verdict == .approved }.map(\.key)
+        do {
+            for hold in try await database.holdReported(keys: approved, policy: reportPolicy, at: now) {
+                let reason: String = hold.reason ?? ""
+                logger.info("readers' reports held an approved comment", metadata: ["comment.key": "\(hold.commentKey)", "reason": "\(reason)"])
+            }
+        } catch {
+            logger.error("cannot apply the reports made while comments were queued", metadata: ["error": "\(error.message)"])
         }
     }
 }
