@@ -86,6 +86,16 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     /// A comment's reports, oldest first, with each reporter's standing now.
     func reports(of externalID: String) async throws(StoreError) -> [(report: StoredReport, standing: ReporterStanding)]
 
+    // MARK: Edits
+
+    /// A reader's edit forwarded by the website: the old text kept, the new one judged (see
+    /// ``ModerationDatabase/revise(_:body:rating:judgement:at:)``).
+    func revise(_ externalID: String, body: String, rating: Int, judgement: Judgement?, at now: Date) async throws(StoreError) -> RevisionOutcome
+    /// A moderator's edit or redaction (see ``ModerationDatabase/edit(_:body:kind:actor:reason:at:)``).
+    func edit(_ externalID: String, body: String, kind: RevisionKind, actor: String, reason: String?, at now: Date) async throws(StoreError) -> RevisionOutcome
+    /// A comment's revisions, oldest first.
+    func revisions(of externalID: String) async throws(StoreError) -> [CommentRevision]
+
     // MARK: The learning layer
 
     func classifierModel() async throws(StoreError) -> (model: ClassifierModel, version: Int)

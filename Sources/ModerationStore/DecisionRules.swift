@@ -27,6 +27,14 @@ struct DecisionHistory {
         }
     }
 
+    /// The status a reader's edit gets: the pipeline's verdict on the new text, but at least held when
+    /// a person (a moderator, the site, readers) held or rejected the comment: editing is no way round
+    /// a decision.
+    func statusAfterEdit(judged: CommentStatus, current: CommentStatus) -> CommentStatus {
+        guard judged == .approved, current != .approved, let last = inForce, last.actorKind != .system else { return judged }
+        return .held
+    }
+
     /// What undoing the latest person's decision does: the decision undone, the status to restore,
     /// and the label the remaining decisions teach (nil: none).
     func undo(_ externalID: String, by actor: String, force: Bool) throws(StoreError) -> (last: Decision, restore: CommentStatus, unwanted: Bool?) {

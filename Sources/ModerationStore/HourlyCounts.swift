@@ -300,6 +300,32 @@ enum HourlyCounts {
                                  counts: ["decisions", "approved", "held", "rejected"])
     static let definitions = [comments, latency, signals, ratingBursts, decisions]
 
+    /// When a judged comment changes after its verdict (a reader's edit, judged again), its part of the
+    /// counts is taken away as derived from its row before the change and added back as derived after
+    /// it: the statements for one comment, `placeholder` standing for its key. On SQLite they upsert
+    /// into the tables; on PostgreSQL they append to the `…_change` tables.
+    static func oneComment(sign: Int, _ dialect: Dialect, placeholder: String, postgres: Bool) -> [String] {
+        let derived: [(Table, String)] = [
+            (comments, dialect.comments(where: "c.key = \(placeholder)")), (latency, dialect.latency(where: "c.key = \(placeholder)")),
+            (signals, dialect.signals(where: "c.key = \(placeholder)")), (ratingBursts, dialect.ratingBursts(where: "c.key = \(placeholder)")),
+        ]
+        return derived.map { table, query in add(table, query, sign: sign, postgres: postgres) }
+    }
+
+    /// The statement that counts one decision (`placeholder` standing for its sequence number) the
+    /// store wrote itself.
+    static func oneDecision(_ dialect: Dialect, placeholder: String, postgres: Bool) -> String {
+        add(decisions, dialect.decisions(where: "d.seq = \(placeholder)"), sign: 1, postgres: postgres)
+    }
+
+    static func add(_ table: Table, _ query: String, sign: Int, postgres: Bool) -> String {
+        let select = "SELECT \(columns(keys: table.keyNames + (table.label.map { [$0] } ?? []), counts: table.counts, sign: sign)) FROM (\(query)) one"
+        let names = table.columnNames.joined(separator: ", ")
+        if postgres { return "INSERT INTO \(Postgres.change(table.name)) (\(names)) \(select)" }
+        return "INSERT INTO \(table.name) (\(names)) \(select) WHERE true ON CONFLICT (\(table.keyNames.joined(separator: ", "))) "
+            + "DO UPDATE SET \(SQLite.addTo(table.counts))"
+    }
+
     /// A key or label value of a count row.
     enum Cell: Hashable, Sendable, Encodable {
         case integer(Int64)

@@ -112,7 +112,8 @@ extension ModerationDatabase {
 
     /// The query behind every list of decisions, to be followed by a WHERE clause.
     static let decisionEntries = """
-        SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
+        SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at,
+               c.revision, CASE WHEN c.revision > 0 THEN c.body END AS body
         FROM decision d JOIN comment c ON c.key = d.comment_key
         """
 

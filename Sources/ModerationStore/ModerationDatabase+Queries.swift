@@ -11,6 +11,8 @@ public struct CommentDetails: Sendable {
     public var reports: [StoredReport] = []
     /// Each reporter's standing now, by reporter.
     public var standings: [String: ReporterStanding] = [:]
+    /// How the latest change of the text was made, if it changed after it arrived.
+    public var lastRevisionKind: RevisionKind?
 }
 
 /// Which comments a listing shows.
@@ -54,6 +56,8 @@ extension ModerationDatabase {
                 details.reports = try Row.fetchAll(db, sql: "SELECT * FROM report WHERE comment_key = ? ORDER BY key", arguments: [comment.key!])
                     .map(Self.storedReport)
                 for reporter in Set(details.reports.map(\.reporter)) { details.standings[reporter] = try Self.standing(of: reporter, db) }
+                details.lastRevisionKind = try String.fetchOne(db, sql: "SELECT kind FROM comment_revision WHERE comment_key = ? ORDER BY number DESC LIMIT 1",
+                                                               arguments: [comment.key!]).flatMap(RevisionKind.init(rawValue:))
                 return details
             }
         } catch {

@@ -58,7 +58,7 @@ public struct ModeratoDaemon: Sendable {
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
         }
         let api = router.group("v1").add(middleware: TokenAuthMiddleware(token: configuration.apiToken))
-        CommentRoutes(database: database, batcher: batcher, backpressure: backpressure,
+        CommentRoutes(database: database, batcher: batcher, worker: worker, backpressure: backpressure,
                       decoder: CommentDecoder(limits: configuration.limits), bodyDeadline: .seconds(configuration.idleTimeout))
             .register(on: api)
         ReportRoutes(database: database, configuration: configuration.reports, bodyDeadline: .seconds(configuration.idleTimeout))

@@ -10,7 +10,7 @@ struct Modctl: AsyncParsableCommand {
         commandName: "modctl",
         abstract: "Review and decide held comments, and inspect the Moderato database.",
         discussion: "The database is found with --database PATH or the MODERATO_DB environment variable.\n\nExamples:\n  modctl queue\n  modctl show c-1002\n  modctl review --as alice",
-        subcommands: [Queue.self, Show.self, Review.self, Approve.self, Reject.self, Undo.self, Log.self, Block.self, Allow.self, Article.self, Status.self, Rules.self, DigestCommand.self, Train.self, ModelCommand.self, Eval.self, Bench.self, Purge.self, Export.self, Forget.self, Migrate.self, Backup.self, Recount.self]
+        subcommands: [Queue.self, Show.self, Review.self, Approve.self, Reject.self, Edit.self, Redact.self, Undo.self, Log.self, Block.self, Allow.self, Article.self, Status.self, Rules.self, DigestCommand.self, Train.self, ModelCommand.self, Eval.self, Bench.self, Purge.self, Export.self, Forget.self, Migrate.self, Backup.self, Recount.self]
     )
 }
 
@@ -50,7 +50,7 @@ struct ModeratorOptions: ParsableArguments {
         guard let name = candidates.compactMap({ $0 }).first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else {
             throw CLIError("say who you are with --as NAME (or set USER)")
         }
-        guard name != Decision.systemActor else {
+        guard name != Decision.systemActor && name != Decision.readersActor else {
             throw CLIError("decisions by \(name) would read as the pipeline's own; say who you are with --as NAME")
         }
         return name

@@ -44,6 +44,17 @@ enum DetailsRenderer {
     static func render(_ details: CommentDetails, database: any CommentStore) async throws -> String {
         var lines = [CommentRenderer.render(details)]
         let comment = details.comment
+        let revisions = try await database.revisions(of: comment.externalID)
+        if !revisions.isEmpty {
+            lines.append("")
+            lines.append(Output.styled("Revisions", .bold) + " (the text above is revision \(comment.revision); each line shows the text it replaced)")
+            for revision in revisions {
+                let who = revision.kind == .edit ? "edited by the reader" : revision.kind == .redaction ? "redacted by \(Output.safe(revision.actor))"
+                    : "edited by \(Output.safe(revision.actor))"
+                lines.append("  \(revision.number). \(Output.timestamp(revision.at))  \(who)" + (revision.reason.map { ": \(Output.safe($0))" } ?? ""))
+                lines.append("     was: " + Output.excerpt(revision.previousBody, width: max(20, Output.width - 10)))
+            }
+        }
         let related = try await database.relatedComments(to: comment, limit: 8)
         lines.append("")
         lines.append(Output.styled("Author history", .bold) + " (\(Output.safe(comment.author)))")
@@ -88,9 +99,12 @@ enum CommentRenderer {
         if let email = comment.email { who += " <\(Output.safe(email))>" }
         if let ip = comment.ip { who += " from \(Output.safe(ip))" }
         lines.append(who + " · " + Output.stars(comment.rating) + " (\(comment.rating)/5)")
-        lines.append("Received \(Output.timestamp(comment.receivedAt)) (\(Output.age(since: comment.receivedAt)) ago)")
+        lines.append("Received \(Output.timestamp(comment.receivedAt)) (\(Output.age(since: comment.receivedAt)) ago)"
+            + (comment.isEdited ? " · edited (revision \(comment.revision))" : ""))
         lines.append("")
-        let bodySpans = details.signals.compactMap { $0.span }.filter { $0.field == .body }
+        // A moderator's edit keeps the verdict's signals, whose spans mark the text they were found in.
+        let marksApply = details.lastRevisionKind == nil || details.lastRevisionKind == .edit
+        let bodySpans = marksApply ? details.signals.compactMap { $0.span }.filter { $0.field == .body } : []
         let body = highlight(comment.body, spans: bodySpans)
         lines += body.split(separator: "\n", omittingEmptySubsequences: false).map { "  │ " + $0 }
         if comment.body.isEmpty { lines.append("  │ " + Output.styled("(no text, rating only)", .dim)) }

@@ -20,6 +20,9 @@ extension PostgresStore {
             for reporter in Set(details.reports.map(\.reporter)) {
                 details.standings[reporter] = try await Self.standing(of: reporter, connection, logger: logger)
             }
+            details.lastRevisionKind = try await connection.row("""
+                SELECT kind FROM comment_revision WHERE comment_key = \(comment.key!) ORDER BY number DESC LIMIT 1
+                """, logger: logger).flatMap { RevisionKind(rawValue: try $0.value("kind")) }
             return details
         }
     }

@@ -239,7 +239,7 @@ extension StoredComment {
     /// The columns a ``StoredComment`` is read from.
     static let postgresColumns = """
         key, external_id, article_id, article_url, author, email, ip, user_agent, body, rating, submitted_at, received_at, status,
-        score, judged_at, ruleset_version, network, author_is_new, fingerprint
+        score, judged_at, ruleset_version, network, author_is_new, fingerprint, revision
         """
 
     init(postgres row: PostgresRandomAccessRow) throws {
@@ -258,13 +258,15 @@ extension StoredComment {
         network = try row.value("network")
         authorIsNew = try row.value("author_is_new")
         fingerprint = try row.value("fingerprint")
+        revision = Int(try row.value("revision", as: Int32.self))
     }
 }
 
 extension DecisionEntry {
     /// The columns and joins a ``DecisionEntry`` is read from, to be followed by a WHERE clause.
     static let postgresQuery = """
-        SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at
+        SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at,
+               c.revision, CASE WHEN c.revision > 0 THEN c.body END AS body
         FROM decision d JOIN comment c ON c.key = d.comment_key
         """
 
@@ -274,6 +276,8 @@ extension DecisionEntry {
                   previousStatus: (try row.value("previous_status", as: String?.self)).flatMap(CommentStatus.init(rawValue:)),
                   actor: try row.value("actor"), actorKind: Decision.ActorKind(rawValue: try row.value("actor_kind")) ?? .system,
                   reason: try row.value("reason"), note: try row.value("note"), at: try row.value("at"))
+        revision = Int(try row.value("revision", as: Int32.self))
+        body = try row.value("body")
     }
 }
 

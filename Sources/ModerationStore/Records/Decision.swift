@@ -78,9 +78,13 @@ public struct DecisionEntry: Sendable, Equatable, Decodable, FetchableRecord {
     public var reason: String?
     public var note: String?
     public var at: Date
+    /// The comment's revision now (0: never edited).
+    public var revision: Int?
+    /// The comment's text now, when it was edited after it arrived.
+    public var body: String?
 
     enum CodingKeys: String, CodingKey {
-        case seq, status, actor, reason, note, at
+        case seq, status, actor, reason, note, at, revision, body
         case externalID = "external_id"
         case previousStatus = "previous_status"
         case actorKind = "actor_kind"
@@ -99,9 +103,14 @@ public struct DecisionDocument: Sendable, Encodable {
     /// The moderator's note: shown by `modctl`, not sent to the website.
     public var note: String?
     public var at: Date
+    /// Whether the comment's text was changed after it arrived (by its author, or a moderator's edit
+    /// or redaction).
+    public var edited: Bool
+    /// The comment's text now, when it was edited: what the website shows.
+    public var body: String?
 
     enum CodingKeys: String, CodingKey {
-        case seq, id, status, previous, actor, reason, note, at
+        case seq, id, status, previous, actor, reason, note, at, edited, body
         case actorKind = "actor_kind"
     }
 
@@ -115,5 +124,7 @@ public struct DecisionDocument: Sendable, Encodable {
         reason = entry.reason
         note = includingNote ? entry.note : nil
         at = entry.at
+        edited = (entry.revision ?? 0) > 0
+        body = entry.body
     }
 }

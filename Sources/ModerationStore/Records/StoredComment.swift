@@ -31,6 +31,8 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
     public var authorIsNew: Bool = false
     /// SimHash of the normalized body, for near-duplicate search.
     public var fingerprint: Int64?
+    /// How many times the text changed after it arrived (0: never edited).
+    public var revision: Int = 0
 
     enum CodingKeys: String, CodingKey {
         case key, author, email, ip, body, rating, status, score
@@ -44,7 +46,7 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         case rulesetVersion = "ruleset_version"
         case network
         case authorIsNew = "author_is_new"
-        case fingerprint
+        case fingerprint, revision
     }
 
     /// A comment read from a store other than GRDB's (the other fields are set after).
@@ -75,6 +77,9 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         self.network = arrival.network
         self.fingerprint = arrival.fingerprint.map { Int64(bitPattern: $0.value) }
     }
+
+    /// Whether the text changed after it arrived.
+    public var isEdited: Bool { revision > 0 }
 
     /// The stored fingerprint, if the body was long enough to have one.
     public var textFingerprint: TextFingerprint? {
@@ -109,6 +114,7 @@ public struct StoredComment: Codable, Sendable, Equatable, FetchableRecord, Pers
         network = row["network"]
         authorIsNew = row["author_is_new"]
         fingerprint = row["fingerprint"]
+        revision = row["revision"] ?? 0
     }
 
     public mutating func didInsert(_ inserted: InsertionSuccess) {

@@ -5,10 +5,12 @@ import Logging
 import Moderation
 import ModerationStore
 
-/// `POST /v1/comments`, `GET /v1/comments/{id}` and `GET /v1/decisions`.
+/// `POST /v1/comments`, `PUT /v1/comments/{id}` (a reader's edit), `GET /v1/comments/{id}` and `GET /v1/decisions`.
 struct CommentRoutes<Context: RequestContext> {
     let database: any CommentStore
     let batcher: IngestBatcher
+    /// Judges edited texts as it judges the queue's.
+    let worker: QueueWorker
     let backpressure: Backpressure
     let decoder: CommentDecoder
     /// How long a request body may take to arrive.
@@ -17,6 +19,7 @@ struct CommentRoutes<Context: RequestContext> {
     func register(on group: RouterGroup<Context>) {
         group.post("comments", use: submit)
         group.get("comments/{id}", use: status)
+        group.put("comments/{id}", use: edit)
         group.get("decisions", use: decisions)
     }
 
@@ -65,22 +68,79 @@ struct CommentRoutes<Context: RequestContext> {
         var status: String
         var score: Double?
         var reasons: [Reason]
+        /// Whether the text changed after it arrived, and the text now when it did.
+        var edited: Bool
+        var body: String?
     }
 
-    @Sendable func status(_ request: Request, context: Context) async throws -> Response {
-        // The id arrives percent-encoded in the path (any character an id may hold, `/` included).
-        guard let id = try context.parameters.require("id").removingPercentEncoding else {
-            throw APIError(.badRequest, code: "invalid_value", message: "The id in the path is not valid percent-encoding.", field: "id")
-        }
-        guard let details = try await database.details(of: id) else {
-            throw APIError(.notFound, code: "not_found", message: "No comment with id \(id).", field: "id")
-        }
+    static func document(_ details: CommentDetails) -> Status {
         let reasons = details.signals.map {
             Reason(source: $0.source.rawValue, signal: $0.name, score: $0.score, action: $0.action?.rawValue,
                    explanation: $0.explanation, shadow: $0.isShadow)
         }
-        return try JSONResponse.make(.ok, Status(id: id, status: details.comment.status.rawValue,
-                                                 score: details.comment.score, reasons: reasons))
+        let comment = details.comment
+        return Status(id: comment.externalID, status: comment.status.rawValue, score: comment.score, reasons: reasons,
+                      edited: comment.isEdited, body: comment.isEdited ? comment.body : nil)
+    }
+
+    /// The id in a request's path, percent-decoded (an id may hold any character, `/` included).
+    static func pathID(_ context: Context) throws -> String {
+        guard let id = try context.parameters.require("id").removingPercentEncoding else {
+            throw APIError(.badRequest, code: "invalid_value", message: "The id in the path is not valid percent-encoding.", field: "id")
+        }
+        return id
+    }
+
+    /// A reader's edit, as the website forwards it: the whole comment again, validated as a new one.
+    /// The new text is judged at once (a comment still queued is judged later with it) and the old text
+    /// kept; the answer is the comment's status, as `GET` gives it.
+    @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
+        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
+            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send the comment as application/json.")
+        }
+        let id = try Self.pathID(context)
+        let buffer = try await BodyReader.collect(request, upTo: decoder.limits.maxRequestBytes, within: bodyDeadline)
+        let comment: Comment
+        do {
+            comment = try decoder.decode(buffer.readableBytesView)
+        } catch {
+            throw APIError(error)
+        }
+        guard comment.id == id else {
+            throw APIError(.badRequest, code: "invalid_value", message: "The body's id (\(comment.id)) is not the id in the path (\(id)).", field: "id")
+        }
+        // Two tries: a comment queued when read may be judged before the edit lands.
+        for _ in 0..<2 {
+            guard let details = try await database.details(of: id) else {
+                throw APIError(.notFound, code: "not_found", message: "No comment with id \(id).", field: "id")
+            }
+            let stored = details.comment
+            for (field, same) in [("article_id", stored.articleID == comment.articleID), ("author", stored.author == comment.author)] where !same {
+                throw APIError(.conflict, code: "edit_conflict", message: "An edit changes the text and rating only; \(field) differs from the comment's.",
+                               field: field)
+            }
+            let judgement = stored.status == .queued ? nil : try await worker.judgeEdit(of: stored, body: comment.body, rating: comment.rating)
+            do {
+                let outcome = try await database.revise(id, body: comment.body, rating: comment.rating, judgement: judgement, at: Date())
+                if outcome.changed {
+                    context.logger.info("a reader's edit was judged", metadata: ["comment.id": "\(id)", "status": "\(outcome.status.rawValue)"])
+                }
+            } catch {
+                if error.code == .conflict { continue }
+                throw error
+            }
+            guard let now = try await database.details(of: id) else { break }
+            return try JSONResponse.make(.ok, Self.document(now))
+        }
+        throw APIError(.serviceUnavailable, code: "busy", message: "The comment changed while the edit was judged; send it again.")
+    }
+
+    @Sendable func status(_ request: Request, context: Context) async throws -> Response {
+        let id = try Self.pathID(context)
+        guard let details = try await database.details(of: id) else {
+            throw APIError(.notFound, code: "not_found", message: "No comment with id \(id).", field: "id")
+        }
+        return try JSONResponse.make(.ok, Self.document(details))
     }
 
     struct Feed: Encodable {

@@ -102,6 +102,66 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/Error"
           }
         }
+      },
+      "put": {
+        "operationId": "editComment",
+        "summary": "Forward a reader's edit: the whole comment again; the new text and rating are judged at once and the old text kept.",
+        "description": "The id, article_id and author must be the comment's (409 otherwise). A comment a person held or rejected is held at least after an edit. A comment still queued is judged later, with the new text. Sending the same text again changes nothing.",
+        "parameters": [
+          {
+            "name": "id",
+            "in": "path",
+            "required": true,
+            "schema": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 200
+            }
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/Comment"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "The comment's status after the edit.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Verdict"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/Error"
+          },
+          "401": {
+            "$ref": "#/components/responses/Error"
+          },
+          "404": {
+            "$ref": "#/components/responses/Error"
+          },
+          "409": {
+            "$ref": "#/components/responses/Error"
+          },
+          "413": {
+            "$ref": "#/components/responses/Error"
+          },
+          "415": {
+            "$ref": "#/components/responses/Error"
+          },
+          "503": {
+            "$ref": "#/components/responses/Busy"
+          }
+        }
       }
     },
     "/v1/comments/{id}/reports": {
@@ -751,7 +811,8 @@ enum OpenAPIDocument {
         "required": [
           "id",
           "status",
-          "reasons"
+          "reasons",
+          "edited"
         ],
         "properties": {
           "id": {
@@ -803,6 +864,17 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "edited": {
+            "type": "boolean",
+            "description": "Whether the text changed after it arrived (the reader's edit, or a moderator's edit or redaction)."
+          },
+          "body": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The text now, when it was edited: what the website shows."
           }
         }
       },
@@ -814,7 +886,8 @@ enum OpenAPIDocument {
           "status",
           "actor",
           "actor_kind",
-          "at"
+          "at",
+          "edited"
         ],
         "properties": {
           "seq": {
@@ -852,6 +925,17 @@ enum OpenAPIDocument {
           "at": {
             "type": "string",
             "format": "date-time"
+          },
+          "edited": {
+            "type": "boolean",
+            "description": "Whether the comment's text changed after it arrived."
+          },
+          "body": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "description": "The comment's text now, when it was edited: show this text."
           }
         }
       },

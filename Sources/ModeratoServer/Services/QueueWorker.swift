@@ -66,6 +66,16 @@ public final class QueueWorker: Service, Sendable {
         await watchTraffic(batch: [item], judgements)
     }
 
+    /// The pipeline's verdict on an edited text of a judged comment (with the comment's history, as
+    /// when it arrived); the caller records it with the edit.
+    public func judgeEdit(of stored: StoredComment, body: String, rating: Int) async throws(StoreError) -> Judgement {
+        var edited = stored
+        edited.body = body
+        edited.rating = rating
+        let item = QueuedComment(key: stored.key!, comment: edited.comment, receivedAt: stored.receivedAt, stored: edited)
+        return try await judge.judge([item], with: pipelines.pipeline, scratch: MatchScratch())[0].judgement
+    }
+
     /// Judges batches until the queue is empty or shutdown begins.
     ///
     /// Two batches overlap: while one batch's verdicts are being written (waiting for the single

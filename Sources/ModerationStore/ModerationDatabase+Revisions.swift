@@ -1,0 +1,129 @@
+import Foundation
+import GRDB
+import Moderation
+
+extension ModerationDatabase {
+    /// A reader's edit, forwarded by the website: the text and rating are replaced and the old text
+    /// kept as a revision; a judged comment gets `judgement`, the pipeline's verdict on the new text,
+    /// with a decision by the pipeline (at least held when a person held or rejected it, see
+    /// ``DecisionHistory/statusAfterEdit(judged:current:)``), all in one transaction. A comment still
+    /// queued is edited in place and judged later with the new text (pass no judgement).
+    /// - Throws: ``StoreError`` `.notFound`; `.conflict` when a judgement is missing for a judged
+    ///   comment (it was judged meanwhile: judge the new text and try again), or given for a queued one.
+    public func revise(_ externalID: String, body: String, rating: Int, judgement: Judgement?, at now: Date) async throws(StoreError) -> RevisionOutcome {
+        do {
+            let signals = try judgement.flatMap { try StoredSignal.json($0.signals, encoder: JSONEncoder()) }
+            return try await pool.writeWithoutTransaction { db in
+                var outcome: RevisionOutcome!
+                try db.inTransaction(.immediate) {
+                    let comment = try Self.commentForEdit(externalID, db)
+                    guard comment.body != body || comment.rating != rating else {
+                        outcome = RevisionOutcome(changed: false, status: comment.status, decision: nil, revision: comment.revision)
+                        return .commit
+                    }
+                    guard (comment.status == .queued) == (judgement == nil) else {
+                        throw StoreError(.conflict, "comment \(externalID) was judged while it was being edited; judge the new text and try again")
+                    }
+                    let key = comment.key!
+                    try Self.countOneComment(key, sign: -1, db)
+                    try Self.keepRevision(of: comment, kind: .edit, actor: "site", reason: nil, at: now, db)
+                    try db.execute(sql: "UPDATE comment SET body = ?, rating = ?, revision = revision + 1 WHERE key = ?", arguments: [body, rating, key])
+                    var decision: Decision?
+                    var status = comment.status
+                    if let judgement {
+                        let decisions = try Decision.filter(Column("comment_key") == key).order(Column("seq")).fetchAll(db)
+                        status = DecisionHistory(decisions).statusAfterEdit(judged: CommentStatus(judgement.verdict), current: comment.status)
+                        try db.execute(sql: "UPDATE comment SET status = ?, score = ?, signals = ?, ruleset_version = ? WHERE key = ?",
+                                       arguments: [status, judgement.score, signals, judgement.rulesetVersion, key])
+                        let reason = "edited by the reader: " + (status == CommentStatus(judgement.verdict) ? judgement.reason
+                                                                  : "held, as a person had \(comment.status.rawValue) it")
+                        decision = try Decision(commentKey: key, status: status, previousStatus: comment.status, actor: Decision.systemActor,
+                                                actorKind: .system, reason: reason, at: now).inserted(db)
+                        try db.execute(sql: HourlyCounts.oneDecision(HourlyCounts.SQLite.dialect, placeholder: "?", postgres: false),
+                                       arguments: [decision!.seq!])
+                    }
+                    try Self.countOneComment(key, sign: 1, db)
+                    outcome = RevisionOutcome(changed: true, status: status, decision: decision, revision: comment.revision + 1)
+                    return .commit
+                }
+                return outcome
+            }
+        } catch {
+            throw Self.wrap(error, "recording an edit")
+        }
+    }
+
+    /// A moderator's edit or redaction of a judged comment: the old text is kept as a revision. The
+    /// text is not judged again (a moderator wrote it). When the comment is published, the edit is
+    /// recorded as the moderator's approval of the new text, so the feed tells the website to show it;
+    /// otherwise the website learns the text with the decision that publishes it.
+    /// - Throws: ``StoreError`` `.notFound`, `.stillQueued`.
+    public func edit(_ externalID: String, body: String, kind: RevisionKind, actor: String, reason: String?,
+                     at now: Date) async throws(StoreError) -> RevisionOutcome {
+        do {
+            return try await pool.writeWithoutTransaction { db in
+                var outcome: RevisionOutcome!
+                try db.inTransaction(.immediate) {
+                    let comment = try Self.commentForEdit(externalID, db)
+                    if comment.status == .queued {
+                        throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; try again in a moment")
+                    }
+                    guard comment.body != body else {
+                        outcome = RevisionOutcome(changed: false, status: comment.status, decision: nil, revision: comment.revision)
+                        return .commit
+                    }
+                    try Self.keepRevision(of: comment, kind: kind, actor: actor, reason: reason, at: now, db)
+                    try db.execute(sql: "UPDATE comment SET body = ?, revision = revision + 1 WHERE key = ?", arguments: [body, comment.key!])
+                    var decision: Decision?
+                    if comment.status == .approved {
+                        let what = kind == .redaction ? "redacted" : "edited"
+                        decision = try Decision(commentKey: comment.key!, status: .approved, previousStatus: .approved, actor: actor,
+                                                actorKind: .moderator, reason: reason.map { "\(what): \($0)" } ?? what, at: now).inserted(db)
+                    }
+                    outcome = RevisionOutcome(changed: true, status: comment.status, decision: decision, revision: comment.revision + 1)
+                    return .commit
+                }
+                return outcome
+            }
+        } catch {
+            throw Self.wrap(error, "recording an edit")
+        }
+    }
+
+    /// A comment's revisions, oldest first.
+    public func revisions(of externalID: String) async throws(StoreError) -> [CommentRevision] {
+        do {
+            return try await pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT r.* FROM comment_revision r JOIN comment c ON c.key = r.comment_key WHERE c.external_id = ? ORDER BY r.number
+                    """, arguments: [externalID]).map { row in
+                    CommentRevision(number: row["number"], kind: RevisionKind(rawValue: row["kind"]) ?? .edit, actor: row["actor"],
+                                    reason: row["reason"], previousBody: row["previous_body"], previousRating: row["previous_rating"], at: row["at"])
+                }
+            }
+        } catch {
+            throw Self.wrap(error, "reading a comment's revisions")
+        }
+    }
+
+    static func commentForEdit(_ externalID: String, _ db: Database) throws -> StoredComment {
+        guard let comment = try StoredComment.filter(Column("external_id") == externalID).fetchOne(db) else {
+            throw StoreError(.notFound, "no comment with id \(externalID)")
+        }
+        return comment
+    }
+
+    static func keepRevision(of comment: StoredComment, kind: RevisionKind, actor: String, reason: String?, at now: Date, _ db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO comment_revision (comment_key, number, kind, actor, reason, previous_body, previous_rating, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [comment.key!, comment.revision + 1, kind.rawValue, actor, reason, comment.body, comment.rating, now])
+    }
+
+    /// Adds (1) or takes away (-1) one comment's part of the hourly counts, derived from its row now.
+    static func countOneComment(_ key: Int64, sign: Int, _ db: Database) throws {
+        for statement in HourlyCounts.oneComment(sign: sign, HourlyCounts.SQLite.dialect, placeholder: "?", postgres: false) {
+            try db.execute(sql: statement, arguments: [key])
+        }
+    }
+}
