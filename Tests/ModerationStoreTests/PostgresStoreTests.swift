@@ -1,6 +1,6 @@
 import Foundation
 import Moderation
-import ModerationStore
+@testable import ModerationStore
 import ModeratoTestSupport
 import Testing
 
@@ -12,6 +12,33 @@ struct PostgresStoreTests {
 
     func store() async throws -> PostgresStore {
         try await PostgresStore(url: try TestPostgres.freshDatabase("store"))
+    }
+
+    /// A database at schema version 2 (before reports) upgrades: its decisions stay, readers' holds can
+    /// be recorded, and the counts still agree with a recount.
+    @Test func aVersion2DatabaseUpgrades() async throws {
+        let url = try TestPostgres.freshDatabase("upgrade")
+        for statement in PostgresSchema.versions[0...1].joined() { try TestPostgres.psql(url, statement) }
+        try TestPostgres.psql(url, "INSERT INTO moderato_schema (version) VALUES (2)")
+        do {
+            _ = try await PostgresStore(url: url, access: .readWrite)
+            Issue.record("a version 2 database opened without migrating")
+        } catch {
+            #expect(error.code == .olderSchema)
+        }
+        try TestPostgres.psql(url, """
+            INSERT INTO comment (external_id, article_id, author, body, rating, received_at, status, judged_at)
+            VALUES ('old', 'news-1', 'Ann', 'An old comment about the ferry.', 4, now(), 'approved', now())
+            """)
+        try TestPostgres.psql(url, "INSERT INTO decision (comment_key, status, actor, actor_kind, reason, at) VALUES (1, 'approved', 'moderato', 'system', 'ok', now())")
+        let store = try await PostgresStore(url: url)
+        #expect(try await store.history(of: "old").map(\.status) == [.approved])
+        _ = try await store.recount(onlyCheck: false)
+        let receipt = try await store.report("old", ReaderReport(reporter: "r-1", reason: .legal), policy: .default, at: Date())
+        #expect(receipt.hold?.actorKind == .readers)
+        try await store.settleCounts()
+        #expect(try await store.recount(onlyCheck: true) == [])
+        #expect(try TestPostgres.psql(url, "SELECT max(version) FROM moderato_schema") == "\(PostgresStore.schemaVersion)")
     }
 
     @Test func aBatchKeepsTheOutcomesOfOneByOne() async throws {
