@@ -89,10 +89,11 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     // MARK: Edits
 
     /// A reader's edit forwarded by the website: the old text kept, the new one judged (see
-    /// ``ModerationDatabase/revise(_:body:rating:judgement:at:)``).
-    func revise(_ externalID: String, body: String, rating: Int, judgement: Judgement?, at now: Date) async throws(StoreError) -> RevisionOutcome
-    /// A moderator's edit or redaction (see ``ModerationDatabase/edit(_:body:kind:actor:reason:at:)``).
-    func edit(_ externalID: String, body: String, kind: RevisionKind, actor: String, reason: String?, at now: Date) async throws(StoreError) -> RevisionOutcome
+    /// ``ModerationDatabase/revise(_:body:rating:judgement:revision:at:)``).
+    func revise(_ externalID: String, body: String, rating: Int, judgement: Judgement, revision: Int, at now: Date) async throws(StoreError) -> RevisionOutcome
+    /// A moderator's edit or redaction (see ``ModerationDatabase/edit(_:body:kind:actor:reason:revision:at:)``).
+    func edit(_ externalID: String, body: String, kind: RevisionKind, actor: String, reason: String?, revision: Int,
+              at now: Date) async throws(StoreError) -> RevisionOutcome
     /// A comment's revisions, oldest first.
     func revisions(of externalID: String) async throws(StoreError) -> [CommentRevision]
 

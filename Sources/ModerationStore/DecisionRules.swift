@@ -28,11 +28,18 @@ struct DecisionHistory {
     }
 
     /// The status a reader's edit gets: the pipeline's verdict on the new text, but at least held when
-    /// a person (a moderator, the site, readers) held or rejected the comment: editing is no way round
-    /// a decision.
-    func statusAfterEdit(judged: CommentStatus, current: CommentStatus) -> CommentStatus {
-        guard judged == .approved, current != .approved, let last = inForce, last.actorKind != .system else { return judged }
-        return .held
+    /// the latest person's decision in force (a moderator's, the site's, readers') held or rejected the
+    /// comment, or when a moderator edited or redacted its text: editing is no way round a person.
+    /// (The pipeline's verdicts on earlier edits do not count: two edits in a row change nothing.)
+    /// - Returns: The status, and the reason it was held when the verdict alone would not hold it.
+    func statusAfterEdit(judged: CommentStatus, moderatorRevised: Bool) -> (status: CommentStatus, heldBecause: String?) {
+        guard judged == .approved else { return (judged, nil) }
+        if let person = decisions.last(where: { counts($0) && $0.actorKind != .system }), person.status != .approved {
+            let who = person.actorKind == .readers ? "readers' reports" : person.actor
+            return (.held, "held, as \(who) had \(person.status.rawValue) it")
+        }
+        if moderatorRevised { return (.held, "held, as a moderator had edited its text") }
+        return (judged, nil)
     }
 
     /// What undoing the latest person's decision does: the decision undone, the status to restore,

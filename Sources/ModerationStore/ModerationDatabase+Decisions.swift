@@ -104,8 +104,13 @@ extension ModerationDatabase {
         if verdict != .held && actorKind.isReview {
             try learn(commentKey: comment.key!, unwanted: verdict == .rejected, tokens: tokens,
                       source: actorKind == .site ? "site" : "moderator", db)
+            // Approving a text a moderator edited or redacted since the reports came in upholds them: they had a point.
+            let revised = try Bool.fetchOne(db, sql: """
+                SELECT EXISTS (SELECT 1 FROM comment_revision WHERE comment_key = ?1 AND kind <> 'edit'
+                               AND at >= (SELECT min(at) FROM report WHERE comment_key = ?1 AND outcome IS NULL))
+                """, arguments: [comment.key!]) ?? false
             try db.execute(sql: "UPDATE report SET outcome = ?, settled_by = ? WHERE comment_key = ? AND outcome IS NULL",
-                           arguments: [ReportOutcome(verdict).rawValue, decision.seq!, comment.key!])
+                           arguments: [(revised ? .upheld : ReportOutcome(verdict)).rawValue, decision.seq!, comment.key!])
         }
         return decision
     }

@@ -87,7 +87,9 @@ extension ModerationDatabase {
     static func holdIfReported(_ key: Int64, status: CommentStatus, policy: ReportPolicy, at now: Date, _ db: Database) throws -> Decision? {
         guard status == .approved else { return nil }
         let open = try openReports(key, db)
-        guard policy.holds(open) else { return nil }
+        let dismissed = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM report WHERE comment_key = ? AND outcome = 'dismissed')",
+                                          arguments: [key]) ?? false
+        guard policy.holds(open, afterDismissal: dismissed) else { return nil }
         try db.execute(sql: "UPDATE comment SET status = 'held' WHERE key = ?", arguments: [key])
         return try Decision(commentKey: key, status: .held, previousStatus: status, actor: Decision.readersActor, actorKind: .readers,
                             reason: ReportPolicy.holdReason(open), note: ReportPolicy.holdNote(open), at: now).inserted(db)

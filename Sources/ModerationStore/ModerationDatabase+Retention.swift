@@ -128,6 +128,11 @@ extension ModerationDatabase {
                 progress(cleaned)
                 if count < Self.maintenanceChunk { break }
             }
+            // Readers' notes and networks on reports of that age, whatever their comment's state.
+            try await erasing { db in
+                try db.execute(sql: "UPDATE report SET note = NULL, network = NULL WHERE at < ? AND (note IS NOT NULL OR network IS NOT NULL)",
+                               arguments: [cutoff])
+            }
             try await truncateLog()
             return cleaned
         } catch {

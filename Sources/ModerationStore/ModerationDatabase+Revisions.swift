@@ -3,16 +3,18 @@ import GRDB
 import Moderation
 
 extension ModerationDatabase {
-    /// A reader's edit, forwarded by the website: the text and rating are replaced and the old text
-    /// kept as a revision; a judged comment gets `judgement`, the pipeline's verdict on the new text,
-    /// with a decision by the pipeline (at least held when a person held or rejected it, see
-    /// ``DecisionHistory/statusAfterEdit(judged:current:)``), all in one transaction. A comment still
-    /// queued is edited in place and judged later with the new text (pass no judgement).
-    /// - Throws: ``StoreError`` `.notFound`; `.conflict` when a judgement is missing for a judged
-    ///   comment (it was judged meanwhile: judge the new text and try again), or given for a queued one.
-    public func revise(_ externalID: String, body: String, rating: Int, judgement: Judgement?, at now: Date) async throws(StoreError) -> RevisionOutcome {
+    /// A reader's edit of a judged comment, forwarded by the website: the text and rating are replaced
+    /// and the old text kept as a revision, and `judgement`, the pipeline's verdict on the new text, is
+    /// recorded with a decision by the pipeline (at least held when a person held or rejected it, see
+    /// ``DecisionHistory/statusAfterEdit(judged:moderatorRevised:)``), all in one transaction.
+    /// - Parameter revision: The revision the judgement was made against: if the text changed since
+    ///   (another edit), nothing is recorded.
+    /// - Throws: ``StoreError`` `.notFound`; `.stillQueued` (the first verdict is not in yet: a worker
+    ///   may be judging the text now); `.conflict` when the text changed since `revision`.
+    public func revise(_ externalID: String, body: String, rating: Int, judgement: Judgement, revision: Int,
+                       at now: Date) async throws(StoreError) -> RevisionOutcome {
         do {
-            let signals = try judgement.flatMap { try StoredSignal.json($0.signals, encoder: JSONEncoder()) }
+            let signals = try StoredSignal.json(judgement.signals, encoder: JSONEncoder())
             return try await pool.writeWithoutTransaction { db in
                 var outcome: RevisionOutcome!
                 try db.inTransaction(.immediate) {
@@ -21,8 +23,11 @@ extension ModerationDatabase {
                         outcome = RevisionOutcome(changed: false, status: comment.status, decision: nil, revision: comment.revision)
                         return .commit
                     }
-                    guard (comment.status == .queued) == (judgement == nil) else {
-                        throw StoreError(.conflict, "comment \(externalID) was judged while it was being edited; judge the new text and try again")
+                    if comment.status == .queued {
+                        throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; send the edit again in a moment")
+                    }
+                    guard comment.revision == revision else {
+                        throw StoreError(.conflict, "comment \(externalID) was edited while this edit was judged; judge the new text and try again")
                     }
                     let key = comment.key!
                     try Self.countOneComment(key, sign: -1, db)
@@ -30,13 +35,15 @@ extension ModerationDatabase {
                     try db.execute(sql: "UPDATE comment SET body = ?, rating = ?, revision = revision + 1 WHERE key = ?", arguments: [body, rating, key])
                     var decision: Decision?
                     var status = comment.status
-                    if let judgement {
+                    do {
                         let decisions = try Decision.filter(Column("comment_key") == key).order(Column("seq")).fetchAll(db)
-                        status = DecisionHistory(decisions).statusAfterEdit(judged: CommentStatus(judgement.verdict), current: comment.status)
+                        let revised = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM comment_revision WHERE comment_key = ? AND kind <> 'edit')",
+                                                        arguments: [key]) ?? false
+                        let after = DecisionHistory(decisions).statusAfterEdit(judged: CommentStatus(judgement.verdict), moderatorRevised: revised)
+                        status = after.status
                         try db.execute(sql: "UPDATE comment SET status = ?, score = ?, signals = ?, ruleset_version = ? WHERE key = ?",
                                        arguments: [status, judgement.score, signals, judgement.rulesetVersion, key])
-                        let reason = "edited by the reader: " + (status == CommentStatus(judgement.verdict) ? judgement.reason
-                                                                  : "held, as a person had \(comment.status.rawValue) it")
+                        let reason = "edited by the reader: " + (after.heldBecause ?? judgement.reason)
                         decision = try Decision(commentKey: key, status: status, previousStatus: comment.status, actor: Decision.systemActor,
                                                 actorKind: .system, reason: reason, at: now).inserted(db)
                         try db.execute(sql: HourlyCounts.oneDecision(HourlyCounts.SQLite.dialect, placeholder: "?", postgres: false),
@@ -57,8 +64,9 @@ extension ModerationDatabase {
     /// text is not judged again (a moderator wrote it). When the comment is published, the edit is
     /// recorded as the moderator's approval of the new text, so the feed tells the website to show it;
     /// otherwise the website learns the text with the decision that publishes it.
-    /// - Throws: ``StoreError`` `.notFound`, `.stillQueued`.
-    public func edit(_ externalID: String, body: String, kind: RevisionKind, actor: String, reason: String?,
+    /// - Parameter revision: The revision the moderator edited: if the text changed since, nothing is recorded.
+    /// - Throws: ``StoreError`` `.notFound`, `.stillQueued`, `.conflict` (the text changed since `revision`).
+    public func edit(_ externalID: String, body: String, kind: RevisionKind, actor: String, reason: String?, revision: Int,
                      at now: Date) async throws(StoreError) -> RevisionOutcome {
         do {
             return try await pool.writeWithoutTransaction { db in
@@ -67,6 +75,9 @@ extension ModerationDatabase {
                     let comment = try Self.commentForEdit(externalID, db)
                     if comment.status == .queued {
                         throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; try again in a moment")
+                    }
+                    guard comment.revision == revision else {
+                        throw StoreError(.conflict, "comment \(externalID) changed while you edited it (now revision \(comment.revision)); look at it again")
                     }
                     guard comment.body != body else {
                         outcome = RevisionOutcome(changed: false, status: comment.status, decision: nil, revision: comment.revision)

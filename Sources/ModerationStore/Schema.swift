@@ -316,6 +316,9 @@ enum Schema {
                 ALTER TABLE decision_new RENAME TO decision;
                 """)
             // A readers' hold moves the status counts but is not a review of the pipeline's verdict.
+            guard dependents.contains(where: { $0.contains(HourlyCounts.SQLite.humanStatusUpdate) }) else {
+                throw StoreError(.cannotOpen, "the decision trigger's definition is not the one expected")
+            }
             for statement in dependents {
                 try db.execute(sql: statement.replacingOccurrences(of: HourlyCounts.SQLite.humanStatusUpdate,
                                                                    with: HourlyCounts.SQLite.reviewStatusUpdate))

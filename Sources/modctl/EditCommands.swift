@@ -40,19 +40,20 @@ struct Edit: AsyncParsableCommand {
             } else {
                 body = try Self.editInEditor(details.comment.body)
             }
-            try await Self.record(database, id: id, body: body, kind: .moderatorEdit, moderator: moderator, reason: reason)
+            try await Self.record(database, id: id, body: body, kind: .moderatorEdit, moderator: moderator, reason: reason,
+                                  revision: details.comment.revision)
         }
     }
 
     /// Records an edit or redaction and says what it did.
     static func record(_ database: any CommentStore, id: String, body: String, kind: RevisionKind, moderator: String,
-                       reason: String?) async throws {
+                       reason: String?, revision: Int) async throws {
         do {
             try CommentDecoder().validate(Comment(id: id, articleID: "a", author: "a", body: body, rating: 3))
         } catch {
             throw CLIError("the new text cannot be used: \(error.message); nothing changed")
         }
-        let outcome = try await database.edit(id, body: body, kind: kind, actor: moderator, reason: reason, at: Date())
+        let outcome = try await database.edit(id, body: body, kind: kind, actor: moderator, reason: reason, revision: revision, at: Date())
         guard outcome.changed else {
             Output.line("The text is unchanged; nothing recorded.")
             return
@@ -145,7 +146,8 @@ struct Redact: AsyncParsableCommand {
             guard let range = Self.range(span), let redacted = Redaction.apply(range, to: body) else {
                 throw CLIError("--span \(span) is outside the text, which has \(body.count) characters")
             }
-            try await Edit.record(database, id: id, body: redacted, kind: .redaction, moderator: moderator, reason: reason)
+            try await Edit.record(database, id: id, body: redacted, kind: .redaction, moderator: moderator, reason: reason,
+                                  revision: details.comment.revision)
         }
     }
 }

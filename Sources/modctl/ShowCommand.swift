@@ -140,7 +140,7 @@ enum CommentRenderer {
         for entry in details.history {
             let from = entry.previousStatus.map { "\($0.rawValue) → " } ?? ""
             var line = "  #\(entry.seq) \(Output.timestamp(entry.at))  \(from)\(entry.status.rawValue)  by \(Output.safe(entry.actor))"
-            if entry.actorKind != .moderator { line += " (\(entry.actorKind.rawValue))" }
+            if entry.actorKind != .moderator && entry.actorKind != .readers { line += " (\(entry.actorKind.rawValue))" }
             if let reason = entry.reason { line += ": \(Output.safe(reason))" }
             if let note = entry.note { line += " — \(Output.safe(note))" }
             lines.append(line)

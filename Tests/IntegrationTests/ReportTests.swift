@@ -40,7 +40,7 @@ import Testing
         let shown = try daemon.modctl(["show", "c1"])
         #expect(shown.stdout.contains("Reports (3; 3 open, weighing 3.00)") && shown.stdout.contains("by reader-1 (counts 1.00; trust now 1.00")
                 && shown.stdout.contains("“rude”"), "\(shown.stdout)")
-        #expect(shown.stdout.contains("approved → held  by readers (readers): reported: abuse, spam"), "\(shown.stdout)")
+        #expect(shown.stdout.contains("approved → held  by readers: reported: abuse, spam"), "\(shown.stdout)")
         // A moderator approves it again (no --force needed over readers): the reports are dismissed.
         #expect(try daemon.modctl(["approve", "c1", "--as", "ann"]).status == 0)
         let json = try daemon.modctl(["show", "c1", "--json"]).stdout
@@ -67,6 +67,8 @@ import Testing
         #expect(missing.status == 400 && missing.json.error?["field"] as? String == "reporter")
         let extra = try await daemon.post("/v1/comments/c1/reports", json: #"{"reporter":"r","reason":"spam","severity":9}"#)
         #expect(extra.status == 400 && extra.json.error?["code"] as? String == "unknown_field")
+        let site = try await Self.report(daemon, "c1", reporter: "site:example.org")
+        #expect(site.status == 400 && site.json.error?["field"] as? String == "reporter")
         let ip = try await Self.report(daemon, "c1", reporter: "r", ip: "not-an-address")
         #expect(ip.status == 400 && ip.json.error?["field"] as? String == "ip")
         let form = try await daemon.request("POST", "/v1/comments/c1/reports", body: Data("reporter=r".utf8),

@@ -129,8 +129,10 @@ import Testing
         try await store.undo("a3", actor: "ann", at: Self.base.addingTimeInterval(1_900))
         #expect(try await store.reports(of: "a3").allSatisfy { $0.report.outcome == nil })
         #expect(try await store.reports(of: "a3").first?.standing == ReporterStanding(upheld: 0, dismissed: 1))
-        // Reports made after a moderator's approval count again, from a clean slate: three trusted readers hold it.
+        // Reports made after a moderator's approval count again, but twice as many are needed: three are not enough, six are.
         for reporter in ["new-1", "new-2", "new-3"] { _ = try await Self.report(store, "a1", by: reporter, minutes: 40) }
+        #expect(try await store.details(of: "a1")?.comment.status == .approved)
+        for reporter in ["new-4", "new-5", "new-6"] { _ = try await Self.report(store, "a1", by: reporter, minutes: 41) }
         #expect(try await store.details(of: "a1")?.comment.status == .held)
         // A crank alone with dismissed reports cannot hold a comment with an urgent reason.
         #expect(try await Self.report(store, "a4", by: "crank", .legal, minutes: 50).status == .approved)

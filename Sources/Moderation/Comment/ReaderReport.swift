@@ -47,6 +47,8 @@ public struct ReportDecoder: Sendable {
     /// The largest request body, in bytes.
     public static let maxRequestBytes = 8 * 1024
     static let fields = ["reporter", "reason", "note", "ip"]
+    /// The prefix of the reporter ids the site's own reports are recorded under.
+    public static let siteReporterPrefix = "site:"
 
     public init() {}
 
@@ -73,6 +75,10 @@ public struct ReportDecoder: Sendable {
         let checker = CommentDecoder()
         let reporter = try checker.requiredString("reporter", object)
         try checker.identifier("reporter", reporter)
+        if reporter.hasPrefix(Self.siteReporterPrefix) {
+            throw CommentValidationError(.invalidValue, "reporter ids starting with \(Self.siteReporterPrefix) are the site's own (Akismet submit-spam).",
+                                         field: "reporter")
+        }
         let reasonText = try checker.requiredString("reason", object)
         guard let reason = ReportReason(rawValue: reasonText) else {
             throw CommentValidationError(.invalidValue, "reason must be one of \(ReportReason.names).", field: "reason")

@@ -79,8 +79,14 @@ extension PostgresStore {
         if verdict != .held && actorKind.isReview {
             try await learn(commentKey: comment.key!, unwanted: verdict == .rejected, tokens: tokens,
                             source: actorKind == .site ? "site" : "moderator", connection, logger: logger)
+            // Approving a text a moderator edited or redacted since the reports came in upholds them: they had a point.
+            let revised = try await connection.row("""
+                SELECT EXISTS (SELECT 1 FROM comment_revision WHERE comment_key = \(comment.key!) AND kind <> 'edit'
+                               AND at >= (SELECT min(at) FROM report WHERE comment_key = \(comment.key!) AND outcome IS NULL)) AS revised
+                """, logger: logger)?.value("revised", as: Bool.self) ?? false
+            let outcome: ReportOutcome = revised ? .upheld : ReportOutcome(verdict)
             try await connection.run("""
-                UPDATE report SET outcome = \(ReportOutcome(verdict).rawValue), settled_by = \(decision.seq!)
+                UPDATE report SET outcome = \(outcome.rawValue), settled_by = \(decision.seq!)
                 WHERE comment_key = \(comment.key!) AND outcome IS NULL
                 """, logger: logger)
         }

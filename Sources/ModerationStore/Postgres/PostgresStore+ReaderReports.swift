@@ -39,10 +39,15 @@ extension PostgresStore {
         }
         guard !reported.isEmpty else { return [] }
         return try await transaction("holding reported comments") { connection in
+            // Every row first, in key order, before the feed's lock: the order every writer takes them in.
+            var statuses: [Int64: CommentStatus] = [:]
+            for row in try await connection.rows("SELECT key, status FROM comment WHERE key = ANY(\(reported)) ORDER BY key FOR UPDATE",
+                                                 logger: logger) {
+                statuses[try row.value("key", as: Int64.self)] = CommentStatus(rawValue: try row.value("status"))
+            }
             var holds: [Decision] = []
             for key in reported {
-                guard let row = try await connection.row("SELECT status FROM comment WHERE key = \(key) FOR UPDATE", logger: logger),
-                      let status = CommentStatus(rawValue: try row.value("status")) else { continue }
+                guard let status = statuses[key] else { continue }
                 if let hold = try await Self.holdIfReported(key, status: status, policy: policy, at: now, connection, logger: logger) {
                     holds.append(hold)
                 }
@@ -69,7 +74,10 @@ extension PostgresStore {
                                _ connection: PostgresConnection, logger: Logger) async throws -> Decision? {
         guard status == .approved else { return nil }
         let open = try await openReports(key, connection, logger: logger)
-        guard policy.holds(open) else { return nil }
+        let dismissed = try await connection.row("""
+            SELECT EXISTS (SELECT 1 FROM report WHERE comment_key = \(key) AND outcome = 'dismissed') AS dismissed
+            """, logger: logger)?.value("dismissed", as: Bool.self) ?? false
+        guard policy.holds(open, afterDismissal: dismissed) else { return nil }
         try await connection.run("UPDATE comment SET status = 'held' WHERE key = \(key)", logger: logger)
         return try await insertDecision(Decision(commentKey: key, status: .held, previousStatus: status, actor: Decision.readersActor,
                                                  actorKind: .readers, reason: ReportPolicy.holdReason(open), note: ReportPolicy.holdNote(open),

@@ -55,6 +55,12 @@ extension PostgresStore {
             progress(cleaned)
             if count < chunk { break }
         }
+        // Readers' notes and networks on reports of that age, whatever their comment's state.
+        try await transaction("purging personal data") { connection in
+            try await connection.run("""
+                UPDATE report SET note = NULL, network = NULL WHERE at < \(cutoff) AND (note IS NOT NULL OR network IS NOT NULL)
+                """, logger: logger)
+        }
         return cleaned
     }
 

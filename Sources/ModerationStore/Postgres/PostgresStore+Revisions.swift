@@ -6,11 +6,12 @@ import PostgresNIO
 extension PostgresStore {
     // MARK: Edits
 
-    public func revise(_ externalID: String, body: String, rating: Int, judgement: Judgement?, at now: Date) async throws(StoreError) -> RevisionOutcome {
+    public func revise(_ externalID: String, body: String, rating: Int, judgement: Judgement, revision: Int,
+                       at now: Date) async throws(StoreError) -> RevisionOutcome {
         let logger = self.logger
         let signals: String?
         do {
-            signals = try judgement.flatMap { try StoredSignal.json($0.signals, encoder: JSONEncoder()) }
+            signals = try StoredSignal.json(judgement.signals, encoder: JSONEncoder())
         } catch {
             throw StoreError(.database, "cannot encode signals: \(error)")
         }
@@ -19,8 +20,11 @@ extension PostgresStore {
             guard comment.body != body || comment.rating != rating else {
                 return RevisionOutcome(changed: false, status: comment.status, decision: nil, revision: comment.revision)
             }
-            guard (comment.status == .queued) == (judgement == nil) else {
-                throw StoreError(.conflict, "comment \(externalID) was judged while it was being edited; judge the new text and try again")
+            if comment.status == .queued {
+                throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; send the edit again in a moment")
+            }
+            guard comment.revision == revision else {
+                throw StoreError(.conflict, "comment \(externalID) was edited while this edit was judged; judge the new text and try again")
             }
             let key = comment.key!
             try await Self.countOneComment(key, sign: -1, connection, logger: logger)
@@ -28,17 +32,20 @@ extension PostgresStore {
             try await connection.run("UPDATE comment SET body = \(body), rating = \(rating), revision = revision + 1 WHERE key = \(key)", logger: logger)
             var decision: Decision?
             var status = comment.status
-            if let judgement {
+            do {
                 let decisions = try await connection.rows("""
                     SELECT \(unescaped: Decision.postgresColumns) FROM decision WHERE comment_key = \(key) ORDER BY seq
                     """, logger: logger).map { try Decision(postgres: $0) }
-                status = DecisionHistory(decisions).statusAfterEdit(judged: CommentStatus(judgement.verdict), current: comment.status)
+                let revised = try await connection.row("""
+                    SELECT EXISTS (SELECT 1 FROM comment_revision WHERE comment_key = \(key) AND kind <> 'edit') AS revised
+                    """, logger: logger)?.value("revised", as: Bool.self) ?? false
+                let after = DecisionHistory(decisions).statusAfterEdit(judged: CommentStatus(judgement.verdict), moderatorRevised: revised)
+                status = after.status
                 try await connection.run("""
                     UPDATE comment SET status = \(status.rawValue), score = \(judgement.score), signals = \(signals)::jsonb,
                                        ruleset_version = \(judgement.rulesetVersion) WHERE key = \(key)
                     """, logger: logger)
-                let reason = "edited by the reader: " + (status == CommentStatus(judgement.verdict) ? judgement.reason
-                                                          : "held, as a person had \(comment.status.rawValue) it")
+                let reason = "edited by the reader: " + (after.heldBecause ?? judgement.reason)
                 decision = try await Self.insertDecision(Decision(commentKey: key, status: status, previousStatus: comment.status,
                                                                   actor: Decision.systemActor, actorKind: .system, reason: reason, at: now),
                                                          connection, logger: logger)
@@ -52,13 +59,16 @@ extension PostgresStore {
         }
     }
 
-    public func edit(_ externalID: String, body: String, kind: RevisionKind, actor: String, reason: String?,
+    public func edit(_ externalID: String, body: String, kind: RevisionKind, actor: String, reason: String?, revision: Int,
                      at now: Date) async throws(StoreError) -> RevisionOutcome {
         let logger = self.logger
         return try await transaction("recording an edit") { connection in
             let comment = try await Self.commentForEdit(externalID, connection, logger: logger)
             if comment.status == .queued {
                 throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; try again in a moment")
+            }
+            guard comment.revision == revision else {
+                throw StoreError(.conflict, "comment \(externalID) changed while you edited it (now revision \(comment.revision)); look at it again")
             }
             guard comment.body != body else {
                 return RevisionOutcome(changed: false, status: comment.status, decision: nil, revision: comment.revision)

@@ -8,7 +8,8 @@ import Moderation
 /// Each report counts its reporter's trust (``trust(upheld:dismissed:)``): 1 for a reporter moderators
 /// have not ruled against, less for one whose reports moderators keep dismissing by approving what
 /// they reported. Only open reports count (those no moderator has ruled on since): a comment a
-/// moderator approved despite reports needs new reports to be held again.
+/// moderator approved despite reports needs new reports, twice as many, to be held again, so a
+/// pile-on cannot keep taking down a comment moderators keep approving.
 public struct ReportPolicy: Sendable, Equatable {
     /// The weight of open reports that holds an approved comment. The default is 3 (three readers in
     /// good standing).
@@ -31,12 +32,14 @@ public struct ReportPolicy: Sendable, Equatable {
         Double(upheld + 1) / Double(upheld + dismissed + 1)
     }
 
-    /// Whether these open reports take an approved comment back for review. (A hair under the
-    /// threshold counts as reaching it, so three reports of weight 1/3 make 1.)
-    public func holds(_ open: [StoredReport]) -> Bool {
+    /// Whether these open reports take an approved comment back for review; twice the weight when
+    /// moderators dismissed reports on it before. (A hair under the threshold counts as reaching it, so
+    /// three reports of weight 1/3 make 1.)
+    public func holds(_ open: [StoredReport], afterDismissal: Bool = false) -> Bool {
+        let factor: Double = afterDismissal ? 2 : 1
         let total = open.reduce(0) { $0 + $1.weight }
         let urgent = open.filter(\.reason.isUrgent).reduce(0) { $0 + $1.weight }
-        return total >= holdAfter - 1e-9 || urgent >= holdAfterUrgent - 1e-9
+        return total >= holdAfter * factor - 1e-9 || urgent >= holdAfterUrgent * factor - 1e-9
     }
 
     /// The reason a readers' hold gives in the feed: `reported: abuse, spam`, most reported first.

@@ -220,7 +220,8 @@ struct AkismetRoutes<Context: RequestContext> {
         let actor = String((fields["blog"] ?? "site").prefix(200))
         if spam {
             // The site's report, as readers' are recorded: it shows with them, and the rejection below upholds it.
-            let reporter: String = "site:\(actor.prefix(195))"
+            // The store counts scalars: at most 200 with the prefix.
+            let reporter: String = "site:" + String(String.UnicodeScalarView(actor.unicodeScalars.prefix(195)))
             let report = ReaderReport(reporter: reporter, reason: .spam, note: "submit-spam through the Akismet endpoint")
             _ = try await database.report(comment.id, report, policy: reportPolicy, at: Date())
         }

@@ -109,22 +109,38 @@ struct CommentRoutes<Context: RequestContext> {
         guard comment.id == id else {
             throw APIError(.badRequest, code: "invalid_value", message: "The body's id (\(comment.id)) is not the id in the path (\(id)).", field: "id")
         }
-        // Two tries: a comment queued when read may be judged before the edit lands.
-        for _ in 0..<2 {
-            guard let details = try await database.details(of: id) else {
+        // A few tries: another edit may land while this one is judged.
+        for _ in 0..<3 {
+            guard var details = try await database.details(of: id) else {
                 throw APIError(.notFound, code: "not_found", message: "No comment with id \(id).", field: "id")
             }
-            let stored = details.comment
-            for (field, same) in [("article_id", stored.articleID == comment.articleID), ("author", stored.author == comment.author)] where !same {
+            for (field, same) in [("article_id", details.comment.articleID == comment.articleID),
+                                  ("author", details.comment.author == comment.author)] where !same {
                 throw APIError(.conflict, code: "edit_conflict", message: "An edit changes the text and rating only; \(field) differs from the comment's.",
                                field: field)
             }
-            let judgement = stored.status == .queued ? nil : try await worker.judgeEdit(of: stored, body: comment.body, rating: comment.rating)
+            // An edit right after posting waits for the first verdict (a worker may be judging the first text now).
+            var waited = 0
+            while details.comment.status == .queued && waited < 60 {
+                try await Task.sleep(for: .milliseconds(50))
+                waited += 1
+                guard let now = try await database.details(of: id) else { break }
+                details = now
+            }
+            let stored = details.comment
+            if stored.status == .queued {
+                var error = APIError(.serviceUnavailable, code: "still_queued",
+                                     message: "The comment has no verdict yet (judging is paused or far behind); send the edit again later.")
+                error.headers[.retryAfter] = "5"
+                throw error
+            }
+            // The same text and rating again: nothing to judge.
+            if stored.body == comment.body && stored.rating == comment.rating { return try JSONResponse.make(.ok, Self.document(details)) }
+            let judgement = try await worker.judgeEdit(of: stored, body: comment.body, rating: comment.rating)
             do {
-                let outcome = try await database.revise(id, body: comment.body, rating: comment.rating, judgement: judgement, at: Date())
-                if outcome.changed {
-                    context.logger.info("a reader's edit was judged", metadata: ["comment.id": "\(id)", "status": "\(outcome.status.rawValue)"])
-                }
+                let outcome = try await database.revise(id, body: comment.body, rating: comment.rating, judgement: judgement,
+                                                        revision: stored.revision, at: Date())
+                context.logger.info("a reader's edit was judged", metadata: ["comment.id": "\(id)", "status": "\(outcome.status.rawValue)"])
             } catch {
                 if error.code == .conflict { continue }
                 throw error
@@ -132,7 +148,9 @@ struct CommentRoutes<Context: RequestContext> {
             guard let now = try await database.details(of: id) else { break }
             return try JSONResponse.make(.ok, Self.document(now))
         }
-        throw APIError(.serviceUnavailable, code: "busy", message: "The comment changed while the edit was judged; send it again.")
+        var error = APIError(.serviceUnavailable, code: "busy", message: "The comment kept changing while the edit was judged; send it again.")
+        error.headers[.retryAfter] = "1"
+        throw error
     }
 
     @Sendable func status(_ request: Request, context: Context) async throws -> Response {
