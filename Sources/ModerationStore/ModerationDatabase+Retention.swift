@@ -17,9 +17,12 @@ public struct AuthorExport: Sendable, Encodable {
         public var receivedAt: Date
         public var status: String
         public var decisions: [String]
+        /// The texts edits replaced, oldest first (the text as it arrived first).
+        public var earlierTexts: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case id, author, email, ip, body, rating, status, decisions
+            case earlierTexts = "earlier_texts"
             case articleID = "article_id"
             case articleURL = "article_url"
             case userAgent = "user_agent"
@@ -173,7 +176,10 @@ extension ModerationDatabase {
                     return AuthorExport.Item(id: comment.externalID, articleID: comment.articleID, articleURL: comment.articleURL,
                                              author: comment.author, email: comment.email, ip: comment.ip, userAgent: comment.userAgent,
                                              body: comment.body, rating: comment.rating, receivedAt: comment.receivedAt,
-                                             status: comment.status.rawValue, decisions: decisions)
+                                             status: comment.status.rawValue, decisions: decisions,
+                                             earlierTexts: try String.fetchAll(db, sql: """
+                                                 SELECT previous_body FROM comment_revision WHERE comment_key = ? ORDER BY number
+                                                 """, arguments: [comment.key!]))
                 }
                 let entries = try Self.listEntries(naming: subject, comments: comments, db).map { "\($0.list) \($0.kind) \($0.value)" }
                 return AuthorExport(author: subject.description, comments: items, listEntries: entries)

@@ -105,7 +105,9 @@ import Testing
         try await Decider(store: store).decide("a2", verdict: .approved, actor: "ann", reason: nil, at: Self.base.addingTimeInterval(160))
         #expect(try await store.reports(of: "a2").first?.report.outcome == .upheld)
         #expect(try await store.recount(onlyCheck: true) == [])
-        // Erasure takes the texts the edits replaced.
+        // A subject access request gets the texts edits replaced; erasure takes them.
+        let exported = try await store.export(author: "Reader").comments.first { $0.id == "a1" }
+        #expect(exported?.earlierTexts.first == body)
         #expect(try await store.forget(author: "Reader") > 0)
         #expect(try await store.revisions(of: "a1").isEmpty)
     }

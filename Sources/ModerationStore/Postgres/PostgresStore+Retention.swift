@@ -133,11 +133,18 @@ extension PostgresStore {
                     "\(formatter.string(from: decision.at)) \(decision.status.rawValue) by \(decision.actor)"
                         + (decision.reason.map { ": \($0)" } ?? "") + (decision.note.map { " (\($0))" } ?? ""))
             }
+            var earlier: [Int64: [String]] = [:]
+            for row in try await connection.rows("""
+                SELECT comment_key, previous_body FROM comment_revision WHERE comment_key = ANY(\(keys)) ORDER BY comment_key, number
+                """, logger: logger) {
+                earlier[try row.value("comment_key", as: Int64.self), default: []].append(try row.value("previous_body"))
+            }
             let items = comments.map { comment in
                 AuthorExport.Item(id: comment.externalID, articleID: comment.articleID, articleURL: comment.articleURL,
                                   author: comment.author, email: comment.email, ip: comment.ip, userAgent: comment.userAgent,
                                   body: comment.body, rating: comment.rating, receivedAt: comment.receivedAt,
-                                  status: comment.status.rawValue, decisions: comment.key.flatMap { decisions[$0] } ?? [])
+                                  status: comment.status.rawValue, decisions: comment.key.flatMap { decisions[$0] } ?? [],
+                                  earlierTexts: comment.key.flatMap { earlier[$0] } ?? [])
             }
             let entries = try await Self.listEntries(naming: subject, comments: comments, connection, logger: logger)
                 .map { "\($0.list) \($0.kind) \($0.value)" }

@@ -48,6 +48,7 @@ public final class QueueWorker: Service, Sendable {
 
     public func run() async throws {
         let scratch = MatchScratch()
+        await holdReportedLeftOver()
         // Judge whatever a previous run left queued before waiting for news.
         try await drain(scratch: scratch)
         for await _ in notifier.stream.cancelOnGracefulShutdown() {
@@ -257,6 +258,22 @@ public final class QueueWorker: Service, Sendable {
             }
         }
         await holdReported(judgements, at: now)
+    }
+
+    /// Published comments whose reports reached the threshold while their hold could not be recorded
+    /// (a crash between a verdict and its reports' hold): held at start.
+    func holdReportedLeftOver() async {
+        var filter = CommentFilter()
+        filter.reportedOnly = true
+        filter.limit = 1_000
+        do {
+            let approved = try await database.comments(matching: filter).filter { $0.comment.status == .approved }.compactMap(\.comment.key)
+            for hold in try await database.holdReported(keys: approved, policy: reportPolicy, at: Date()) {
+                logger.info("readers' reports held an approved comment", metadata: ["comment.key": "\(hold.commentKey)"])
+            }
+        } catch {
+            logger.error("cannot apply the reports left over from the last run", metadata: ["error": "\(error.message)"])
+        }
     }
 
     /// Reports readers sent while comments were queued count once the pipeline approves them.
