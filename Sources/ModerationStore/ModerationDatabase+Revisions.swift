@@ -23,6 +23,9 @@ extension ModerationDatabase {
                         outcome = RevisionOutcome(changed: false, status: comment.status, decision: nil, revision: comment.revision)
                         return .commit
                     }
+                    guard comment.revision < RevisionOutcome.maximumRevisions else {
+                        throw StoreError(.limitReached, "comment \(externalID) was edited \(comment.revision) times, the most a comment may be; post a new comment instead")
+                    }
                     if comment.status == .queued {
                         throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; send the edit again in a moment")
                     }

@@ -18,6 +18,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case alreadyDecided = "already_decided"
         /// The same id was sent before with different content.
         case conflict
+        /// A limit on what one comment may accumulate was reached (``RevisionOutcome/maximumRevisions`` edits).
+        case limitReached = "limit_reached"
         /// The database is locked by another process for longer than the busy timeout: retry later.
         case busy
         /// The database refused the data (a constraint of its schema): retrying will not help.

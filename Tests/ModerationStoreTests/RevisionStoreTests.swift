@@ -66,6 +66,15 @@ import Testing
             _ = try await store.revise("nope", body: "x", rating: 5, judgement: Self.judgement(.approved), revision: 0, at: Self.base)
         }
         #expect(try await store.details(of: "q1")?.comment.isEdited == false)
+        // Edits are capped per comment (each keeps the text it replaced).
+        for revision in 0..<RevisionOutcome.maximumRevisions {
+            _ = try await store.revise("a4", body: "Version \(revision + 1).", rating: 4, judgement: Self.judgement(.approved), revision: revision,
+                                       at: Self.base.addingTimeInterval(1_000 + Double(revision)))
+        }
+        await #expect(throws: StoreError.self) {
+            _ = try await store.revise("a4", body: "One too many.", rating: 4, judgement: Self.judgement(.approved),
+                                       revision: RevisionOutcome.maximumRevisions, at: Self.base.addingTimeInterval(2_000))
+        }
         #expect(try await store.recount(onlyCheck: true) == [])
     }
 

@@ -20,6 +20,9 @@ extension PostgresStore {
             guard comment.body != body || comment.rating != rating else {
                 return RevisionOutcome(changed: false, status: comment.status, decision: nil, revision: comment.revision)
             }
+            guard comment.revision < RevisionOutcome.maximumRevisions else {
+                throw StoreError(.limitReached, "comment \(externalID) was edited \(comment.revision) times, the most a comment may be; post a new comment instead")
+            }
             if comment.status == .queued {
                 throw StoreError(.stillQueued, "comment \(externalID) is still queued and has no verdict yet; send the edit again in a moment")
             }

@@ -36,6 +36,9 @@ public struct CommentRevision: Sendable, Equatable {
 
 /// What an edit did.
 public struct RevisionOutcome: Sendable {
+    /// The most edits a comment may have (each keeps the text it replaced): past it, edits are refused.
+    public static let maximumRevisions = 50
+
     /// False when the text (and rating) were already those: nothing was recorded.
     public var changed: Bool
     /// The comment's status after the edit.

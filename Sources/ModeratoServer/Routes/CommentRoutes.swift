@@ -143,6 +143,7 @@ struct CommentRoutes<Context: RequestContext> {
                 context.logger.info("a reader's edit was judged", metadata: ["comment.id": "\(id)", "status": "\(outcome.status.rawValue)"])
             } catch {
                 if error.code == .conflict { continue }
+                if error.code == .limitReached { throw APIError(.conflict, code: "too_many_edits", message: error.message + ".", field: "body") }
                 throw error
             }
             guard let now = try await database.details(of: id) else { break }

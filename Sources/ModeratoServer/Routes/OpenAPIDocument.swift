@@ -106,7 +106,7 @@ enum OpenAPIDocument {
       "put": {
         "operationId": "editComment",
         "summary": "Forward a reader's edit: the whole comment again; the new text and rating are judged at once and the old text kept.",
-        "description": "The id, article_id and author must be the comment's (409 otherwise). A comment a person held or rejected is held at least after an edit. A comment still queued is judged later, with the new text. Sending the same text again changes nothing.",
+        "description": "The id, article_id and author must be the comment's (409 otherwise). A comment a person held or rejected is held at least after an edit. A comment still queued is judged later, with the new text. Sending the same text again changes nothing. A comment takes at most 50 edits (409 too_many_edits after).",
         "parameters": [
           {
             "name": "id",
