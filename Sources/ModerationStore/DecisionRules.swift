@@ -59,9 +59,9 @@ struct DecisionHistory {
 
     /// The undo's own decision.
     static func undoDecision(of last: Decision, commentKey: Int64, restoring status: CommentStatus, from current: CommentStatus,
-                             by actor: String, at now: Date) -> Decision {
+                             by actor: String, revision: Int, at now: Date) -> Decision {
         Decision(commentKey: commentKey, status: status, previousStatus: current, actor: actor, actorKind: .moderator, reason: "undo",
-                 note: "undid #\(last.seq!) (\(last.status.rawValue) by \(last.actor))", at: now, undoes: last.seq)
+                 note: "undid #\(last.seq!) (\(last.status.rawValue) by \(last.actor))", at: now, undoes: last.seq, revision: revision)
     }
 }
 

@@ -98,7 +98,7 @@ extension ModerationDatabase {
         try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [status, comment.key!])
         // `inserted` returns the decision with its sequence number.
         let decision = try Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
-                                actorKind: actorKind, reason: reason, note: note, at: now).inserted(db)
+                                actorKind: actorKind, reason: reason, note: note, at: now, revision: comment.revision).inserted(db)
         // A person's decision teaches the site's learning layer and rules on the open reports; a held
         // verdict does neither.
         if verdict != .held && actorKind.isReview {
@@ -118,7 +118,8 @@ extension ModerationDatabase {
     /// The query behind every list of decisions, to be followed by a WHERE clause.
     static let decisionEntries = """
         SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at,
-               c.revision, CASE WHEN c.revision > 0 THEN c.body END AS body
+               d.revision, CASE WHEN d.revision = 0 THEN NULL WHEN d.revision = c.revision THEN c.body
+                   ELSE (SELECT r.previous_body FROM comment_revision r WHERE r.comment_key = c.key AND r.number = d.revision + 1) END AS body
         FROM decision d JOIN comment c ON c.key = d.comment_key
         """
 

@@ -16,7 +16,8 @@ extension ModerationDatabase {
             return try await pool.read { db in
                 try Row.fetchAll(db, sql: """
                     SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at, o.attempts,
-                           c.revision, CASE WHEN c.revision > 0 THEN c.body END AS body
+                           d.revision, CASE WHEN d.revision = 0 THEN NULL WHEN d.revision = c.revision THEN c.body
+                               ELSE (SELECT r.previous_body FROM comment_revision r WHERE r.comment_key = c.key AND r.number = d.revision + 1) END AS body
                     FROM outbox o JOIN decision d ON d.seq = o.seq JOIN comment c ON c.key = o.comment_key
                     WHERE o.delivered_at IS NULL AND o.failed_at IS NULL AND o.next_attempt_at <= ?
                       AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.comment_key = o.comment_key AND e.seq < o.seq

@@ -91,8 +91,9 @@ extension ModerationDatabase {
                                           arguments: [key]) ?? false
         guard policy.holds(open, afterDismissal: dismissed) else { return nil }
         try db.execute(sql: "UPDATE comment SET status = 'held' WHERE key = ?", arguments: [key])
+        let revision = try Int.fetchOne(db, sql: "SELECT revision FROM comment WHERE key = ?", arguments: [key]) ?? 0
         return try Decision(commentKey: key, status: .held, previousStatus: status, actor: Decision.readersActor, actorKind: .readers,
-                            reason: ReportPolicy.holdReason(open), note: ReportPolicy.holdNote(open), at: now).inserted(db)
+                            reason: ReportPolicy.holdReason(open), note: ReportPolicy.holdNote(open), at: now, revision: revision).inserted(db)
     }
 
     static func openReports(_ key: Int64, _ db: Database) throws -> [StoredReport] {

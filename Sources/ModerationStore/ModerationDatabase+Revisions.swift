@@ -48,7 +48,7 @@ extension ModerationDatabase {
                                        arguments: [status, judgement.score, signals, judgement.rulesetVersion, key])
                         let reason = "edited by the reader: " + (after.heldBecause ?? judgement.reason)
                         decision = try Decision(commentKey: key, status: status, previousStatus: comment.status, actor: Decision.systemActor,
-                                                actorKind: .system, reason: reason, at: now).inserted(db)
+                                                actorKind: .system, reason: reason, at: now, revision: comment.revision + 1).inserted(db)
                         try db.execute(sql: HourlyCounts.oneDecision(HourlyCounts.SQLite.dialect, placeholder: "?", postgres: false),
                                        arguments: [decision!.seq!])
                     }
@@ -92,7 +92,8 @@ extension ModerationDatabase {
                     if comment.status == .approved {
                         let what = kind == .redaction ? "redacted" : "edited"
                         decision = try Decision(commentKey: comment.key!, status: .approved, previousStatus: .approved, actor: actor,
-                                                actorKind: .moderator, reason: reason.map { "\(what): \($0)" } ?? what, at: now).inserted(db)
+                                                actorKind: .moderator, reason: reason.map { "\(what): \($0)" } ?? what, at: now,
+                                                revision: comment.revision + 1).inserted(db)
                     }
                     outcome = RevisionOutcome(changed: true, status: comment.status, decision: decision, revision: comment.revision + 1)
                     return .commit

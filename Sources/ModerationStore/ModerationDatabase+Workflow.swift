@@ -164,7 +164,7 @@ extension ModerationDatabase {
                     try db.execute(sql: "UPDATE comment SET status = ? WHERE key = ?", arguments: [undo.restore, comment.key!])
                     // `inserted` returns the decision with its sequence number.
                     let decision = try DecisionHistory.undoDecision(of: undo.last, commentKey: comment.key!, restoring: undo.restore,
-                                                                    from: comment.status, by: actor, at: now).inserted(db)
+                                                                    from: comment.status, by: actor, revision: comment.revision, at: now).inserted(db)
                     // Teach the layer what the remaining decisions say, or nothing.
                     try Self.learn(commentKey: comment.key!, unwanted: undo.unwanted, tokens: nil, source: "moderator", db)
                     // The reports it ruled on are open again.

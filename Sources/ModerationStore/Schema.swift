@@ -358,6 +358,20 @@ enum Schema {
                 ALTER TABLE comment ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
                 """)
         }
+        migrator.registerMigration("v16-decisions-know-their-revision") { db in
+            // Each decision keeps the revision of the text it was about, so the feed gives an old decision
+            // the text it approved, not today's; decisions stay append-only with it.
+            try db.execute(sql: """
+                ALTER TABLE decision ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+                DROP TRIGGER decision_is_append_only_update;
+                CREATE TRIGGER decision_is_append_only_update BEFORE UPDATE ON decision
+                WHEN NOT (NEW.seq IS OLD.seq AND NEW.comment_key IS OLD.comment_key AND NEW.status IS OLD.status
+                          AND NEW.previous_status IS OLD.previous_status AND NEW.actor IS OLD.actor
+                          AND NEW.actor_kind IS OLD.actor_kind AND NEW.reason IS OLD.reason AND NEW.at IS OLD.at
+                          AND NEW.undoes IS OLD.undoes AND NEW.revision IS OLD.revision AND NEW.note IS NULL)
+                BEGIN SELECT RAISE(ABORT, 'decisions are append-only (only a note can be erased)'); END;
+                """)
+        }
         return migrator
     }
 

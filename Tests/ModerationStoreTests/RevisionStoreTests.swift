@@ -37,8 +37,11 @@ import Testing
             _ = try await store.revise("a1", body: "Something else.", rating: 1, judgement: Self.judgement(.approved), revision: 0, at: Self.base)
         }
         // The feed carries the text now.
-        let last = try #require(try await store.decisions(after: 0, limit: 100).last)
+        let feed = try await store.decisions(after: 0, limit: 100)
+        let last = try #require(feed.last)
         #expect(last.externalID == "a1" && last.revision == 1 && last.body == "You are an idiot.")
+        // The verdict on the text as it arrived keeps that text (no body: not edited then).
+        #expect(feed.first { $0.externalID == "a1" }.map { $0.revision == 0 && $0.body == nil } == true)
         #expect(try await store.recount(onlyCheck: true) == [])
 
         // A comment a moderator rejected is held at least, however the new text is judged, and a second edit changes nothing to that.
@@ -107,6 +110,10 @@ import Testing
         // A reader's edit of a text a moderator redacted is held for a person to look at.
         #expect(try await store.revise("a1", body: body, rating: 4, judgement: Self.judgement(.approved), revision: 1,
                                        at: Self.base.addingTimeInterval(130)).decision?.reason == "edited by the reader: held, as a moderator had edited its text")
+        // Each decision in the feed carries the text it was about: the redaction its redacted text, the edit the reader's.
+        let feed = try await store.decisions(after: 0, limit: 100).filter { $0.externalID == "a1" }
+        #expect(feed.map(\.revision) == [0, 1, 2])
+        #expect(feed.map(\.body) == [nil, redacted, body])
         // Reports on a comment a moderator redacted before approving it are upheld: they had a point.
         _ = try await store.report("a2", ReaderReport(reporter: "r-7", reason: .personalData), policy: .default, at: Self.base.addingTimeInterval(140))
         _ = try await store.edit("a2", body: "[removed] and the rest.", kind: .redaction, actor: "ann", reason: "address", revision: 0,

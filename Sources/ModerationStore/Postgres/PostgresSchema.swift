@@ -67,6 +67,22 @@ enum PostgresSchema {
         HourlyCounts.Postgres.schema + HourlyCounts.Postgres.recount,
         // 3: readers' reports and holds, and comments' revisions.
         reportsAndRevisions,
+        // 4: each decision keeps the revision of the text it was about.
+        [
+            "ALTER TABLE decision ADD COLUMN revision INTEGER NOT NULL DEFAULT 0",
+            """
+            CREATE OR REPLACE FUNCTION decision_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'UPDATE' AND NEW.seq = OLD.seq AND NEW.comment_key = OLD.comment_key AND NEW.status = OLD.status
+                   AND NEW.previous_status IS NOT DISTINCT FROM OLD.previous_status AND NEW.actor = OLD.actor
+                   AND NEW.actor_kind = OLD.actor_kind AND NEW.reason IS NOT DISTINCT FROM OLD.reason AND NEW.at = OLD.at
+                   AND NEW.undoes IS NOT DISTINCT FROM OLD.undoes AND NEW.revision = OLD.revision AND NEW.note IS NULL THEN
+                    RETURN NEW;
+                END IF;
+                RAISE EXCEPTION 'decisions are append-only (only a note can be erased)';
+            END $$
+            """,
+        ],
     ]
 
     static let reportsAndRevisions: [String] = [

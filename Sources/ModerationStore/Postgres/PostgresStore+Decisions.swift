@@ -74,7 +74,8 @@ extension PostgresStore {
         let status = CommentStatus(verdict)
         try await connection.run("UPDATE comment SET status = \(status.rawValue) WHERE key = \(comment.key!)", logger: logger)
         let decision = try await insertDecision(Decision(commentKey: comment.key!, status: status, previousStatus: comment.status, actor: actor,
-                                                         actorKind: actorKind, reason: reason, note: note, at: now), connection, logger: logger)
+                                                         actorKind: actorKind, reason: reason, note: note, at: now, revision: comment.revision),
+                                                connection, logger: logger)
         // A person's decision teaches the site's learning layer and rules on the open reports.
         if verdict != .held && actorKind.isReview {
             try await learn(commentKey: comment.key!, unwanted: verdict == .rejected, tokens: tokens,
@@ -98,9 +99,9 @@ extension PostgresStore {
         try await connection.run("SELECT pg_advisory_xact_lock(\(PostgresSchema.Lock.decisions.rawValue))", logger: logger)
         var inserted = decision
         inserted.seq = try await connection.row("""
-            INSERT INTO decision (comment_key, status, previous_status, actor, actor_kind, reason, note, at, undoes)
+            INSERT INTO decision (comment_key, status, previous_status, actor, actor_kind, reason, note, at, undoes, revision)
             VALUES (\(decision.commentKey), \(decision.status.rawValue), \(decision.previousStatus?.rawValue), \(decision.actor),
-                    \(decision.actorKind.rawValue), \(decision.reason), \(decision.note), \(decision.at), \(decision.undoes))
+                    \(decision.actorKind.rawValue), \(decision.reason), \(decision.note), \(decision.at), \(decision.undoes), \(decision.revision))
             RETURNING seq
             """, logger: logger)?.value("seq", as: Int64.self)
         return inserted
@@ -122,7 +123,8 @@ extension PostgresStore {
             let undo = try DecisionHistory(decisions).undo(externalID, by: actor, force: force)
             try await connection.run("UPDATE comment SET status = \(undo.restore.rawValue) WHERE key = \(comment.key!)", logger: logger)
             let decision = try await Self.insertDecision(
-                DecisionHistory.undoDecision(of: undo.last, commentKey: comment.key!, restoring: undo.restore, from: comment.status, by: actor, at: now),
+                DecisionHistory.undoDecision(of: undo.last, commentKey: comment.key!, restoring: undo.restore, from: comment.status, by: actor,
+                                             revision: comment.revision, at: now),
                 connection, logger: logger)
             try await Self.learn(commentKey: comment.key!, unwanted: undo.unwanted, tokens: nil, source: "moderator", connection, logger: logger)
             // The reports it ruled on are open again.

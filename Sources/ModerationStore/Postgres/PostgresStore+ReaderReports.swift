@@ -78,10 +78,11 @@ extension PostgresStore {
             SELECT EXISTS (SELECT 1 FROM report WHERE comment_key = \(key) AND outcome = 'dismissed') AS dismissed
             """, logger: logger)?.value("dismissed", as: Bool.self) ?? false
         guard policy.holds(open, afterDismissal: dismissed) else { return nil }
-        try await connection.run("UPDATE comment SET status = 'held' WHERE key = \(key)", logger: logger)
+        let revision = try await connection.row("UPDATE comment SET status = 'held' WHERE key = \(key) RETURNING revision", logger: logger)?
+            .value("revision", as: Int32.self) ?? 0
         return try await insertDecision(Decision(commentKey: key, status: .held, previousStatus: status, actor: Decision.readersActor,
                                                  actorKind: .readers, reason: ReportPolicy.holdReason(open), note: ReportPolicy.holdNote(open),
-                                                 at: now), connection, logger: logger)
+                                                 at: now, revision: Int(revision)), connection, logger: logger)
     }
 
     static let reportColumns = "r.reporter, r.reason, r.note, r.weight, r.outcome, r.at"

@@ -50,7 +50,7 @@ extension PostgresStore {
                     """, logger: logger)
                 let reason = "edited by the reader: " + (after.heldBecause ?? judgement.reason)
                 decision = try await Self.insertDecision(Decision(commentKey: key, status: status, previousStatus: comment.status,
-                                                                  actor: Decision.systemActor, actorKind: .system, reason: reason, at: now),
+                                                                  actor: Decision.systemActor, actorKind: .system, reason: reason, at: now, revision: comment.revision + 1),
                                                          connection, logger: logger)
                 var binds = PostgresBindings()
                 binds.append(decision!.seq!)
@@ -83,7 +83,7 @@ extension PostgresStore {
                 let what = kind == .redaction ? "redacted" : "edited"
                 decision = try await Self.insertDecision(Decision(commentKey: comment.key!, status: .approved, previousStatus: .approved,
                                                                   actor: actor, actorKind: .moderator, reason: reason.map { "\(what): \($0)" } ?? what,
-                                                                  at: now), connection, logger: logger)
+                                                                  at: now, revision: comment.revision + 1), connection, logger: logger)
             }
             return RevisionOutcome(changed: true, status: comment.status, decision: decision, revision: comment.revision + 1)
         }

@@ -266,7 +266,8 @@ extension DecisionEntry {
     /// The columns and joins a ``DecisionEntry`` is read from, to be followed by a WHERE clause.
     static let postgresQuery = """
         SELECT d.seq, c.external_id, d.status, d.previous_status, d.actor, d.actor_kind, d.reason, d.note, d.at,
-               c.revision, CASE WHEN c.revision > 0 THEN c.body END AS body
+               d.revision, CASE WHEN d.revision = 0 THEN NULL WHEN d.revision = c.revision THEN c.body
+                   ELSE (SELECT r.previous_body FROM comment_revision r WHERE r.comment_key = c.key AND r.number = d.revision + 1) END AS body
         FROM decision d JOIN comment c ON c.key = d.comment_key
         """
 
@@ -287,10 +288,10 @@ extension Decision {
                   previousStatus: (try row.value("previous_status", as: String?.self)).flatMap(CommentStatus.init(rawValue:)),
                   actor: try row.value("actor"), actorKind: Decision.ActorKind(rawValue: try row.value("actor_kind")) ?? .system,
                   reason: try row.value("reason"), note: try row.value("note"), at: try row.value("at"),
-                  undoes: try row.value("undoes"))
+                  undoes: try row.value("undoes"), revision: Int(try row.value("revision", as: Int32.self)))
         seq = try row.value("seq")
     }
 
     /// The columns a ``Decision`` is read from.
-    static let postgresColumns = "seq, comment_key, status, previous_status, actor, actor_kind, reason, note, at, undoes"
+    static let postgresColumns = "seq, comment_key, status, previous_status, actor, actor_kind, reason, note, at, undoes, revision"
 }

@@ -36,17 +36,21 @@ public struct Decision: Codable, Sendable, Equatable, FetchableRecord, Persistab
     public var at: Date
     /// The decision this one undid, if it is an undo.
     public var undoes: Int64?
+    /// The comment's revision when it was made (0: the text as it arrived), so the feed gives each
+    /// decision the text it was about.
+    public var revision: Int = 0
 
     enum CodingKeys: String, CodingKey {
-        case seq, status, actor, reason, note, at, undoes
+        case seq, status, actor, reason, note, at, undoes, revision
         case commentKey = "comment_key"
         case previousStatus = "previous_status"
         case actorKind = "actor_kind"
     }
 
     public init(commentKey: Int64, status: CommentStatus, previousStatus: CommentStatus?, actor: String,
-                actorKind: ActorKind, reason: String?, note: String? = nil, at: Date, undoes: Int64? = nil) {
+                actorKind: ActorKind, reason: String?, note: String? = nil, at: Date, undoes: Int64? = nil, revision: Int = 0) {
         self.undoes = undoes
+        self.revision = revision
         self.commentKey = commentKey
         self.status = status
         self.previousStatus = previousStatus
@@ -78,9 +82,9 @@ public struct DecisionEntry: Sendable, Equatable, Decodable, FetchableRecord {
     public var reason: String?
     public var note: String?
     public var at: Date
-    /// The comment's revision now (0: never edited).
+    /// The comment's revision when the decision was made (0: the text as it arrived).
     public var revision: Int?
-    /// The comment's text now, when it was edited after it arrived.
+    /// The text the decision was about, when the comment had been edited by then (nil once erased).
     public var body: String?
 
     enum CodingKeys: String, CodingKey {
@@ -103,10 +107,10 @@ public struct DecisionDocument: Sendable, Encodable {
     /// The moderator's note: shown by `modctl`, not sent to the website.
     public var note: String?
     public var at: Date
-    /// Whether the comment's text was changed after it arrived (by its author, or a moderator's edit
-    /// or redaction).
+    /// Whether the comment's text had changed after it arrived when the decision was made (by its
+    /// author, or a moderator's edit or redaction).
     public var edited: Bool
-    /// The comment's text now, when it was edited: what the website shows.
+    /// The text the decision was about, when it was edited: what the website shows.
     public var body: String?
 
     enum CodingKeys: String, CodingKey {

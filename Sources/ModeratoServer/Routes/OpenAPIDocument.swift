@@ -928,14 +928,14 @@ enum OpenAPIDocument {
           },
           "edited": {
             "type": "boolean",
-            "description": "Whether the comment's text changed after it arrived."
+            "description": "Whether the comment's text had changed after it arrived when this decision was made."
           },
           "body": {
             "type": [
               "string",
               "null"
             ],
-            "description": "The comment's text now, when it was edited: show this text."
+            "description": "The text this decision was about, when it had been edited by then: show this text."
           }
         }
       },
