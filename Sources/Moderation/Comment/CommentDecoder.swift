@@ -23,22 +23,7 @@ public struct CommentDecoder: Sendable {
     /// Decodes and validates one comment.
     /// - Throws: ``CommentValidationError`` naming the field at fault.
     public func decode(_ data: some Collection<UInt8>) throws(CommentValidationError) -> Comment {
-        if data.count > limits.maxRequestBytes {
-            throw CommentValidationError(.tooLarge, "The request body is larger than \(limits.maxRequestBytes) bytes.")
-        }
-        let bytes = Data(data)
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw CommentValidationError(.invalidUTF8, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
-        }
-        let object: [String: JSONScalar]
-        do {
-            object = try JSONDecoder().decode(JSONObject.self, from: bytes).fields
-        } catch let error as CommentValidationError {
-            throw error
-        } catch {
-            throw CommentValidationError(.invalidJSON, "The request body is not valid JSON: \(Self.describe(error))")
-        }
-        return try validate(object)
+        try validate(JSONObject.fields(of: data, maxBytes: limits.maxRequestBytes, what: "the comment's"))
     }
 
     func validate(_ object: [String: JSONScalar]) throws(CommentValidationError) -> Comment {
@@ -248,6 +233,25 @@ enum JSONScalar: Decodable, Equatable {
 /// The top-level JSON object of a submission.
 struct JSONObject: Decodable {
     var fields: [String: JSONScalar]
+
+    /// The fields of a request body that must be a JSON object in UTF-8 of at most `maxBytes`.
+    /// - Parameter what: Whose fields the object holds, for the message (`the comment's`).
+    static func fields(of data: some Collection<UInt8>, maxBytes: Int, what: String) throws(CommentValidationError) -> [String: JSONScalar] {
+        if data.count > maxBytes {
+            throw CommentValidationError(.tooLarge, "The request body is larger than \(maxBytes) bytes.")
+        }
+        let bytes = Data(data)
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw CommentValidationError(.invalidUTF8, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
+        }
+        do {
+            return try JSONDecoder().decode(JSONObject.self, from: bytes).fields
+        } catch let error as CommentValidationError {
+            throw CommentValidationError(error.code, "The request body must be a JSON object with \(what) fields.")
+        } catch {
+            throw CommentValidationError(.invalidJSON, "The request body is not valid JSON: \(CommentDecoder.describe(error))")
+        }
+    }
 
     struct Key: CodingKey {
         var stringValue: String

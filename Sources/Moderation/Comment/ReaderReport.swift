@@ -54,21 +54,7 @@ public struct ReportDecoder: Sendable {
 
     /// - Throws: ``CommentValidationError`` naming the field at fault.
     public func decode(_ data: some Collection<UInt8>) throws(CommentValidationError) -> ReaderReport {
-        if data.count > Self.maxRequestBytes {
-            throw CommentValidationError(.tooLarge, "The request body is larger than \(Self.maxRequestBytes) bytes.")
-        }
-        let bytes = Data(data)
-        guard String(validating: bytes, as: UTF8.self) != nil else {
-            throw CommentValidationError(.invalidUTF8, "The request body is not valid UTF-8; send JSON encoded as UTF-8.")
-        }
-        let object: [String: JSONScalar]
-        do {
-            object = try JSONDecoder().decode(JSONObject.self, from: bytes).fields
-        } catch let error as CommentValidationError {
-            throw CommentValidationError(error.code, "The request body must be a JSON object with the report's fields.")
-        } catch {
-            throw CommentValidationError(.invalidJSON, "The request body is not valid JSON: \(CommentDecoder.describe(error))")
-        }
+        let object = try JSONObject.fields(of: data, maxBytes: Self.maxRequestBytes, what: "the report's")
         for key in object.keys.sorted() where !Self.fields.contains(key) {
             throw CommentValidationError(.unknownField, "Unknown field \"\(key)\"; the fields are \(Self.fields.joined(separator: ", ")).", field: key)
         }

@@ -28,19 +28,23 @@ struct CommentRoutes<Context: RequestContext> {
         var status: String
     }
 
-    @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
-        // Past the configured depth, ask the website to come back rather than queue forever.
-        if backpressure.isFull { throw backpressure.refusal() }
+    /// The comment a request's JSON body holds, validated (415, 413 or 400 with the field at fault).
+    func comment(in request: Request) async throws -> Comment {
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send the comment as application/json.")
         }
         let buffer = try await BodyReader.collect(request, upTo: decoder.limits.maxRequestBytes, within: bodyDeadline)
-        let comment: Comment
         do {
-            comment = try decoder.decode(buffer.readableBytesView)
+            return try decoder.decode(buffer.readableBytesView)
         } catch {
             throw APIError(error)
         }
+    }
+
+    @Sendable func submit(_ request: Request, context: Context) async throws -> Response {
+        // Past the configured depth, ask the website to come back rather than queue forever.
+        if backpressure.isFull { throw backpressure.refusal() }
+        let comment = try await self.comment(in: request)
         let outcome = try await batcher.accept(comment)
         switch outcome {
         case .accepted:
@@ -95,17 +99,8 @@ struct CommentRoutes<Context: RequestContext> {
     /// The new text is judged at once (a comment still queued is judged later with it) and the old text
     /// kept; the answer is the comment's status, as `GET` gives it.
     @Sendable func edit(_ request: Request, context: Context) async throws -> Response {
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, code: "unsupported_media_type", message: "Send the comment as application/json.")
-        }
         let id = try Self.pathID(context)
-        let buffer = try await BodyReader.collect(request, upTo: decoder.limits.maxRequestBytes, within: bodyDeadline)
-        let comment: Comment
-        do {
-            comment = try decoder.decode(buffer.readableBytesView)
-        } catch {
-            throw APIError(error)
-        }
+        let comment = try await self.comment(in: request)
         guard comment.id == id else {
             throw APIError(.badRequest, code: "invalid_value", message: "The body's id (\(comment.id)) is not the id in the path (\(id)).", field: "id")
         }
