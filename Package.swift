@@ -25,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // PCRE2 from the system (libpcre2-dev), seen by Swift only through the PCRE2 wrapper.
@@ -61,12 +63,32 @@ let package = Package(
             name: "Judging",
             dependencies: ["Moderation", "ModerationStore", "PCRE2", .product(name: "Logging", package: "swift-log")]
         ),
+        // The browser review queue at /ui/: moderators' accounts and sessions, and server-rendered pages.
+        .target(
+            name: "ModeratoWeb",
+            dependencies: [
+                "Moderation",
+                "ModerationStore",
+                "Judging",
+                "ModeratoReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdAuth", package: "hummingbird-auth"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
         .target(
             name: "ModeratoServer",
             dependencies: [
                 "Moderation",
                 "ModerationStore",
                 "Judging",
+                "ModeratoWeb",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -109,6 +131,7 @@ let package = Package(
                 "ModerationStore",
                 "ModeratoTools",
                 "ModeratoReports",
+                "ModeratoWeb",
                 "Judging",
                 "PCRE2",
                 .product(name: "GRDB", package: "GRDB.swift"),

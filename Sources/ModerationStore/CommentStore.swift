@@ -72,6 +72,11 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     func relatedComments(to comment: StoredComment, limit: Int) async throws(StoreError) -> (byAuthor: [StoredComment], byNetwork: [StoredComment])
     func claimNextHeld(moderator: String, excluding excluded: Set<String>, ttl: TimeInterval, at now: Date) async throws(StoreError) -> StoredComment?
     func releaseClaims(moderator: String) async throws(StoreError)
+    /// Claims one comment for `moderator` (releasing their other claims), unless another moderator's
+    /// claim on it is still running: then returns that moderator's name and claims nothing.
+    func claim(_ externalID: String, moderator: String, ttl: TimeInterval, at now: Date) async throws(StoreError) -> String?
+    /// Who is looking at which comment now, by comment id.
+    func claims(at now: Date) async throws(StoreError) -> [String: String]
 
     // MARK: Readers' reports
 
@@ -96,6 +101,28 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
               at now: Date) async throws(StoreError) -> RevisionOutcome
     /// A comment's revisions, oldest first.
     func revisions(of externalID: String) async throws(StoreError) -> [CommentRevision]
+
+    // MARK: Moderators of the browser queue
+
+    /// Adds an account. - Throws: ``StoreError`` `.conflict` when the name is taken.
+    func addModerator(_ account: ModeratorAccount) async throws(StoreError)
+    func moderatorAccounts() async throws(StoreError) -> [ModeratorAccount]
+    func moderatorAccount(named name: String) async throws(StoreError) -> ModeratorAccount?
+    /// Removes an account; its sessions end with it (they name an account that no longer exists).
+    func removeModerator(named name: String) async throws(StoreError) -> Bool
+    /// Sets a new password hash, clears failures and the lock, and so ends the account's open sessions.
+    func setModeratorPassword(named name: String, passwordHash: String, mustChange: Bool, at now: Date) async throws(StoreError) -> Bool
+    /// Counts a wrong password, locking the account at the policy's limit; returns the account after.
+    func recordLoginFailure(named name: String, policy: LoginPolicy, at now: Date) async throws(StoreError) -> ModeratorAccount?
+    /// Clears the failures after a right password.
+    func recordLoginSuccess(named name: String, at now: Date) async throws(StoreError)
+
+    /// Browser sessions, by a key derived from the cookie; expired ones read as absent.
+    func session(key: String, at now: Date) async throws(StoreError) -> StoredSession?
+    func setSession(key: String, _ session: StoredSession, onlyIfNew: Bool) async throws(StoreError) -> Bool
+    func removeSession(key: String) async throws(StoreError)
+    /// Deletes sessions that expired before `now`.
+    func pruneSessions(at now: Date) async throws(StoreError) -> Int
 
     // MARK: The learning layer
 

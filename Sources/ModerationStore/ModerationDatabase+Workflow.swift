@@ -229,6 +229,43 @@ extension ModerationDatabase {
         }
     }
 
+    public func claim(_ externalID: String, moderator: String, ttl: TimeInterval, at now: Date) async throws(StoreError) -> String? {
+        do {
+            return try await pool.write { db in
+                try db.execute(sql: "DELETE FROM claim WHERE expires_at <= ?", arguments: [now])
+                guard let key = try Int64.fetchOne(db, sql: "SELECT key FROM comment WHERE external_id = ?", arguments: [externalID]) else {
+                    throw StoreError(.notFound, "no comment with id \(externalID)")
+                }
+                if let other = try String.fetchOne(db, sql: "SELECT moderator FROM claim WHERE comment_key = ? AND moderator <> ?",
+                                                   arguments: [key, moderator]) {
+                    return other
+                }
+                try db.execute(sql: "DELETE FROM claim WHERE moderator = ?", arguments: [moderator])
+                try db.execute(sql: "INSERT INTO claim (comment_key, moderator, expires_at) VALUES (?, ?, ?)",
+                               arguments: [key, moderator, now.addingTimeInterval(ttl)])
+                return nil
+            }
+        } catch {
+            throw Self.wrap(error, "claiming a comment")
+        }
+    }
+
+    public func claims(at now: Date) async throws(StoreError) -> [String: String] {
+        do {
+            return try await pool.read { db in
+                var claims: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: """
+                    SELECT c.external_id, m.moderator FROM claim m JOIN comment c ON c.key = m.comment_key WHERE m.expires_at > ?
+                    """, arguments: [now]) {
+                    claims[row["external_id"]] = row["moderator"]
+                }
+                return claims
+            }
+        } catch {
+            throw Self.wrap(error, "reading claims")
+        }
+    }
+
     /// Releases a moderator's claims.
     public func releaseClaims(moderator: String) async throws(StoreError) {
         do {

@@ -372,6 +372,28 @@ enum Schema {
                 BEGIN SELECT RAISE(ABORT, 'decisions are append-only (only a note can be erased)'); END;
                 """)
         }
+        migrator.registerMigration("v17-moderator-accounts-and-sessions") { db in
+            // Accounts of the browser queue (a bcrypt hash, never the password) and their sessions (under
+            // a hash of the cookie, never the cookie).
+            try db.execute(sql: """
+                CREATE TABLE moderator (
+                    name TEXT PRIMARY KEY NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+                    password_hash TEXT NOT NULL,
+                    must_change_password BOOLEAN NOT NULL,
+                    created_at DATETIME NOT NULL,
+                    password_changed_at DATETIME NOT NULL,
+                    failed_logins INTEGER NOT NULL DEFAULT 0,
+                    locked_until DATETIME,
+                    last_login_at DATETIME
+                );
+                CREATE TABLE ui_session (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL,
+                    expires_at DATETIME
+                );
+                CREATE INDEX ui_session_by_expiry ON ui_session(expires_at) WHERE expires_at IS NOT NULL;
+                """)
+        }
         return migrator
     }
 

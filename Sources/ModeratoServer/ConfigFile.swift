@@ -1,5 +1,6 @@
 import Foundation
 import Moderation
+import ModeratoWeb
 import Yams
 
 /// The daemon's settings file (`moderatod --config FILE`), in YAML. Every key is optional; what the
@@ -95,6 +96,22 @@ public struct ConfigFile: Decodable, Sendable {
         }
     }
 
+    /// `ui:` the browser review queue.
+    public struct UI: Decodable, Sendable {
+        public var enabled: Bool?
+        public var secureCookies: Bool?
+        public var sessionHours: Double?
+        public var siteName: String?
+        public var loginAttemptsPerHour: Int?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case enabled
+            case secureCookies = "secure_cookies"
+            case sessionHours = "session_hours"
+            case siteName = "site_name"
+            case loginAttemptsPerHour = "login_attempts_per_hour"
+        }
+    }
+
     public var database: String?
     public var listen: String?
     public var allowRemote: Bool?
@@ -110,6 +127,7 @@ public struct ConfigFile: Decodable, Sendable {
     public var retentionDays: Double?
     public var akismet: Akismet?
     public var reports: Reports?
+    public var ui: UI?
     public var policy: Policy?
     public var model: Model?
     public var premoderateWhileLearning: Bool?
@@ -124,7 +142,7 @@ public struct ConfigFile: Decodable, Sendable {
     public private(set) var path: String = ""
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case database, listen, rules, spool, webhook, akismet, reports, policy, model
+        case database, listen, rules, spool, webhook, akismet, reports, policy, model, ui
         case allowRemote = "allow_remote"
         case apiToken = "api_token"
         case maxQueue = "max_queue"
@@ -147,6 +165,7 @@ public struct ConfigFile: Decodable, Sendable {
         "auto_shadow": AutoShadow.CodingKeys.allCases.map(\.rawValue),
         "akismet": Akismet.CodingKeys.allCases.map(\.rawValue),
         "reports": Reports.CodingKeys.allCases.map(\.rawValue),
+        "ui": UI.CodingKeys.allCases.map(\.rawValue),
         "model": Model.CodingKeys.allCases.map(\.rawValue),
     ]
 
@@ -300,6 +319,15 @@ public struct ConfigFile: Decodable, Sendable {
             if let value = reports.holdAfterUrgent { configuration.reports.policy.holdAfterUrgent = value }
             if let value = reports.perReporterPerHour { configuration.reports.perReporterPerHour = value }
             if let value = reports.perNetworkPerHour { configuration.reports.perNetworkPerHour = value }
+        }
+        if let ui {
+            var settings = configuration.ui ?? WebConfiguration()
+            if let value = ui.secureCookies { settings.secureCookies = value }
+            if let value = ui.sessionHours { settings.sessionHours = value }
+            if let value = ui.siteName { settings.siteName = value }
+            if let value = ui.loginAttemptsPerHour { settings.loginsPerAddressPerHour = value }
+            configuration.ui = ui.enabled == true ? settings : nil
+            configuration.uiSettings = settings
         }
         if let policy {
             if let hold = policy.holdThreshold { configuration.policy.holdThreshold = hold }

@@ -6,6 +6,7 @@ import Logging
 import Moderation
 import Prometheus
 import ModerationStore
+import ModeratoWeb
 import ServiceLifecycle
 
 /// A reason the daemon cannot start, in one paragraph a sysadmin can act on.
@@ -38,8 +39,8 @@ public struct ModeratoDaemon: Sendable {
 
     /// The daemon's routes: health, metrics, the API's OpenAPI document, `/v1` and (with a key) the Akismet routes.
     func makeRouter(database: any CommentStore, pipelines: PipelineController, worker: QueueWorker, batcher: IngestBatcher,
-                    backpressure: Backpressure, akismetKey: SymmetricKey?) -> Router<BasicRequestContext> {
-        let router = Router(context: BasicRequestContext.self)
+                    backpressure: Backpressure, akismetKey: SymmetricKey?) -> Router<DaemonContext> {
+        let router = Router(context: DaemonContext.self)
         let routes = RouteTable()
         router.add(middleware: ErrorMiddleware(routes: routes))
         let metrics = ModeratoMetrics.shared
@@ -69,6 +70,9 @@ public struct ModeratoDaemon: Sendable {
                           backpressure: backpressure, bodyDeadline: .seconds(configuration.idleTimeout), isJudgingPaused: configuration.isJudgingPaused,
                           idKey: akismetKey, reportPolicy: configuration.reports.policy)
                 .register(on: router)
+        }
+        if let ui = configuration.ui {
+            ModeratorWeb(store: database, configuration: ui, logger: logger).register(on: router)
         }
         routes.load(router)
         return router

@@ -2,6 +2,7 @@ import Foundation
 import Judging
 import Moderation
 import ModerationStore
+import ModeratoWeb
 
 /// A setting whose value cannot be used, named as the settings file names it.
 public struct SettingProblem: Sendable, Equatable, CustomStringConvertible {
@@ -67,6 +68,10 @@ public struct ServerConfiguration: Sendable {
     /// When readers' reports take an approved comment back for review, and how many reports each
     /// reader and network may send.
     public var reports: ReportsConfiguration = ReportsConfiguration()
+    /// The browser review queue at `/ui/`, when it is on (`--ui` or `ui.enabled`). Off by default.
+    public var ui: WebConfiguration?
+    /// The queue's settings from the file even while it is off, so `--ui` turns them on.
+    public var uiSettings = WebConfiguration()
     /// When a rule that hits too much recent traffic is switched to shadow.
     public var ruleTraffic: RuleTrafficConfiguration = RuleTrafficConfiguration()
     /// The least severe log level written: trace, debug, info, notice, warning, error or critical. The
@@ -141,6 +146,10 @@ public struct ServerConfiguration: Sendable {
               "must be a positive number of reports; got \(whole(reports.policy.holdAfter))")
         check(reports.policy.holdAfterUrgent > 0 && reports.policy.holdAfterUrgent.isFinite, "reports.hold_after_urgent",
               "must be a positive number of reports; got \(whole(reports.policy.holdAfterUrgent))")
+        if let ui {
+            check(ui.sessionHours > 0 && ui.sessionHours <= 24 * 30, "ui.session_hours", "must be more than 0 and at most 720; got \(ui.sessionHours)")
+            check(ui.loginsPerAddressPerHour >= 1, "ui.login_attempts_per_hour", "must be at least 1; got \(ui.loginsPerAddressPerHour)")
+        }
         check(reports.perReporterPerHour >= 1, "reports.per_reporter_per_hour", "must be at least 1; got \(reports.perReporterPerHour)")
         check(reports.perNetworkPerHour >= 1, "reports.per_network_per_hour", "must be at least 1; got \(reports.perNetworkPerHour)")
         check(["text", "json"].contains(logFormat), "log_format", "must be text or json; got \(logFormat)")

@@ -10,7 +10,7 @@ struct Modctl: AsyncParsableCommand {
         commandName: "modctl",
         abstract: "Review and decide held comments, and inspect the Moderato database.",
         discussion: "The database is found with --database PATH or the MODERATO_DB environment variable.\n\nExamples:\n  modctl queue\n  modctl show c-1002\n  modctl review --as alice",
-        subcommands: [Queue.self, Show.self, Review.self, Approve.self, Reject.self, Edit.self, Redact.self, Undo.self, Log.self, Block.self, Allow.self, Article.self, Status.self, Rules.self, DigestCommand.self, Train.self, ModelCommand.self, Eval.self, Bench.self, Purge.self, Export.self, Forget.self, Migrate.self, Backup.self, Recount.self]
+        subcommands: [Queue.self, Show.self, Review.self, Approve.self, Reject.self, Edit.self, Redact.self, Undo.self, Log.self, Block.self, Allow.self, Article.self, Status.self, Rules.self, DigestCommand.self, Train.self, ModelCommand.self, Eval.self, Bench.self, Purge.self, Export.self, Forget.self, Migrate.self, Backup.self, Recount.self, ModeratorCommand.self]
     )
 }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Moderation
 import ModerationStore
 
 /// `modctl purge --older-than 90d`

@@ -60,6 +60,9 @@ struct Moderatod: AsyncParsableCommand {
     @Option(help: "The toxicity and spam model file. (default: $MODERATO_MODEL, else Models/moderato.model)")
     var model: String?
 
+    @Flag(help: "Serve the browser review queue at /ui/ (moderators sign in with accounts made by `modctl moderator add`).")
+    var ui = false
+
     @Flag(help: "Hold every comment until moderators have approved 10 and rejected 10 comments, so the site's learning layer can speak.")
     var premoderateWhileLearning = false
 
@@ -95,6 +98,10 @@ struct Moderatod: AsyncParsableCommand {
         if !rules.isEmpty {
             configuration.ruleDirectories = rules
             origins["rules"] = "--rules"
+        }
+        if ui {
+            configuration.ui = configuration.ui ?? configuration.uiSettings
+            origins["ui.enabled"] = "--ui"
         }
         if let spool {
             configuration.spoolDirectory = spool

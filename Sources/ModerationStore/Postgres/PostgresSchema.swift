@@ -83,6 +83,23 @@ enum PostgresSchema {
             END $$
             """,
         ],
+        // 5: accounts of the browser queue and their sessions.
+        [
+            """
+            CREATE TABLE moderator (
+                name TEXT PRIMARY KEY CHECK (char_length(name) BETWEEN 1 AND 64),
+                password_hash TEXT NOT NULL,
+                must_change_password BOOLEAN NOT NULL,
+                created_at TIMESTAMPTZ NOT NULL,
+                password_changed_at TIMESTAMPTZ NOT NULL,
+                failed_logins INTEGER NOT NULL DEFAULT 0,
+                locked_until TIMESTAMPTZ,
+                last_login_at TIMESTAMPTZ
+            )
+            """,
+            "CREATE TABLE ui_session (key TEXT PRIMARY KEY, value BYTEA NOT NULL, expires_at TIMESTAMPTZ)",
+            "CREATE INDEX ui_session_by_expiry ON ui_session (expires_at) WHERE expires_at IS NOT NULL",
+        ],
     ]
 
     static let reportsAndRevisions: [String] = [

@@ -151,6 +151,40 @@ extension PostgresStore {
         }
     }
 
+    public func claim(_ externalID: String, moderator: String, ttl: TimeInterval, at now: Date) async throws(StoreError) -> String? {
+        let logger = self.logger
+        let until = now.addingTimeInterval(ttl)
+        return try await transaction("claiming a comment") { connection -> String? in
+            guard let row = try await connection.row("SELECT key FROM comment WHERE external_id = \(externalID)", logger: logger) else {
+                throw StoreError(.notFound, "no comment with id \(externalID)")
+            }
+            let key = try row.value("key", as: Int64.self)
+            try await connection.run("DELETE FROM claim WHERE expires_at <= \(now) OR (moderator = \(moderator) AND comment_key <> \(key))",
+                                     logger: logger)
+            // Take it, or keep one's own claim fresh; another's running claim stays.
+            let holder = try await connection.row("""
+                INSERT INTO claim (comment_key, moderator, expires_at) VALUES (\(key), \(moderator), \(until))
+                ON CONFLICT (comment_key) DO UPDATE SET expires_at = excluded.expires_at WHERE claim.moderator = excluded.moderator
+                RETURNING moderator
+                """, logger: logger)
+            if holder != nil { return nil }
+            return try await connection.row("SELECT moderator FROM claim WHERE comment_key = \(key)", logger: logger)?.value("moderator")
+        }
+    }
+
+    public func claims(at now: Date) async throws(StoreError) -> [String: String] {
+        let logger = self.logger
+        return try await read("reading claims") { connection in
+            var claims: [String: String] = [:]
+            for row in try await connection.rows("""
+                SELECT c.external_id, m.moderator FROM claim m JOIN comment c ON c.key = m.comment_key WHERE m.expires_at > \(now)
+                """, logger: logger) {
+                claims[try row.value("external_id")] = try row.value("moderator")
+            }
+            return claims
+        }
+    }
+
     public func releaseClaims(moderator: String) async throws(StoreError) {
         let logger = self.logger
         try await read("releasing claims") { connection in

@@ -23,6 +23,12 @@ public struct DigestRenderer: Sendable {
         case .json: try JSONDigestRenderer(digest).render()
         }
     }
+
+    /// The HTML digest's sections without the page around them or its stylesheet, to place inside
+    /// another page (the browser queue's digest).
+    public static func htmlFragment(_ digest: Digest) -> String {
+        HTMLDigestRenderer(digest).sections()
+    }
 }
 
 /// A digest that could not be written, with a message that says what to fix.

@@ -46,14 +46,7 @@ struct HTMLDigestRenderer {
         """
 
     func render() -> String {
-        var body: [String] = []
-        body.append("<header>\n<h1>\(h(facts.title))</h1>\n<p class=\"period\">\(h(facts.period))</p>\n</header>")
-        if digest.isEmpty {
-            body.append("<section id=\"summary\">\n<p>\(h(facts.summary))</p>\n</section>")
-        } else {
-            body += [summary(), volume(), ratings(), backlog(), rules(), offenders(), health()].filter { !$0.isEmpty }
-        }
-        body.append("<footer>\(h(facts.generated))</footer>")
+        let body = sections()
         return """
             <!DOCTYPE html>
             <html lang="en">
@@ -67,12 +60,25 @@ struct HTMLDigestRenderer {
             </head>
             <body>
             <main>
-            \(body.joined(separator: "\n"))
+            \(body)
             </main>
             </body>
             </html>
 
             """
+    }
+
+    /// The header, sections and footer, one per line.
+    func sections() -> String {
+        var body: [String] = []
+        body.append("<header>\n<h1>\(h(facts.title))</h1>\n<p class=\"period\">\(h(facts.period))</p>\n</header>")
+        if digest.isEmpty {
+            body.append("<section id=\"summary\">\n<p>\(h(facts.summary))</p>\n</section>")
+        } else {
+            body += [summary(), volume(), ratings(), backlog(), rules(), offenders(), health()].filter { !$0.isEmpty }
+        }
+        body.append("<footer>\(h(facts.generated))</footer>")
+        return body.joined(separator: "\n")
     }
 
     // MARK: Sections

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Moderation
 import ModerationStore
+import ModeratoWeb
 
 /// `POST /v1/comments/{id}/reports`: a reader reports a comment, through the website.
 ///

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// Token buckets by key: each key may spend `perHour` tokens an hour, refilled evenly, with the whole
+/// Token buckets by key (readers' reports, sign-in attempts): each key may spend `perHour` tokens an hour, refilled evenly, with the whole
 /// hour's allowance available at once. Kept in memory (each daemon counts its own requests), and
 /// bounded: past `maximumKeys`, keys whose bucket has refilled are forgotten, then the least full.
 ///
@@ -9,7 +9,7 @@ import Synchronization
 /// let limiter = RateLimiter(perHour: 30)
 /// if let wait = limiter.take("reader-17") { /* answer 429 with Retry-After: wait */ }
 /// ```
-final class RateLimiter: Sendable {
+package final class RateLimiter: Sendable {
     struct Bucket {
         var tokens: Double
         var updated: Date
@@ -19,13 +19,13 @@ final class RateLimiter: Sendable {
     let maximumKeys: Int
     private let buckets = Mutex<[String: Bucket]>([:])
 
-    init(perHour: Int, maximumKeys: Int = 50_000) {
+    package init(perHour: Int, maximumKeys: Int = 50_000) {
         self.perHour = perHour
         self.maximumKeys = maximumKeys
     }
 
     /// Spends a token for `key`; returns nil when there was one, or the seconds until there will be.
-    func take(_ key: String, at now: Date = Date()) -> Int? {
+    package func take(_ key: String, at now: Date = Date()) -> Int? {
         let capacity = Double(perHour)
         let perSecond = capacity / 3600
         return buckets.withLock { buckets in
@@ -46,7 +46,7 @@ final class RateLimiter: Sendable {
     }
 
     /// Gives back a token taken for a request that was refused for another reason.
-    func giveBack(_ key: String) {
+    package func giveBack(_ key: String) {
         buckets.withLock { buckets in
             if var bucket = buckets[key] {
                 bucket.tokens = min(Double(perHour), bucket.tokens + 1)

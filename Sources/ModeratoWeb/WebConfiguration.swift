@@ -1,0 +1,30 @@
+import Foundation
+import Moderation
+import ModerationStore
+
+/// The browser review queue's settings (`ui.*` in the settings file).
+public struct WebConfiguration: Sendable {
+    /// Marks the session cookie `Secure`, for a queue served over HTTPS by a proxy in front. The
+    /// default is false (the daemon itself speaks plain HTTP on loopback).
+    public var secureCookies = false
+    /// How long a session lasts without use. The default is 12 hours.
+    public var sessionHours: Double = 12
+    /// Wrong passwords in a row that lock an account, and for how long.
+    public var login = LoginPolicy()
+    /// Sign-in attempts one address may make in an hour, right or wrong. The default is 30.
+    public var loginsPerAddressPerHour = 30
+    /// The site's name, shown in the title and the digest.
+    public var siteName: String?
+    /// Held comments older than this many hours are over the service level (the digest's). The default is 12.
+    public var slaHours: Double = 12
+    /// The zone times are shown in: `MODERATO_TIME_ZONE`, else the system's (as `modctl` shows them).
+    public var timeZone: TimeZone = ProcessInfo.processInfo.environment["MODERATO_TIME_ZONE"].flatMap(TimeZone.named) ?? .current
+    /// A moderator's edit is checked against the same limits as a comment.
+    public var limits: CommentLimits = .default
+    /// How long a moderator's claim on the comment they look at lasts. The default is 10 minutes.
+    public var claimSeconds: TimeInterval = 600
+    /// bcrypt's cost for passwords set through the queue.
+    public var passwordCost: UInt8 = ModeratorPasswords.cost
+
+    public init() {}
+}
