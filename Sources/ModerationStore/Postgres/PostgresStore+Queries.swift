@@ -159,9 +159,14 @@ extension PostgresStore {
                 throw StoreError(.notFound, "no comment with id \(externalID)")
             }
             let key = try row.value("key", as: Int64.self)
-            try await connection.run("DELETE FROM claim WHERE expires_at <= \(now) OR (moderator = \(moderator) AND comment_key <> \(key))",
-                                     logger: logger)
-            // Take it, or keep one's own claim fresh; another's running claim stays.
+            try await connection.run("DELETE FROM claim WHERE expires_at <= \(now)", logger: logger)
+            // Another's running claim stays, and so do this moderator's own claims.
+            if let other = try await connection.row("""
+                SELECT moderator FROM claim WHERE comment_key = \(key) AND moderator <> \(moderator) FOR UPDATE
+                """, logger: logger) {
+                return try other.value("moderator", as: String.self)
+            }
+            try await connection.run("DELETE FROM claim WHERE moderator = \(moderator) AND comment_key <> \(key)", logger: logger)
             let holder = try await connection.row("""
                 INSERT INTO claim (comment_key, moderator, expires_at) VALUES (\(key), \(moderator), \(until))
                 ON CONFLICT (comment_key) DO UPDATE SET expires_at = excluded.expires_at WHERE claim.moderator = excluded.moderator

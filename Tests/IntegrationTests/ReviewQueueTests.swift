@@ -1,0 +1,268 @@
+import Foundation
+import ModeratoTestSupport
+import Testing
+
+/// The browser review queue over HTTP, against the real daemon and `modctl`: accounts, sessions and
+/// their cookies, CSRF refusals, sign-in limits, decisions and edits under the moderator's name in the
+/// feed, claims, and the separation of the API's token from the queue's sessions.
+@Suite struct ReviewQueueTests {
+    static let password = "correct horse battery"
+
+    /// A daemon with the queue on, a moderator `ann`, and held comments c1…cN on a premoderated article.
+    static func start(_ store: TestStore = .sqlite, label: String, comments: Int = 3, arguments: [String] = []) async throws -> DaemonHarness {
+        let daemon = try await DaemonHarness.start(extraArguments: ["--ui"] + arguments, database: try store.database(label))
+        try addModerator(daemon, "ann")
+        #expect(try daemon.modctl(["article", "set", "news-1", "--mode", "premoderate", "--as", "ann"]).status == 0)
+        for index in 0..<comments {
+            let body = ["The ferry timetable changed again without notice.", "Thanks for covering the school closures.",
+                        "Councillor Dean answered none of the questions asked.", "Lovely photos of the harbour."][index % 4]
+            #expect(try await daemon.post("/v1/comments", json: commentJSON(id: "c\(index + 1)", author: "Reader\(index + 1)", body: body)).status == 202)
+            #expect(try await daemon.waitForVerdict("c\(index + 1)")["status"] as? String == "held")
+        }
+        return daemon
+    }
+
+    static func addModerator(_ daemon: DaemonHarness, _ name: String, password: String = password) throws {
+        let added = try CommandRunner.run("modctl", ["moderator", "add", name, "--password-stdin"],
+                                          environment: ["MODERATO_DB": daemon.databasePath], stdin: password + "\n")
+        #expect(added.status == 0, "\(added.stderr)")
+    }
+
+    /// Signs in through the form, as a browser does.
+    @discardableResult
+    static func signIn(_ browser: BrowserSession, _ name: String, password: String = password, next: String? = nil) async throws -> BrowserSession.Page {
+        let form = try await browser.get("/ui/login" + (next.map { "?next=" + $0 } ?? ""))
+        var fields = ["csrf": form.formToken ?? "", "name": name, "password": password]
+        if let next { fields["next"] = next }
+        return try await browser.post("/ui/login", form: fields)
+    }
+
+    static func decisions(_ daemon: DaemonHarness) async throws -> [[String: Any]] {
+        try await daemon.get("/v1/decisions?after=0").json["decisions"] as? [[String: Any]] ?? []
+    }
+
+    @Test func theQueueIsOffUnlessAskedFor() async throws {
+        let daemon = try await DaemonHarness.start()
+        let browser = BrowserSession(port: daemon.port)
+        #expect(try await browser.get("/ui/login").status == 404)
+        #expect(try await browser.get("/ui/queue").status == 404)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test(arguments: TestStore.available) func aModeratorSignsInDecidesAndSignsOut(store: TestStore) async throws {
+        let daemon = try await Self.start(store, label: "ui_decide")
+        let browser = BrowserSession(port: daemon.port)
+        // Signed out, every page leads to the sign-in form, which sets its own token cookie.
+        let away = try await browser.get("/ui/comments/c1")
+        #expect(away.status == 303 && away.location == "/ui/login?next=%2Fui%2Fcomments%2Fc1")
+        let login = try await browser.get("/ui/login")
+        #expect(login.status == 200 && login.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
+        #expect(login.setCookies.contains { $0.hasPrefix("moderato_login=") && $0.contains("HttpOnly") && $0.contains("SameSite=Strict") })
+
+        let wrong = try await Self.signIn(browser, "ann", password: "not the password")
+        #expect(wrong.status == 401 && wrong.text.contains("Wrong name or password."))
+        #expect(browser.cookies["moderato_session"] == nil)
+        let nobody = try await Self.signIn(browser, "nobody")
+        #expect(nobody.status == 401 && nobody.text.contains("Wrong name or password."))
+
+        let signedIn = try await Self.signIn(browser, "ann", next: "/ui/comments/c2")
+        #expect(signedIn.status == 303 && signedIn.location == "/ui/comments/c2")
+        let cookie = try #require(signedIn.setCookies.first { $0.hasPrefix("moderato_session=") })
+        #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/ui") && !cookie.contains("Secure"), "\(cookie)")
+
+        let queue = try await browser.get("/ui/queue")
+        #expect(queue.status == 200 && queue.text.contains(">c1</a>") && queue.text.contains(">c3</a>") && queue.text.contains("3 held"))
+        let token = try #require(queue.formToken)
+
+        // Without the session's token, or with another session's, a form changes nothing.
+        #expect(try await browser.post("/ui/comments/c1/approve", form: [:]).status == 403)
+        let other = BrowserSession(port: daemon.port)
+        try await Self.signIn(other, "ann")
+        let otherToken = try #require(try await other.get("/ui/queue").formToken)
+        let stale = try await browser.post("/ui/comments/c1/approve", form: ["csrf": otherToken])
+        #expect(stale.status == 403 && stale.text.contains("This form has expired"))
+        #expect(try await daemon.get("/v1/comments/c1").json["status"] as? String == "held")
+
+        // With it, each decision is the moderator's, in the feed.
+        let approved = try await browser.post("/ui/comments/c1/approve", form: ["csrf": token])
+        #expect(approved.status == 303 && approved.location == "/ui/queue")
+        #expect(try await browser.get("/ui/queue").text.contains("Approved c1."))
+        let rejected = try await browser.post("/ui/comments/c2/reject", form: ["csrf": token, "reason": "abuse", "note": "name-calling"])
+        #expect(rejected.status == 303)
+        let badReason = try await browser.post("/ui/comments/c3/reject", form: ["csrf": token, "reason": "boring"])
+        #expect(badReason.status == 400 && badReason.text.contains("spam, abuse, personal-data"))
+        let feed = try await Self.decisions(daemon).filter { $0["actor_kind"] as? String == "moderator" }
+        #expect(feed.count == 2)
+        #expect(feed.first { $0["id"] as? String == "c1" }?["status"] as? String == "approved")
+        #expect(feed.allSatisfy { $0["actor"] as? String == "ann" })
+        #expect(feed.first { $0["id"] as? String == "c2" }?["reason"] as? String == "abuse")
+        #expect(try daemon.modctl(["log"]).stdout.contains("name-calling"))
+
+        // Deciding again is refused with who decided, and undo restores it.
+        let again = try await browser.post("/ui/comments/c1/reject", form: ["csrf": token, "reason": "spam"])
+        #expect(again.status == 409 && again.text.contains("already approved by ann"))
+        #expect(try await browser.post("/ui/comments/c1/undo", form: ["csrf": token]).status == 303)
+        #expect(try await daemon.get("/v1/comments/c1").json["status"] as? String == "held")
+
+        // The API's token opens no page; the session opens none of the API.
+        let withToken = BrowserSession(port: daemon.port)
+        #expect(try await withToken.get("/ui/queue", headers: ["Authorization": "Bearer \(daemon.token)"]).status == 303)
+        let withCookie = try await browser.get("/v1/comments/c1")
+        #expect(withCookie.status == 401)
+        let sent = try await browser.send("POST", "/v1/comments", body: commentJSON(id: "x1", body: "hello"), headers: ["Content-Type": "application/json"])
+        #expect(sent.status == 401)
+
+        // Signing out ends the session for good: the old cookie opens nothing.
+        let saved = try #require(browser.cookies["moderato_session"])
+        #expect(try await browser.post("/ui/logout", form: ["csrf": token]).location == "/ui/login")
+        let replay = BrowserSession(port: daemon.port)
+        replay.setCookie("moderato_session", saved)
+        #expect(try await replay.get("/ui/queue").status == 303)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func wrongPasswordsLockTheAccountUntilReset() async throws {
+        let daemon = try await Self.start(label: "ui_lock", comments: 0)
+        let browser = BrowserSession(port: daemon.port)
+        for _ in 0..<4 {
+            #expect(try await Self.signIn(browser, "ann", password: "guess guess guess").status == 401)
+        }
+        let fifth = try await Self.signIn(browser, "ann", password: "guess guess guess")
+        #expect(fifth.status == 403 && fifth.text.contains("This account is locked after 5 wrong passwords"))
+        // Locked, even the right password is refused, and the wait is said.
+        let right = try await Self.signIn(browser, "ann")
+        #expect(right.status == 403 && Int(right.header("Retry-After") ?? "") ?? 0 > 800)
+        #expect(browser.cookies["moderato_session"] == nil)
+        #expect(try daemon.modctl(["moderator", "list"]).stdout.contains("locked until"))
+        // An administrator's reset unlocks it with a one-time password to change at once.
+        let reset = try daemon.modctl(["moderator", "reset-password", "ann"])
+        #expect(reset.status == 0)
+        let lines = reset.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        let oneTime = try #require(lines.first { $0.count == 23 && $0.split(separator: "-").count == 4 })
+        let signedIn = try await Self.signIn(browser, "ann", password: oneTime)
+        #expect(signedIn.status == 303 && signedIn.location == "/ui/password")
+        #expect(try await browser.get("/ui/queue").location == "/ui/password")
+        let page = try await browser.get("/ui/password")
+        let token = try #require(page.formToken)
+        let short = try await browser.post("/ui/password", form: ["csrf": token, "current": oneTime, "new": "short", "again": "short"])
+        #expect(short.status == 400 && short.text.contains("at least 10 characters"))
+        let changed = try await browser.post("/ui/password", form: ["csrf": token, "current": oneTime, "new": "a much better one", "again": "a much better one"])
+        #expect(changed.status == 303 && changed.location == "/ui/queue")
+        #expect(try await browser.get("/ui/queue").status == 200)
+        #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "a much better one").status == 303)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func signInsFromOneAddressAreLimited() async throws {
+        let directory = TemporaryDirectory("ui-limit")
+        try "ui:\n  login_attempts_per_hour: 3\n  secure_cookies: true\n".write(toFile: directory.path("moderato.yml"), atomically: true, encoding: .utf8)
+        let daemon = try await Self.start(label: "ui_limit", comments: 0, arguments: ["--config", directory.path("moderato.yml")])
+        let browser = BrowserSession(port: daemon.port)
+        let first = try await Self.signIn(browser, "ann")
+        #expect(first.status == 303)
+        // Behind TLS, the cookie is Secure.
+        #expect(first.setCookies.contains { $0.hasPrefix("moderato_session=") && $0.contains("Secure") })
+        #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "wrong wrong wrong").status == 401)
+        #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "wrong wrong wrong").status == 401)
+        let limited = try await Self.signIn(BrowserSession(port: daemon.port), "ann")
+        #expect(limited.status == 429 && Int(limited.header("Retry-After") ?? "") ?? 0 > 0 && limited.text.contains("Too many sign-in attempts"))
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func aStaleSignInFormIsRefused() async throws {
+        let daemon = try await Self.start(label: "ui_login_csrf", comments: 0)
+        let browser = BrowserSession(port: daemon.port)
+        // A form posted from elsewhere has no token cookie to match.
+        let forged = try await browser.post("/ui/login", form: ["csrf": "made-up", "name": "ann", "password": Self.password])
+        #expect(forged.status == 403 && browser.cookies["moderato_session"] == nil)
+        // A form that is not a form is refused.
+        _ = try await browser.get("/ui/login")
+        let json = try await browser.send("POST", "/ui/login", body: #"{"name":"ann"}"#, headers: ["Content-Type": "application/json"])
+        #expect(json.status == 415)
+        // A return address elsewhere is ignored.
+        let elsewhere = try await Self.signIn(browser, "ann", next: "//evil.example/")
+        #expect(elsewhere.status == 303 && elsewhere.location == "/ui/queue")
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test(arguments: TestStore.available) func twoModeratorsReviewingGetDifferentComments(store: TestStore) async throws {
+        let daemon = try await Self.start(store, label: "ui_claims", comments: 2)
+        try Self.addModerator(daemon, "bo")
+        let ann = BrowserSession(port: daemon.port), bo = BrowserSession(port: daemon.port)
+        try await Self.signIn(ann, "ann")
+        try await Self.signIn(bo, "bo")
+        let annToken = try #require(try await ann.get("/ui/queue").formToken)
+        let boToken = try #require(try await bo.get("/ui/queue").formToken)
+        let annNext = try await ann.post("/ui/next", form: ["csrf": annToken])
+        let boNext = try await bo.post("/ui/next", form: ["csrf": boToken])
+        #expect(annNext.location == "/ui/comments/c1?review=1" && boNext.location == "/ui/comments/c2?review=1")
+        // Each sees who is on the other's comment.
+        #expect(try await bo.get("/ui/queue").text.contains("ann is on it"))
+        #expect(try await bo.get("/ui/comments/c1").text.contains("ann is looking at this comment too"))
+        // Deciding in review moves on to the next comment nobody else holds; then the queue is clear.
+        let decided = try await ann.post("/ui/comments/c1/approve", form: ["csrf": annToken, "review": "1"])
+        #expect(decided.location == "/ui/queue", "c2 is bo's: \(decided.location ?? "")")
+        #expect(try await ann.get("/ui/queue").text.contains("Approved c1. No more held comments to review."))
+        let skipped = try await bo.post("/ui/comments/c2/skip", form: ["csrf": boToken])
+        #expect(skipped.location == "/ui/queue")
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test(arguments: TestStore.available) func editsAndRedactionsFromTheQueue(store: TestStore) async throws {
+        let daemon = try await Self.start(store, label: "ui_edit", comments: 2)
+        let browser = BrowserSession(port: daemon.port)
+        try await Self.signIn(browser, "ann")
+        let page = try await browser.get("/ui/comments/c1")
+        let token = try #require(page.formToken)
+        #expect(page.field("revision") == "0")
+        // Too long a text changes nothing and keeps what was typed.
+        let long = String(repeating: "x", count: 20_000)
+        let refused = try await browser.post("/ui/comments/c1/edit", form: ["csrf": token, "revision": "0", "body": long])
+        #expect(refused.status == 400 && refused.text.contains("The new text cannot be used"))
+        #expect(try daemon.modctl(["show", "c1"]).stdout.contains("The ferry timetable changed again without notice."))
+        // Edit and approve: the feed carries the edited text under ann's name.
+        let edited = try await browser.post("/ui/comments/c1/edit", form: ["csrf": token, "revision": "0", "approve": "1",
+                                                                           "body": "The ferry timetable changed again.", "reason": "trimmed"])
+        #expect(edited.status == 303)
+        let approval = try #require(try await Self.decisions(daemon).last)
+        #expect(approval["id"] as? String == "c1" && approval["status"] as? String == "approved" && approval["actor"] as? String == "ann")
+        #expect(approval["edited"] as? Bool == true && approval["body"] as? String == "The ferry timetable changed again.")
+        // A stale revision is a conflict, not a lost edit.
+        let conflict = try await browser.post("/ui/comments/c1/edit", form: ["csrf": token, "revision": "0", "body": "Other text."])
+        #expect(conflict.status == 409)
+        // Redaction replaces every occurrence of the selected text; a text not there is refused.
+        let missing = try await browser.post("/ui/comments/c2/redact", form: ["csrf": token, "revision": "0", "text": "nowhere", "reason": "x"])
+        #expect(missing.status == 400 && missing.text.contains("is not in the text"))
+        let redacted = try await browser.post("/ui/comments/c2/redact", form: ["csrf": token, "revision": "0", "text": "school closures",
+                                                                               "reason": "test"])
+        #expect(redacted.status == 303)
+        let shown = try await browser.get("/ui/comments/c2")
+        #expect(shown.text.contains("Thanks for covering the [removed].") && shown.text.contains("redacted by ann: test"))
+        #expect(shown.text.contains("was: Thanks for covering the school closures."))
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func moderatorCommandsRefuseBadInput() async throws {
+        let daemon = try await Self.start(label: "ui_accounts", comments: 0)
+        let again = try CommandRunner.run("modctl", ["moderator", "add", "ann", "--password-stdin"],
+                                          environment: ["MODERATO_DB": daemon.databasePath], stdin: "another password\n")
+        #expect(again.status == 1 && again.stderr.contains("a moderator named ann already exists"))
+        let short = try CommandRunner.run("modctl", ["moderator", "add", "cy", "--password-stdin"],
+                                          environment: ["MODERATO_DB": daemon.databasePath], stdin: "short\n")
+        #expect(short.status == 1 && short.stderr.contains("at least 10 characters"))
+        #expect(try daemon.modctl(["moderator", "add", "two words"]).status == 64)
+        #expect(try daemon.modctl(["moderator", "add", "moderato"]).status == 64)
+        let unknown = try daemon.modctl(["moderator", "remove", "nobody"])
+        #expect(unknown.status == 1 && unknown.stderr.contains("no moderator named nobody"))
+        let list = try daemon.modctl(["moderator", "list", "--json"])
+        let moderators = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [String: Any])?["moderators"] as? [[String: Any]]
+        #expect(moderators?.map { $0["name"] as? String } == ["ann"])
+        // Removing an account ends its sessions at once.
+        let browser = BrowserSession(port: daemon.port)
+        try await Self.signIn(browser, "ann")
+        #expect(try await browser.get("/ui/queue").status == 200)
+        #expect(try daemon.modctl(["moderator", "remove", "ann"]).status == 0)
+        #expect(try await browser.get("/ui/queue").status == 303)
+        #expect(try await daemon.stop() == 0)
+    }
+}
