@@ -7,12 +7,16 @@ Scripts/bootstrap.sh
 # The Akismet test drives the real `akismet` client from PyPI, installed into a throwaway environment.
 rm -rf .build-akismet-venv
 python3 -m venv .build-akismet-venv
-.build-akismet-venv/bin/pip install --quiet --disable-pip-version-check akismet==25.10.1 openapi-spec-validator==0.9.0
+.build-akismet-venv/bin/pip install --quiet --disable-pip-version-check akismet==25.10.1 openapi-spec-validator==0.9.0 selenium==4.51.0
 export MODERATO_AKISMET_PYTHON=$PWD/.build-akismet-venv/bin/python
 # The OpenAPI contract test checks the served document and real answers with openapi-spec-validator.
 export MODERATO_OPENAPI_PYTHON=$PWD/.build-akismet-venv/bin/python
+# The review queue's browser test drives the distribution's Chromium with Selenium.
+export MODERATO_BROWSER_PYTHON=$PWD/.build-akismet-venv/bin/python
 # The website examples (examples/php, examples/node) run with the distribution's PHP and Node.js.
 missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v chromedriver >/dev/null || missing+=(chromium-driver)
 command -v php >/dev/null || missing+=(php-cli)
 command -v node >/dev/null || missing+=(nodejs)
 # The install test checks the systemd units with systemd-analyze (no running systemd needed).

@@ -87,7 +87,9 @@ struct CommentPage {
 
     /// The rejection reason the strongest signals point to, preselected in the form.
     var suggestedReason: ReportReason {
-        let names = details.signals.filter { !$0.isShadow }.sorted { $0.score > $1.score }.map(\.name)
+        // Signals that act (hold, reject) first, then the highest scores.
+        let names = details.signals.filter { !$0.isShadow }
+            .sorted { ($0.action != nil ? 1 : 0, $0.score) > ($1.action != nil ? 1 : 0, $1.score) }.map(\.name)
         for name in names {
             if name.hasPrefix("personal.") { return .personalData }
             if name.hasPrefix("spam.") || name == "model.spam" || name.hasPrefix("links.") { return .spam }
