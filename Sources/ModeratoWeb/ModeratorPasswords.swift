@@ -3,7 +3,7 @@ import HummingbirdBcrypt
 
 /// Moderators' passwords: bcrypt hashes (salted, deliberately slow), and generated passwords.
 public enum ModeratorPasswords {
-    /// bcrypt's cost: 2^12 rounds, about a quarter of a second a sign-in on a small server.
+    /// bcrypt's cost: 2^12 rounds (OWASP's minimum is 10).
     public static let cost: UInt8 = 12
     public static let minimumLength = 10
     /// bcrypt reads at most 72 bytes; a longer password would be silently cut.

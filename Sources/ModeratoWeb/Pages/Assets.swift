@@ -47,6 +47,7 @@ enum Assets {
         .num { text-align: right; }
         tr[data-href] { cursor: pointer; } tr[data-href]:hover, tr.selected { background: #eef4fb; }
         tr.selected { outline: 2px solid var(--accent); outline-offset: -2px; }
+        table.queue td:nth-child(2), table.queue td:nth-child(3), table.queue td:nth-child(4) { white-space: nowrap; }
         td.text { max-width: 460px; } .excerpt { color: var(--muted); font-size: 0.92em; overflow-wrap: anywhere; }
         .status { display: inline-block; border-radius: 4px; padding: 0 6px; font-size: 0.75em; font-weight: 600; text-transform: uppercase; letter-spacing: 0.04em; color: #fff; background: var(--muted); vertical-align: middle; }
         .status.approved { background: var(--approve); } .status.held { background: var(--held); } .status.rejected { background: var(--reject); }
