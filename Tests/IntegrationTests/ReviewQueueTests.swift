@@ -242,6 +242,51 @@ import Testing
         #expect(try await daemon.stop() == 0)
     }
 
+    @Test(arguments: TestStore.available) func reportsBlocksArticlesAndTheDigest(store: TestStore) async throws {
+        let daemon = try await Self.start(store, label: "ui_newsroom", comments: 2)
+        // A published comment on another article, reported by three readers, is back in the reported queue.
+        #expect(try await daemon.post("/v1/comments", json: commentJSON(id: "p1", article: "news-2", author: "Vic",
+                                                                        body: "The lifeboat crew deserve a medal.")).status == 202)
+        #expect(try await daemon.waitForVerdict("p1")["status"] as? String == "approved")
+        for reader in ["r1", "r2", "r3"] {
+            #expect(try await daemon.post("/v1/comments/p1/reports", json: #"{"reporter":"\#(reader)","reason":"spam","note":"<i>ad</i>"}"#).status == 202)
+        }
+        let browser = BrowserSession(port: daemon.port)
+        try await Self.signIn(browser, "ann")
+        let reported = try await browser.get("/ui/queue?reported=1")
+        #expect(reported.status == 200 && reported.text.contains(">p1</a>") && reported.text.contains("⚑ 3 spam") && !reported.text.contains(">c1</a>"))
+        let page = try await browser.get("/ui/comments/p1")
+        #expect(page.text.contains("“&lt;i&gt;ad&lt;/i&gt;”") && page.text.contains("by readers"), "notes are escaped")
+        let token = try #require(page.formToken)
+        // The queue's filters are modctl queue's.
+        #expect(try await browser.get("/ui/queue?author=Reader2").text.contains(">c2</a>"))
+        #expect(!(try await browser.get("/ui/queue?author=Reader2").text.contains(">c1</a>")))
+        #expect(try await browser.get("/ui/queue?older_than=1h").text.contains("No held comments match these filters."))
+        #expect(try await browser.get("/ui/queue?older_than=soon").status == 400)
+
+        // Reject and block: the author is on the block list, by ann.
+        let blocked = try await browser.post("/ui/comments/c1/reject", form: ["csrf": token, "reason": "spam", "block": "1"])
+        #expect(blocked.status == 303)
+        #expect(try await browser.get("/ui/queue").text.contains("Rejected c1 (spam); Reader1 is blocked."))
+        let list = try daemon.modctl(["block", "list"])
+        #expect(list.stdout.contains("Reader1") && list.stdout.contains("ann"), "\(list.stdout)")
+
+        // Article modes, as modctl article sets them.
+        let articles = try await browser.get("/ui/articles")
+        #expect(articles.status == 200 && articles.text.contains("news-1") && articles.text.contains("news-2"))
+        #expect(try await browser.post("/ui/articles", form: ["csrf": token, "article": "court-7", "mode": "closed"]).status == 303)
+        #expect(try daemon.modctl(["article", "list"]).stdout.contains("court-7"))
+        #expect(try await browser.post("/ui/articles", form: ["csrf": token, "article": "court-7", "mode": "shut"]).status == 400)
+        #expect(try await browser.post("/ui/articles", form: ["article": "court-8", "mode": "closed"]).status == 403)
+
+        // The digest, with its charts, for the periods offered only.
+        let digest = try await browser.get("/ui/digest?since=7d")
+        #expect(digest.status == 200 && digest.text.contains("<svg") && digest.text.contains("Moderation digest"))
+        #expect(try await browser.get("/ui/digest?since=1y").status == 400)
+        #expect(try await browser.get("/ui/comments/nope").status == 404)
+        #expect(try await daemon.stop() == 0)
+    }
+
     @Test func moderatorCommandsRefuseBadInput() async throws {
         let daemon = try await Self.start(label: "ui_accounts", comments: 0)
         let again = try CommandRunner.run("modctl", ["moderator", "add", "ann", "--password-stdin"],
