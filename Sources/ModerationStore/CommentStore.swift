@@ -112,7 +112,10 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     func removeModerator(named name: String) async throws(StoreError) -> Bool
     /// Sets a new password hash, clears failures and the lock, and so ends the account's open sessions.
     func setModeratorPassword(named name: String, passwordHash: String, mustChange: Bool, at now: Date) async throws(StoreError) -> Bool
-    /// Counts a wrong password, locking the account at the policy's limit; returns the account after.
+    /// Counts a sign-in attempt as a wrong password until it proves right (see
+    /// ``ModeratorAccount/afterLoginAttempt(policy:at:)``); returns the account after, nil for no account.
+    func recordLoginAttempt(named name: String, policy: LoginPolicy, at now: Date) async throws(StoreError) -> ModeratorAccount?
+    /// After a wrong password: locks the account once the count reached the policy's limit.
     func recordLoginFailure(named name: String, policy: LoginPolicy, at now: Date) async throws(StoreError) -> ModeratorAccount?
     /// Clears the failures after a right password.
     func recordLoginSuccess(named name: String, at now: Date) async throws(StoreError)

@@ -66,17 +66,27 @@ extension ModerationDatabase {
         }
     }
 
+    public func recordLoginAttempt(named name: String, policy: LoginPolicy, at now: Date) async throws(StoreError) -> ModeratorAccount? {
+        try await updateAccount(named: name, "counting a sign-in attempt") { $0.afterLoginAttempt(policy: policy, at: now) }
+    }
+
     public func recordLoginFailure(named name: String, policy: LoginPolicy, at now: Date) async throws(StoreError) -> ModeratorAccount? {
+        try await updateAccount(named: name, "counting a failed sign-in") { $0.afterFailedLogin(policy: policy, at: now) }
+    }
+
+    /// Reads an account, changes its sign-in counts and writes them back, in one transaction.
+    private func updateAccount(named name: String, _ doing: String,
+                               _ change: @escaping @Sendable (ModeratorAccount) -> ModeratorAccount) async throws(StoreError) -> ModeratorAccount? {
         do {
             return try await pool.write { db in
                 guard let row = try Row.fetchOne(db, sql: "SELECT * FROM moderator WHERE name = ?", arguments: [name]) else { return nil }
-                let account = Self.account(row).afterFailedLogin(policy: policy, at: now)
+                let account = change(Self.account(row))
                 try db.execute(sql: "UPDATE moderator SET failed_logins = ?, locked_until = ? WHERE name = ?",
                                arguments: [account.failedLogins, account.lockedUntil, name])
                 return account
             }
         } catch {
-            throw Self.wrap(error, "counting a failed sign-in")
+            throw Self.wrap(error, doing)
         }
     }
 

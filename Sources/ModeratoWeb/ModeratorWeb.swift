@@ -48,6 +48,7 @@ public struct ModeratorWeb: Sendable {
             .add(middleware: SecurityHeadersMiddleware())
             .add(middleware: sessions)
             .add(middleware: WebErrorMiddleware(pages: pages, logger: logger))
+            .add(middleware: SameOriginMiddleware())
         SignInRoutes(web: self).register(on: ui)
         let signedIn = ui.group().add(middleware: SignedInMiddleware(store: store))
         SignInRoutes(web: self).registerSignedIn(on: signedIn)
@@ -84,12 +85,22 @@ public struct ModeratorWeb: Sendable {
     }
 }
 
+/// Mustache's own HTML escaping looks at whole characters, so a `"` or `<` joined by a combining mark
+/// would pass unescaped: every value goes through ``UntrustedText/html(_:keepsLineBreaks:)`` instead,
+/// which escapes each code point and shows controls and bidi overrides as visible marks.
+struct SafeHTML: MustacheContentType {
+    func escapeText(_ text: String) -> String {
+        UntrustedText.html(text, keepsLineBreaks: true)
+    }
+}
+
 /// Renders the templates, with the layout, into responses.
 struct WebPages: Sendable {
     let library: MustacheLibrary
     let siteName: String?
 
     init(siteName: String?) {
+        MustacheContentTypes.register(SafeHTML(), named: "SAFEHTML")
         var library = MustacheLibrary()
         for (name, text) in Templates.all {
             // The templates are part of this program: one that does not parse is a programming error.

@@ -31,7 +31,7 @@ import Testing
     /// Signs in through the form, as a browser does.
     @discardableResult
     static func signIn(_ browser: BrowserSession, _ name: String, password: String = password, next: String? = nil) async throws -> BrowserSession.Page {
-        let form = try await browser.get("/ui/login" + (next.map { "?next=" + $0 } ?? ""))
+        let form = try await browser.get("/ui/login" + (next.map { "?next=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""))
         var fields = ["csrf": form.formToken ?? "", "name": name, "password": password]
         if let next { fields["next"] = next }
         return try await browser.post("/ui/login", form: fields)
@@ -53,8 +53,8 @@ import Testing
         let daemon = try await Self.start(store, label: "ui_decide")
         let browser = BrowserSession(port: daemon.port)
         // Signed out, every page leads to the sign-in form, which sets its own token cookie.
-        let away = try await browser.get("/ui/comments/c1")
-        #expect(away.status == 303 && away.location == "/ui/login?next=%2Fui%2Fcomments%2Fc1")
+        let away = try await browser.get("/ui/comment?id=c1")
+        #expect(away.status == 303 && away.location == "/ui/login?next=%2Fui%2Fcomment%3Fid%3Dc1")
         let login = try await browser.get("/ui/login")
         #expect(login.status == 200 && login.header("Content-Security-Policy")?.contains("script-src 'self'") == true)
         #expect(login.setCookies.contains { $0.hasPrefix("moderato_login=") && $0.contains("HttpOnly") && $0.contains("SameSite=Strict") })
@@ -65,8 +65,8 @@ import Testing
         let nobody = try await Self.signIn(browser, "nobody")
         #expect(nobody.status == 401 && nobody.text.contains("Wrong name or password."))
 
-        let signedIn = try await Self.signIn(browser, "ann", next: "/ui/comments/c2")
-        #expect(signedIn.status == 303 && signedIn.location == "/ui/comments/c2")
+        let signedIn = try await Self.signIn(browser, "ann", next: "/ui/comment?id=c2")
+        #expect(signedIn.status == 303 && signedIn.location == "/ui/comment?id=c2")
         let cookie = try #require(signedIn.setCookies.first { $0.hasPrefix("moderato_session=") })
         #expect(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict") && cookie.contains("Path=/ui") && !cookie.contains("Secure"), "\(cookie)")
 
@@ -75,21 +75,21 @@ import Testing
         let token = try #require(queue.formToken)
 
         // Without the session's token, or with another session's, a form changes nothing.
-        #expect(try await browser.post("/ui/comments/c1/approve", form: [:]).status == 403)
+        #expect(try await browser.post("/ui/comment/approve", form: ["id": "c1"]).status == 403)
         let other = BrowserSession(port: daemon.port)
         try await Self.signIn(other, "ann")
         let otherToken = try #require(try await other.get("/ui/queue").formToken)
-        let stale = try await browser.post("/ui/comments/c1/approve", form: ["csrf": otherToken])
+        let stale = try await browser.post("/ui/comment/approve", form: ["id": "c1", "csrf": otherToken])
         #expect(stale.status == 403 && stale.text.contains("This form has expired"))
         #expect(try await daemon.get("/v1/comments/c1").json["status"] as? String == "held")
 
         // With it, each decision is the moderator's, in the feed.
-        let approved = try await browser.post("/ui/comments/c1/approve", form: ["csrf": token])
+        let approved = try await browser.post("/ui/comment/approve", form: ["id": "c1", "csrf": token])
         #expect(approved.status == 303 && approved.location == "/ui/queue")
         #expect(try await browser.get("/ui/queue").text.contains("Approved c1."))
-        let rejected = try await browser.post("/ui/comments/c2/reject", form: ["csrf": token, "reason": "abuse", "note": "name-calling"])
+        let rejected = try await browser.post("/ui/comment/reject", form: ["id": "c2", "csrf": token, "reason": "abuse", "note": "name-calling"])
         #expect(rejected.status == 303)
-        let badReason = try await browser.post("/ui/comments/c3/reject", form: ["csrf": token, "reason": "boring"])
+        let badReason = try await browser.post("/ui/comment/reject", form: ["id": "c3", "csrf": token, "reason": "boring"])
         #expect(badReason.status == 400 && badReason.text.contains("spam, abuse, personal-data"))
         let feed = try await Self.decisions(daemon).filter { $0["actor_kind"] as? String == "moderator" }
         #expect(feed.count == 2)
@@ -99,9 +99,9 @@ import Testing
         #expect(try daemon.modctl(["log"]).stdout.contains("name-calling"))
 
         // Deciding again is refused with who decided, and undo restores it.
-        let again = try await browser.post("/ui/comments/c1/reject", form: ["csrf": token, "reason": "spam"])
+        let again = try await browser.post("/ui/comment/reject", form: ["id": "c1", "csrf": token, "reason": "spam"])
         #expect(again.status == 409 && again.text.contains("already approved by ann"))
-        #expect(try await browser.post("/ui/comments/c1/undo", form: ["csrf": token]).status == 303)
+        #expect(try await browser.post("/ui/comment/undo", form: ["id": "c1", "csrf": token]).status == 303)
         #expect(try await daemon.get("/v1/comments/c1").json["status"] as? String == "held")
 
         // The API's token opens no page; the session opens none of the API.
@@ -195,15 +195,15 @@ import Testing
         let boToken = try #require(try await bo.get("/ui/queue").formToken)
         let annNext = try await ann.post("/ui/next", form: ["csrf": annToken])
         let boNext = try await bo.post("/ui/next", form: ["csrf": boToken])
-        #expect(annNext.location == "/ui/comments/c1?review=1" && boNext.location == "/ui/comments/c2?review=1")
+        #expect(annNext.location == "/ui/comment?id=c1&review=1" && boNext.location == "/ui/comment?id=c2&review=1")
         // Each sees who is on the other's comment.
         #expect(try await bo.get("/ui/queue").text.contains("ann is on it"))
-        #expect(try await bo.get("/ui/comments/c1").text.contains("ann is looking at this comment too"))
+        #expect(try await bo.get("/ui/comment?id=c1").text.contains("ann is looking at this comment too"))
         // Deciding in review moves on to the next comment nobody else holds; then the queue is clear.
-        let decided = try await ann.post("/ui/comments/c1/approve", form: ["csrf": annToken, "review": "1"])
+        let decided = try await ann.post("/ui/comment/approve", form: ["id": "c1", "csrf": annToken, "review": "1"])
         #expect(decided.location == "/ui/queue", "c2 is bo's: \(decided.location ?? "")")
         #expect(try await ann.get("/ui/queue").text.contains("Approved c1. No more held comments to review."))
-        let skipped = try await bo.post("/ui/comments/c2/skip", form: ["csrf": boToken])
+        let skipped = try await bo.post("/ui/comment/skip", form: ["id": "c2", "csrf": boToken])
         #expect(skipped.location == "/ui/queue")
         #expect(try await daemon.stop() == 0)
     }
@@ -212,31 +212,31 @@ import Testing
         let daemon = try await Self.start(store, label: "ui_edit", comments: 2)
         let browser = BrowserSession(port: daemon.port)
         try await Self.signIn(browser, "ann")
-        let page = try await browser.get("/ui/comments/c1")
+        let page = try await browser.get("/ui/comment?id=c1")
         let token = try #require(page.formToken)
         #expect(page.field("revision") == "0")
         // Too long a text changes nothing and keeps what was typed.
         let long = String(repeating: "x", count: 20_000)
-        let refused = try await browser.post("/ui/comments/c1/edit", form: ["csrf": token, "revision": "0", "body": long])
+        let refused = try await browser.post("/ui/comment/edit", form: ["id": "c1", "csrf": token, "revision": "0", "body": long])
         #expect(refused.status == 400 && refused.text.contains("The new text cannot be used"))
         #expect(try daemon.modctl(["show", "c1"]).stdout.contains("The ferry timetable changed again without notice."))
         // Edit and approve: the feed carries the edited text under ann's name.
-        let edited = try await browser.post("/ui/comments/c1/edit", form: ["csrf": token, "revision": "0", "approve": "1",
+        let edited = try await browser.post("/ui/comment/edit", form: ["id": "c1", "csrf": token, "revision": "0", "approve": "1",
                                                                            "body": "The ferry timetable changed again.", "reason": "trimmed"])
         #expect(edited.status == 303)
         let approval = try #require(try await Self.decisions(daemon).last)
         #expect(approval["id"] as? String == "c1" && approval["status"] as? String == "approved" && approval["actor"] as? String == "ann")
         #expect(approval["edited"] as? Bool == true && approval["body"] as? String == "The ferry timetable changed again.")
         // A stale revision is a conflict, not a lost edit.
-        let conflict = try await browser.post("/ui/comments/c1/edit", form: ["csrf": token, "revision": "0", "body": "Other text."])
+        let conflict = try await browser.post("/ui/comment/edit", form: ["id": "c1", "csrf": token, "revision": "0", "body": "Other text."])
         #expect(conflict.status == 409)
         // Redaction replaces every occurrence of the selected text; a text not there is refused.
-        let missing = try await browser.post("/ui/comments/c2/redact", form: ["csrf": token, "revision": "0", "text": "nowhere", "reason": "x"])
+        let missing = try await browser.post("/ui/comment/redact", form: ["id": "c2", "csrf": token, "revision": "0", "text": "nowhere", "reason": "x"])
         #expect(missing.status == 400 && missing.text.contains("is not in the text"))
-        let redacted = try await browser.post("/ui/comments/c2/redact", form: ["csrf": token, "revision": "0", "text": "school closures",
+        let redacted = try await browser.post("/ui/comment/redact", form: ["id": "c2", "csrf": token, "revision": "0", "text": "school closures",
                                                                                "reason": "test"])
         #expect(redacted.status == 303)
-        let shown = try await browser.get("/ui/comments/c2")
+        let shown = try await browser.get("/ui/comment?id=c2")
         #expect(shown.text.contains("Thanks for covering the [removed].") && shown.text.contains("redacted by ann: test"))
         #expect(shown.text.contains("was: Thanks for covering the school closures."))
         #expect(try await daemon.stop() == 0)
@@ -255,7 +255,7 @@ import Testing
         try await Self.signIn(browser, "ann")
         let reported = try await browser.get("/ui/queue?reported=1")
         #expect(reported.status == 200 && reported.text.contains(">p1</a>") && reported.text.contains("⚑ 3 spam") && !reported.text.contains(">c1</a>"))
-        let page = try await browser.get("/ui/comments/p1")
+        let page = try await browser.get("/ui/comment?id=p1")
         #expect(page.text.contains("“&lt;i&gt;ad&lt;/i&gt;”") && page.text.contains("by readers"), "notes are escaped")
         let token = try #require(page.formToken)
         // The queue's filters are modctl queue's.
@@ -265,7 +265,7 @@ import Testing
         #expect(try await browser.get("/ui/queue?older_than=soon").status == 400)
 
         // Reject and block: the author is on the block list, by ann.
-        let blocked = try await browser.post("/ui/comments/c1/reject", form: ["csrf": token, "reason": "spam", "block": "1"])
+        let blocked = try await browser.post("/ui/comment/reject", form: ["id": "c1", "csrf": token, "reason": "spam", "block": "1"])
         #expect(blocked.status == 303)
         #expect(try await browser.get("/ui/queue").text.contains("Rejected c1 (spam); Reader1 is blocked."))
         let list = try daemon.modctl(["block", "list"])
@@ -283,7 +283,65 @@ import Testing
         let digest = try await browser.get("/ui/digest?since=7d")
         #expect(digest.status == 200 && digest.text.contains("<svg") && digest.text.contains("Moderation digest"))
         #expect(try await browser.get("/ui/digest?since=1y").status == 400)
-        #expect(try await browser.get("/ui/comments/nope").status == 404)
+        #expect(try await browser.get("/ui/comment?id=nope").status == 404)
+        #expect(try await daemon.stop() == 0)
+    }
+
+    @Test func hostileCommentsFormsAndOriginsAreHarmless() async throws {
+        let daemon = try await Self.start(label: "ui_hostile", comments: 0)
+        // Markup joined by combining marks (one Swift Character with the mark) in the author, the text,
+        // the article and a report's note; ids that are no path segment.
+        let author = "Spammer\"\u{301} formaction=/ui/comment/approve x="
+        let body = "Nice \u{600}<meta http-equiv=refresh content=0;url=http://127.0.0.1:1/phish>\u{301} and \u{600}</textarea>\u{301}<b>bold</b>\u{202E}"
+        for id in ["x1", "a/b?c=1&d#e", ".."] {
+            #expect(try await daemon.post("/v1/comments", json: commentJSON(id: id, article: "news-1", author: author, body: body)).status == 202)
+            #expect(try await daemon.waitForVerdict(id.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)["status"] as? String == "held")
+        }
+        let browser = BrowserSession(port: daemon.port)
+        try await Self.signIn(browser, "ann")
+        let queue = try await browser.get("/ui/queue")
+        let page = try await browser.get("/ui/comment?id=x1")
+        for text in [queue.text, page.text] {
+            #expect(!text.contains("<meta http-equiv") && !text.contains("<b>bold") && !text.contains("\"\u{301} formaction"))
+            #expect(!text.contains("</textarea>\u{301}") && !text.contains("\u{202E}"))
+        }
+        #expect(page.text.contains("&lt;meta http-equiv") && page.text.contains("[U+202E]"))
+        // Odd ids open, and are decided, by their own id.
+        #expect(queue.text.contains("/ui/comment?id=a%2Fb%3Fc%3D1%26d%23e"))
+        for id in ["a/b?c=1&d#e", ".."] {
+            let opened = try await browser.get("/ui/comment?id=" + id.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)
+            #expect(opened.status == 200 && opened.text.contains("data-id=\"\(id == ".." ? ".." : "a/b?c=1&amp;d#e")\""), "\(id)")
+        }
+        let token = try #require(page.formToken)
+        #expect(try await browser.post("/ui/comment/approve", form: ["id": "a/b?c=1&d#e", "csrf": token]).status == 303)
+        #expect(try daemon.modctl(["show", "a/b?c=1&d#e"]).stdout.contains("by ann"))
+
+        // Forms that are not forms are refused, and the daemon stays up.
+        for bad in ["a=%ZZ", "name=%E0%A4", "csrf=\u{0}"] {
+            let refused = try await browser.send("POST", "/ui/comment/approve", body: bad, headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            #expect(refused.status == 400 || refused.status == 403, "\(bad): \(refused.status)")
+            let signIn = try await BrowserSession(port: daemon.port).send("POST", "/ui/login", body: bad,
+                                                                       headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            #expect(signIn.status == 400 || signIn.status == 403)
+        }
+        #expect(daemon.isRunning)
+        #expect(try await browser.get("/ui/queue").status == 200)
+
+        // A form from another origin is refused even with the right token; from this one it is not.
+        let crossSite = try await browser.post("/ui/comment/approve", form: ["id": "x1", "csrf": token], headers: ["Sec-Fetch-Site": "same-site"])
+        #expect(crossSite.status == 403 && crossSite.text.contains("This form came from another site"))
+        let otherPort = try await browser.post("/ui/comment/approve", form: ["id": "x1", "csrf": token], headers: ["Origin": "http://127.0.0.1:1"])
+        #expect(otherPort.status == 403)
+        #expect(try await daemon.get("/v1/comments/x1").json["status"] as? String == "held")
+        let sameOrigin = try await browser.post("/ui/comment/approve", form: ["id": "x1", "csrf": token],
+                                                headers: ["Origin": "http://127.0.0.1:\(daemon.port)", "Sec-Fetch-Site": "same-origin"])
+        #expect(sameOrigin.status == 303)
+        // A sign-in form posted from another port with a planted token cookie does not sign anyone in.
+        let planted = BrowserSession(port: daemon.port)
+        planted.setCookie("moderato_login", "KNOWN")
+        let forged = try await planted.post("/ui/login", form: ["csrf": "KNOWN", "name": "ann", "password": Self.password],
+                                            headers: ["Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site"])
+        #expect(forged.status == 403 && planted.cookies["moderato_session"] == nil)
         #expect(try await daemon.stop() == 0)
     }
 

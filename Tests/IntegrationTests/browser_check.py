@@ -37,7 +37,7 @@ def notice():
 
 
 def open_comment(comment_id):
-    driver.get(base + "/ui/comments/" + comment_id)
+    driver.get(base + "/ui/comment?id=" + comment_id)
     wait.until(lambda d: d.find_element(By.ID, "comment").get_attribute("data-id") == comment_id)
 
 
@@ -54,8 +54,8 @@ try:
     shot("queue")
 
     # Approve with the button, from the queue's row.
-    driver.find_element(By.CSS_SELECTOR, "tr[data-href^='/ui/comments/c1'] a").click()
-    wait.until(lambda d: "/ui/comments/c1" in d.current_url)
+    driver.find_element(By.CSS_SELECTOR, "tr[data-href='/ui/comment?id=c1'] a").click()
+    wait.until(lambda d: d.current_url.endswith("/ui/comment?id=c1"))
     seen["marked"] = [mark.text for mark in driver.find_elements(By.CSS_SELECTOR, "#body mark")]
     driver.find_element(By.ID, "approve").click()
     seen["after_approve"] = notice()

@@ -32,24 +32,28 @@ import Testing
         let policy = LoginPolicy(maximumFailures: 5, lockout: 900)
         var after: ModeratorAccount?
         for attempt in 1...5 {
-            after = try await store.recordLoginFailure(named: "ann", policy: policy, at: Self.base.addingTimeInterval(Double(attempt)))
-            #expect(after?.failedLogins == attempt)
+            let time = Self.base.addingTimeInterval(Double(attempt))
+            let counted = try await store.recordLoginAttempt(named: "ann", policy: policy, at: time)
+            #expect(counted?.failedLogins == attempt && counted?.lockedUntil == nil)
+            after = try await store.recordLoginFailure(named: "ann", policy: policy, at: time)
         }
         #expect(after?.isLocked(at: Self.base.addingTimeInterval(10)) == true)
         #expect(after?.lockedUntil == Self.base.addingTimeInterval(905))
-        // Failures while locked neither extend the lock nor count.
-        let during = try await store.recordLoginFailure(named: "ann", policy: policy, at: Self.base.addingTimeInterval(600))
+        // Attempts while locked neither extend the lock nor count.
+        let during = try await store.recordLoginAttempt(named: "ann", policy: policy, at: Self.base.addingTimeInterval(600))
         #expect(during?.lockedUntil == Self.base.addingTimeInterval(905) && during?.failedLogins == 5)
-        // After it, a wrong password starts a new count.
-        let later = try await store.recordLoginFailure(named: "ann", policy: policy, at: Self.base.addingTimeInterval(1000))
+        // After it, an attempt starts a new count.
+        let later = try await store.recordLoginAttempt(named: "ann", policy: policy, at: Self.base.addingTimeInterval(1000))
         #expect(later?.failedLogins == 1 && later?.lockedUntil == nil)
-        #expect(try await store.recordLoginFailure(named: "nobody", policy: policy, at: Self.base) == nil)
+        #expect(try await store.recordLoginAttempt(named: "nobody", policy: policy, at: Self.base) == nil)
         try await store.recordLoginSuccess(named: "ann", at: Self.base.addingTimeInterval(1001))
         let signedIn = try #require(try await store.moderatorAccount(named: "ann"))
         #expect(signedIn.failedLogins == 0 && signedIn.lastLoginAt == Self.base.addingTimeInterval(1001))
+        // Attempts at the same moment, none of them checked yet: the one past the limit is refused.
+        for _ in 1...5 { _ = try await store.recordLoginAttempt(named: "bo", policy: policy, at: Self.base) }
+        #expect(try await store.recordLoginAttempt(named: "bo", policy: policy, at: Self.base)?.isLocked(at: Self.base) == true)
 
         // A new password clears failures and the lock and moves the stamp sessions are checked against.
-        for attempt in 1...5 { _ = try await store.recordLoginFailure(named: "bo", policy: policy, at: Self.base.addingTimeInterval(Double(attempt))) }
         #expect(try await store.setModeratorPassword(named: "bo", passwordHash: "new", mustChange: false, at: Self.base.addingTimeInterval(60)))
         let reset = try #require(try await store.moderatorAccount(named: "bo"))
         #expect(reset.passwordHash == "new" && !reset.mustChangePassword && reset.failedLogins == 0 && reset.lockedUntil == nil

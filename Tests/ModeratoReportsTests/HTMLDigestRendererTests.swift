@@ -1,5 +1,5 @@
 import Foundation
-import ModeratoReports
+@testable import ModeratoReports
 import Testing
 
 @Suite struct HTMLDigestRendererTests {
@@ -69,6 +69,14 @@ import Testing
         #expect(hostile.contains("&lt;b&gt;old&lt;/b&gt;"))
         #expect(hostile.contains("aria-label=\"Held comments by age: &lt;1h 9,"))
         #expect(occurrences(of: "<svg", in: hostile) == 3)
+    }
+
+    @Test func escapesMarkupJoinedByCombiningMarks() {
+        // `"` + U+0301 and U+0600 + `<` are single Swift Characters: escaping must look at code points.
+        let text = "x\"\u{301} onmouseover=alert(1) \u{600}<meta http-equiv=refresh>\u{301}"
+        let escaped = HTMLDigestRenderer.escape(text)
+        #expect(!escaped.contains("\"") && !escaped.contains("<") && !escaped.contains(">"))
+        #expect(escaped.contains("&quot;\u{301}") && escaped.contains("\u{600}&lt;meta"))
     }
 
     @Test func showsTheNumbers() {

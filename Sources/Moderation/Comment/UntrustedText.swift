@@ -64,6 +64,26 @@ public enum UntrustedText {
         return String(decoding: result, as: UTF8.self)
     }
 
+    /// The text made safe as ``singleLine(_:)`` or ``multiLine(_:)`` make it, then escaped for HTML text
+    /// and attribute values. Each code point is looked at on its own: a `<` or `"` followed by a combining
+    /// mark is one *character* to Swift, and must still be escaped.
+    public static func html(_ text: String, keepsLineBreaks: Bool) -> String {
+        let safe = sanitize(text, keepsLineBreaks: keepsLineBreaks)
+        var result = ""
+        result.reserveCapacity(safe.utf8.count + 16)
+        for scalar in safe.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
     /// `[U+202E]`.
     static func marker(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)

@@ -49,11 +49,21 @@ extension PostgresStore {
         }
     }
 
+    public func recordLoginAttempt(named name: String, policy: LoginPolicy, at now: Date) async throws(StoreError) -> ModeratorAccount? {
+        try await updateAccount(named: name, "counting a sign-in attempt") { $0.afterLoginAttempt(policy: policy, at: now) }
+    }
+
     public func recordLoginFailure(named name: String, policy: LoginPolicy, at now: Date) async throws(StoreError) -> ModeratorAccount? {
+        try await updateAccount(named: name, "counting a failed sign-in") { $0.afterFailedLogin(policy: policy, at: now) }
+    }
+
+    /// Reads an account (locking its row), changes its sign-in counts and writes them back, in one transaction.
+    private func updateAccount(named name: String, _ doing: String,
+                               _ change: @escaping @Sendable (ModeratorAccount) -> ModeratorAccount) async throws(StoreError) -> ModeratorAccount? {
         let logger = self.logger
-        return try await transaction("counting a failed sign-in") { connection -> ModeratorAccount? in
+        return try await transaction(doing) { connection -> ModeratorAccount? in
             guard let row = try await connection.row("SELECT * FROM moderator WHERE name = \(name) FOR UPDATE", logger: logger) else { return nil }
-            let account = try Self.account(row).afterFailedLogin(policy: policy, at: now)
+            let account = change(try Self.account(row))
             try await connection.run("""
                 UPDATE moderator SET failed_logins = \(account.failedLogins), locked_until = \(account.lockedUntil) WHERE name = \(name)
                 """, logger: logger)

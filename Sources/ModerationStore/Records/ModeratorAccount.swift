@@ -34,13 +34,32 @@ public struct ModeratorAccount: Sendable, Equatable {
         lockedUntil.map { $0 > now } ?? false
     }
 
-    /// The account after one more wrong password: a lock that ran out starts a new count, and reaching
-    /// the policy's limit locks the account.
+    /// The account once a sign-in attempt starts. The attempt counts as a wrong password until the
+    /// password proves right (then ``CommentStore/recordLoginSuccess(named:at:)`` clears the count), so
+    /// attempts made at the same moment cannot all pass a check made before any of them failed. A lock
+    /// that ran out starts a new count; an attempt past the limit locks the account.
+    public func afterLoginAttempt(policy: LoginPolicy, at now: Date) -> ModeratorAccount {
+        if isLocked(at: now) { return self }
+        var account = self
+        if lockedUntil != nil {
+            account.failedLogins = 0
+            account.lockedUntil = nil
+        }
+        if account.failedLogins >= policy.maximumFailures {
+            account.lockedUntil = now.addingTimeInterval(policy.lockout)
+        } else {
+            account.failedLogins += 1
+        }
+        return account
+    }
+
+    /// The account after a wrong password (already counted by ``afterLoginAttempt(policy:at:)``): locked
+    /// once the count reaches the limit.
     public func afterFailedLogin(policy: LoginPolicy, at now: Date) -> ModeratorAccount {
         var account = self
-        if isLocked(at: now) { return account }
-        account.failedLogins = lockedUntil == nil ? failedLogins + 1 : 1
-        account.lockedUntil = account.failedLogins >= policy.maximumFailures ? now.addingTimeInterval(policy.lockout) : nil
+        if account.lockedUntil == nil && account.failedLogins >= policy.maximumFailures {
+            account.lockedUntil = now.addingTimeInterval(policy.lockout)
+        }
         return account
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Moderation
 
 /// Writes a digest as one self-contained HTML5 page for HTML mail: inline CSS, system fonts, tables,
 /// and three inline SVG charts (volume per hour, verdict mix, backlog age). Nothing is loaded from
@@ -362,18 +363,7 @@ struct HTMLDigestRenderer {
     private func h(_ text: String) -> String { Self.escape(text) }
 
     static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in TextLayout.sanitize(text) {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+        UntrustedText.html(text, keepsLineBreaks: false)
     }
 
     /// `12`, `12.5`: an SVG coordinate, to a tenth.

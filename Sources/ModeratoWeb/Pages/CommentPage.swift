@@ -157,30 +157,7 @@ struct CommentPage {
     }
 
     /// HTML escaping for text this module places inside markup itself.
-    func escape(_ text: String) -> String { Self.escape(text) }
-
-    static func escape(_ text: String) -> String {
-        var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for character in text.unicodeScalars {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default:
-                // Bidirectional overrides and control characters could disguise the text: show them as ␣.
-                if (0x202A...0x202E).contains(character.value) || (0x2066...0x2069).contains(character.value)
-                    || (character.properties.generalCategory == .control && character != "\n" && character != "\t") {
-                    result += "&#x2423;"
-                } else {
-                    result.unicodeScalars.append(character)
-                }
-            }
-        }
-        return result
-    }
+    func escape(_ text: String) -> String { UntrustedText.html(text, keepsLineBreaks: true) }
 }
 
 /// Times and ages as the pages show them, in the configured zone.

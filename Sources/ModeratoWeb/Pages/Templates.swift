@@ -1,5 +1,6 @@
-/// The pages' Mustache templates. Every `{{value}}` is HTML-escaped by Mustache; `{{{value}}}` is used
-/// only for HTML this module built and escaped itself (a comment's text with its marks, the digest).
+/// The pages' Mustache templates. Every `{{value}}` is escaped by ``SafeHTML`` (each template starts by
+/// choosing it); `{{{value}}}` is used only for HTML this module built and escaped itself (a comment's
+/// text with its marks, the digest).
 /// No inline scripts or styles: the Content-Security-Policy allows only `/ui/assets/`.
 enum Templates {
     static let all: [String: String] = [
@@ -8,6 +9,7 @@ enum Templates {
     ]
 
     static let layout = #"""
+        {{%CONTENT_TYPE:SAFEHTML}}
         <!DOCTYPE html>
         <html lang="en">
         <head>
@@ -44,6 +46,7 @@ enum Templates {
         """#
 
     static let login = #"""
+        {{%CONTENT_TYPE:SAFEHTML}}
         {{<layout}}{{$main}}
         <form method="post" action="/ui/login" class="card narrow" id="login">
           <h1>Sign in</h1>
@@ -58,6 +61,7 @@ enum Templates {
         """#
 
     static let password = #"""
+        {{%CONTENT_TYPE:SAFEHTML}}
         {{<layout}}{{$main}}
         <form method="post" action="/ui/password" class="card narrow" id="change-password">
           <h1>Choose your password</h1>
@@ -73,6 +77,7 @@ enum Templates {
         """#
 
     static let queue = #"""
+        {{%CONTENT_TYPE:SAFEHTML}}
         {{<layout}}{{$main}}
         <div class="heading">
           <h1>{{heading}}</h1>
@@ -97,8 +102,8 @@ enum Templates {
           <thead><tr><th>Comment</th><th>Waiting</th><th>Article</th><th>Author</th><th class="num">Score</th><th>Why</th><th></th></tr></thead>
           <tbody>
           {{#comments}}
-          <tr data-href="/ui/comments/{{path_id}}{{#reported}}?from=reported{{/reported}}">
-            <td class="text"><a href="/ui/comments/{{path_id}}">{{id}}</a>{{#status_label}} <span class="status {{status}}">{{status_label}}</span>{{/status_label}}<div class="excerpt">{{excerpt}}</div></td>
+          <tr data-href="/ui/comment?id={{path_id}}">
+            <td class="text"><a href="/ui/comment?id={{path_id}}">{{id}}</a>{{#status_label}} <span class="status {{status}}">{{status_label}}</span>{{/status_label}}<div class="excerpt">{{excerpt}}</div></td>
             <td>{{age}}</td>
             <td><a href="/ui/queue?article={{article_query}}">{{article}}</a></td>
             <td><a href="/ui/queue?author={{author_query}}">{{author}}</a></td>
@@ -115,6 +120,7 @@ enum Templates {
         """#
 
     static let comment = #"""
+        {{%CONTENT_TYPE:SAFEHTML}}
         {{<layout}}{{$main}}
         <article class="comment" id="comment" data-id="{{id}}">
           <div class="heading">
@@ -129,12 +135,12 @@ enum Templates {
 
           {{#decidable}}
           <section class="actions" id="actions">
-            <form method="post" action="/ui/comments/{{path_id}}/approve" class="inline">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="review" value="{{#review}}1{{/review}}">
+            <form method="post" action="/ui/comment/approve" class="inline">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><input type="hidden" name="review" value="{{#review}}1{{/review}}">
               <button type="submit" class="approve" id="approve" data-key="a">Approve <kbd>a</kbd></button>
             </form>
-            <form method="post" action="/ui/comments/{{path_id}}/reject" class="inline" id="reject-form">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="review" value="{{#review}}1{{/review}}">
+            <form method="post" action="/ui/comment/reject" class="inline" id="reject-form">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><input type="hidden" name="review" value="{{#review}}1{{/review}}">
               <select name="reason" id="reject-reason" aria-label="Reason" data-key="r">
                 {{#reasons}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/reasons}}
               </select>
@@ -143,32 +149,32 @@ enum Templates {
               <button type="submit" name="block" value="1" class="reject subtle" id="block" data-key="b" data-confirm="Reject this comment and block {{author}}?">Reject and block author <kbd>b</kbd></button>
             </form>
             {{#review}}
-            <form method="post" action="/ui/comments/{{path_id}}/skip" class="inline">
-              <input type="hidden" name="csrf" value="{{csrf}}">
+            <form method="post" action="/ui/comment/skip" class="inline">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}">
               <button type="submit" id="skip" data-key="s">Skip <kbd>s</kbd></button>
             </form>
             {{/review}}
           </section>
           {{/decidable}}
           {{#undoable}}
-          <form method="post" action="/ui/comments/{{path_id}}/undo" class="inline" id="undo-form">
-            <input type="hidden" name="csrf" value="{{csrf}}">
+          <form method="post" action="/ui/comment/undo" class="inline" id="undo-form">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}">
             <button type="submit" id="undo" data-key="u">Undo my {{undoable}} <kbd>u</kbd></button>
           </form>
           {{/undoable}}
 
           <details class="edit" id="edit-section" {{#editing}}open{{/editing}}>
             <summary data-key="e">Edit or redact the text <kbd>e</kbd></summary>
-            <form method="post" action="/ui/comments/{{path_id}}/edit" id="edit-form">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="revision" value="{{revision}}">
+            <form method="post" action="/ui/comment/edit" id="edit-form">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><input type="hidden" name="revision" value="{{revision}}">
               <input type="hidden" name="review" value="{{#review}}1{{/review}}">
               <textarea name="body" id="edit-body" rows="6">{{body}}</textarea>
               <input name="reason" placeholder="Why (kept with the revision)" maxlength="500">
               <button type="submit" id="save-edit">Save the edit</button>
               {{#decidable}}<button type="submit" name="approve" value="1" class="approve" id="save-and-approve">Save and approve</button>{{/decidable}}
             </form>
-            <form method="post" action="/ui/comments/{{path_id}}/redact" id="redact-form">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="revision" value="{{revision}}">
+            <form method="post" action="/ui/comment/redact" id="redact-form">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><input type="hidden" name="revision" value="{{revision}}">
               <label>Replace with [removed] <input name="text" id="redact-text" placeholder="select it in the text above, or type it" required></label>
               <input name="reason" id="redact-reason" placeholder="Why (required)" required maxlength="500">
               <button type="submit" id="redact">Redact</button>
@@ -211,15 +217,16 @@ enum Templates {
           <details id="context" data-key="o">
             <summary>The author and their network <kbd>o</kbd></summary>
             <p>{{author_summary}}</p>
-            <ul class="related">{{#by_author}}<li><a href="/ui/comments/{{path_id}}">{{id}}</a> <span class="status {{status}}">{{status}}</span> {{excerpt}}</li>{{/by_author}}</ul>
+            <ul class="related">{{#by_author}}<li><a href="/ui/comment?id={{path_id}}">{{id}}</a> <span class="status {{status}}">{{status}}</span> {{excerpt}}</li>{{/by_author}}</ul>
             {{#network}}<p>Same network ({{network}}):{{^by_network}} no other authors nearby.{{/by_network}}</p>
-            <ul class="related">{{#by_network}}<li><a href="/ui/comments/{{path_id}}">{{id}}</a> {{author}} <span class="status {{status}}">{{status}}</span> {{excerpt}}</li>{{/by_network}}</ul>{{/network}}
+            <ul class="related">{{#by_network}}<li><a href="/ui/comment?id={{path_id}}">{{id}}</a> {{author}} <span class="status {{status}}">{{status}}</span> {{excerpt}}</li>{{/by_network}}</ul>{{/network}}
           </details>
         </article>
         {{/main}}{{/layout}}
         """#
 
     static let articles = #"""
+        {{%CONTENT_TYPE:SAFEHTML}}
         {{<layout}}{{$main}}
         <h1>Articles</h1>
         <p class="muted">Premoderate holds every new comment on an article; closed refuses them. The website learns of neither: it still sends comments, and they wait or are rejected here.</p>
@@ -248,6 +255,7 @@ enum Templates {
         """#
 
     static let digest = #"""
+        {{%CONTENT_TYPE:SAFEHTML}}
         {{<layout}}{{$main}}
         <form method="get" action="/ui/digest" class="filters">
           <label>Period <select name="since">{{#periods}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/periods}}</select></label>
@@ -258,6 +266,7 @@ enum Templates {
         """#
 
     static let message = #"""
+        {{%CONTENT_TYPE:SAFEHTML}}
         {{<layout}}{{$main}}
         <div class="card narrow" id="message">
           <h1>{{heading}}</h1>

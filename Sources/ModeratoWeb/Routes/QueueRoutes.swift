@@ -19,15 +19,23 @@ struct QueueRoutes {
         group.get("") { _, _ in WebForm.redirect("/ui/queue") }
         group.get("queue") { request, context in try await queue(request, context) }
         group.post("next") { _, context in try await next(context, notice: nil) }
-        group.get("comments/:id") { request, context in
-            let id = try context.parameters.require("id")
+        // A comment's id may hold any character (`/`, `?`, `..`), so it travels in the query or the form.
+        group.get("comment") { request, context in
+            guard let id = request.uri.queryParameters["id"].map(String.init), !id.isEmpty else {
+                throw WebProblem(.badRequest, "Which comment?", "The address names no comment (…/ui/comment?id=ID).")
+            }
             return try await commentPage(id, context, review: request.uri.queryParameters["review"] == "1")
         }
-        group.post("comments/:id/:action") { _, context in
-            let id = try context.parameters.require("id")
+        group.post("comment/:action") { _, context in
             let action = try context.parameters.require("action")
+            guard let id = context.form["id"], !id.isEmpty else { throw WebProblem.staleForm }
             return try await act(action, on: id, context)
         }
+    }
+
+    /// A comment's page.
+    static func page(of id: String, review: Bool = false) -> String {
+        "/ui/comment?id=" + WebForm.encode(id) + (review ? "&review=1" : "")
     }
 
     // MARK: Pages
@@ -115,7 +123,7 @@ struct QueueRoutes {
             return WebForm.redirect("/ui/queue")
         }
         if let notice { web.notify(context, notice) }
-        return WebForm.redirect("/ui/comments/\(WebForm.encode(claimed.externalID))?review=1")
+        return WebForm.redirect(Self.page(of: claimed.externalID, review: true))
     }
 
     // MARK: Actions
@@ -160,7 +168,7 @@ struct QueueRoutes {
                 let decision = try await store.undo(id, actor: moderator, at: now)
                 log("undid a decision", id, moderator)
                 web.notify(context, "Undid your decision on \(id): it is \(decision.status.rawValue) again.")
-                return WebForm.redirect("/ui/comments/\(WebForm.encode(id))")
+                return WebForm.redirect(Self.page(of: id))
             case "edit":
                 return try await edit(id, context, moderator: moderator, approving: form["approve"] == "1")
             case "redact":
@@ -203,7 +211,7 @@ struct QueueRoutes {
             return WebForm.redirect("/ui/queue")
         }
         web.notify(context, notice)
-        return WebForm.redirect("/ui/comments/\(WebForm.encode(id))")
+        return WebForm.redirect(Self.page(of: id))
     }
 
     func redact(_ id: String, _ context: WebContext, moderator: String) async throws -> Response {
@@ -222,7 +230,7 @@ struct QueueRoutes {
         let outcome = try await store.edit(id, body: redacted, kind: .redaction, actor: moderator, reason: reason, revision: revision, at: Date())
         log("redacted", id, moderator)
         web.notify(context, "Redacted \(id) (revision \(outcome.revision))" + (outcome.decision != nil ? "; the website gets the new text in the feed." : "."))
-        return WebForm.redirect("/ui/comments/\(WebForm.encode(id))")
+        return WebForm.redirect(Self.page(of: id))
     }
 
     // MARK: Helpers

@@ -39,7 +39,9 @@ struct SignInRoutes {
                 return response
             }
             let now = Date()
-            guard let account = try await web.store.moderatorAccount(named: name) else {
+            // The attempt is counted before the password is checked, so a burst of guesses cannot all
+            // get past the lock.
+            guard let account = try await web.store.recordLoginAttempt(named: name, policy: web.configuration.login, at: now) else {
                 // As long as a wrong password, so a name's existence does not show in the time taken.
                 _ = await Self.verify(form["password"] ?? "", hash: ModeratorPasswords.decoy)
                 web.logger.notice("sign-in refused: no such moderator", metadata: ["moderator": "\(name)", "address": "\(context.peer)"])

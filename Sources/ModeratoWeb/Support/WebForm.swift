@@ -18,6 +18,10 @@ struct WebProblem: Error {
     static let staleForm = WebProblem(.forbidden, "This form has expired",
                                       "It was not sent from a page of this session, so nothing was changed. Go back, reload the page and try again.")
 
+    /// A form posted by a page of another site (or another port of this one).
+    static let crossSite = WebProblem(.forbidden, "This form came from another site",
+                                      "Forms of the review queue are accepted from its own pages only; nothing was changed.")
+
     static func notFound(_ id: String) -> WebProblem {
         WebProblem(.notFound, "No such comment", "There is no comment with id \(id).")
     }
@@ -28,14 +32,16 @@ enum WebForm {
     /// The largest form accepted (an edited comment is the largest field).
     static let maximumBytes = 256 * 1024
 
-    /// The fields of a form body; a repeated field keeps its first value.
-    static func parse(_ body: String) -> [String: String] {
-        var components = URLComponents()
-        // Forms encode spaces as `+`; URLComponents reads only %20.
-        components.percentEncodedQuery = body.replacingOccurrences(of: "+", with: "%20")
+    /// The fields of a form body (`a=1&b=x+y`), each percent-decoded; a repeated field keeps its first
+    /// value. Nil when a name or value is not valid percent-encoded UTF-8.
+    static func parse(_ body: String) -> [String: String]? {
         var fields: [String: String] = [:]
-        for item in components.queryItems ?? [] where fields[item.name] == nil {
-            fields[item.name] = item.value ?? ""
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            // Forms encode spaces as `+`.
+            func decode(_ text: Substring) -> String? { text.replacingOccurrences(of: "+", with: " ").removingPercentEncoding }
+            guard let name = decode(parts[0]), let value = parts.count > 1 ? decode(parts[1]) : "" else { return nil }
+            if fields[name] == nil { fields[name] = value }
         }
         return fields
     }
@@ -52,7 +58,10 @@ enum WebForm {
         } catch {
             throw WebProblem(.contentTooLarge, "Too much text", "The form was larger than \(maximumBytes / 1024) KB; nothing was changed.")
         }
-        return parse(String(buffer: buffer))
+        guard let text = String(bytes: buffer.readableBytesView, encoding: .utf8), let form = parse(text) else {
+            throw WebProblem(.badRequest, "The form could not be read", "It was not encoded as a browser encodes a form; nothing was changed.")
+        }
+        return form
     }
 
     /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.

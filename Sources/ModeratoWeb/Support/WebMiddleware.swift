@@ -10,6 +10,35 @@ extension HTTPField.Name {
     static let xContentTypeOptions = Self("X-Content-Type-Options")!
     static let referrerPolicy = Self("Referrer-Policy")!
     static let xFrameOptions = Self("X-Frame-Options")!
+    static let secFetchSite = Self("Sec-Fetch-Site")!
+    static let xForwardedHost = Self("X-Forwarded-Host")!
+}
+
+/// Refuses a form sent from another origin, before any cookie is looked at: what the browser says
+/// (`Sec-Fetch-Site`), else the `Origin` against the host the request was sent to (or, behind a proxy,
+/// its `X-Forwarded-Host`). A page on another port or a sibling subdomain cannot plant a cookie and
+/// post the sign-in form with it. Clients that send neither (not browsers) are let through: the CSRF
+/// token still applies to them.
+struct SameOriginMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if request.method == .post {
+            if let site = request.headers[.secFetchSite], site != "same-origin", site != "none" {
+                throw WebProblem.crossSite
+            }
+            if let origin = request.headers[.origin] {
+                let hosts = [request.head.authority, request.headers[.xForwardedHost]?.split(separator: ",").first.map {
+                    $0.trimmingCharacters(in: .whitespaces) }].compactMap { $0?.lowercased() }
+                guard let url = URL(string: origin), var host = url.host?.lowercased() else { throw WebProblem.crossSite }
+                if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
+                guard hosts.contains(host + (url.port.map { ":\($0)" } ?? "")) else {
+                    throw WebProblem.crossSite
+                }
+            }
+        }
+        return try await next(request, context)
+    }
 }
 
 /// Every page: scripts and styles from `/ui/assets/` only, no framing, no caching, no sniffing.
