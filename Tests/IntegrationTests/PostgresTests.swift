@@ -89,7 +89,7 @@ struct PostgresTests {
                        try await DaemonHarness.start(extraArguments: leases, database: url)]
         var accepted: Set<String> = []
         for cycle in 0..<3 {
-            let deadline = Date().addingTimeInterval(Double.random(in: 0.5...1.2, using: &generator))
+            let deadline = Date().addingTimeInterval(Double.random(in: 1.0...2.0, using: &generator))
             let victim = cycle % 2
             await withTaskGroup(of: [String].self) { group in
                 for worker in 0..<8 {
