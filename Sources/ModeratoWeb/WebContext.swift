@@ -1,6 +1,8 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
+import Moderation
 import ModerationStore
 import NIOCore
 
@@ -48,8 +50,19 @@ public struct WebContext: ChildRequestContext, SessionRequestContext, RemoteAddr
         self.remoteAddress = context.remoteAddress
     }
 
-    /// The peer's address without its port, for limits and logs.
+    /// The peer's address without its port.
     var peer: String {
         remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    /// The browser's address, for sign-in limits and logs: the peer's, or, when the peer is a proxy on
+    /// this machine, the address that proxy appended last to `X-Forwarded-For` (a browser's page cannot
+    /// set that header on a request to another origin).
+    func client(of request: Request) -> String {
+        let peer = peer
+        guard let address = IPAddress(peer), address.bytes.count == 4 ? address.bytes[0] == 127 : address.bytes == Array(repeating: 0, count: 15) + [1],
+              let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+              let client = IPAddress(forwarded) else { return peer }
+        return client.description
     }
 }

@@ -30,11 +30,12 @@ import Testing
 
     /// Signs in through the form, as a browser does.
     @discardableResult
-    static func signIn(_ browser: BrowserSession, _ name: String, password: String = password, next: String? = nil) async throws -> BrowserSession.Page {
+    static func signIn(_ browser: BrowserSession, _ name: String, password: String = password, next: String? = nil,
+                       headers: [String: String] = [:]) async throws -> BrowserSession.Page {
         let form = try await browser.get("/ui/login" + (next.map { "?next=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) } ?? ""))
         var fields = ["csrf": form.formToken ?? "", "name": name, "password": password]
         if let next { fields["next"] = next }
-        return try await browser.post("/ui/login", form: fields)
+        return try await browser.post("/ui/login", form: fields, headers: headers)
     }
 
     static func decisions(_ daemon: DaemonHarness) async throws -> [[String: Any]] {
@@ -166,6 +167,13 @@ import Testing
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "wrong wrong wrong").status == 401)
         let limited = try await Self.signIn(BrowserSession(port: daemon.port), "ann")
         #expect(limited.status == 429 && Int(limited.header("Retry-After") ?? "") ?? 0 > 0 && limited.text.contains("Too many sign-in attempts"))
+        // Behind a proxy on this machine, each browser's address counts on its own.
+        let forwarded = ["X-Forwarded-For": "198.51.100.1, 203.0.113.9"]
+        #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: forwarded).status == 303)
+        #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: forwarded).status == 303)
+        #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: forwarded).status == 303)
+        #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: forwarded).status == 429)
+        #expect(daemon.log.contains("address=203.0.113.9"))
         #expect(try await daemon.stop() == 0)
     }
 

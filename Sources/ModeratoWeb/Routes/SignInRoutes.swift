@@ -31,8 +31,9 @@ struct SignInRoutes {
                   WebForm.constantTimeEquals(String(cookie), token) else {
                 return loginPage(name: name, next: next, error: "The sign-in form had expired. Please sign in again.", status: .forbidden)
             }
-            if let wait = web.loginsByAddress.take(context.peer) {
-                web.logger.warning("sign-in attempts from one address over the limit", metadata: ["address": "\(context.peer)"])
+            let address = context.client(of: request)
+            if let wait = web.loginsByAddress.take(address) {
+                web.logger.warning("sign-in attempts from one address over the limit", metadata: ["address": "\(address)"])
                 var response = loginPage(name: name, next: next, error: "Too many sign-in attempts from your address. Try again in \(Self.minutes(wait)).",
                                          status: .tooManyRequests)
                 response.headers[.retryAfter] = "\(wait)"
@@ -44,7 +45,7 @@ struct SignInRoutes {
             guard let account = try await web.store.recordLoginAttempt(named: name, policy: web.configuration.login, at: now) else {
                 // As long as a wrong password, so a name's existence does not show in the time taken.
                 _ = await Self.verify(form["password"] ?? "", hash: ModeratorPasswords.decoy)
-                web.logger.notice("sign-in refused: no such moderator", metadata: ["moderator": "\(name)", "address": "\(context.peer)"])
+                web.logger.notice("sign-in refused: no such moderator", metadata: ["moderator": "\(name)", "address": "\(address)"])
                 return loginPage(name: name, next: next, error: "Wrong name or password.", status: .unauthorized)
             }
             if account.isLocked(at: now) {
@@ -53,7 +54,7 @@ struct SignInRoutes {
             guard await Self.verify(form["password"] ?? "", hash: account.passwordHash) else {
                 let after = try await web.store.recordLoginFailure(named: name, policy: web.configuration.login, at: now)
                 web.logger.notice("sign-in refused: wrong password", metadata: [
-                    "moderator": "\(name)", "address": "\(context.peer)", "failures": "\(after?.failedLogins ?? 0)"])
+                    "moderator": "\(name)", "address": "\(address)", "failures": "\(after?.failedLogins ?? 0)"])
                 if let after, after.isLocked(at: now) {
                     web.logger.warning("moderator account locked after wrong passwords", metadata: ["moderator": "\(name)"])
                     return lockedPage(after, next: next)
@@ -65,7 +66,7 @@ struct SignInRoutes {
             // A new session, with a new id: a cookie planted before signing in is never promoted.
             context.sessions.createSession(WebSession(moderator: account.name, csrf: WebForm.randomToken(),
                                                       passwordStamp: account.passwordChangedAt.timeIntervalSince1970))
-            web.logger.info("moderator signed in", metadata: ["moderator": "\(name)", "address": "\(context.peer)"])
+            web.logger.info("moderator signed in", metadata: ["moderator": "\(name)", "address": "\(address)"])
             var response = WebForm.redirect(account.mustChangePassword ? "/ui/password" : next)
             response.setCookie(Cookie(name: Self.loginCookie, value: "", maxAge: 0, path: "/ui/login", secure: web.configuration.secureCookies,
                                       httpOnly: true, sameSite: .strict))

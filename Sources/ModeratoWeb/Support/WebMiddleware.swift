@@ -12,6 +12,7 @@ extension HTTPField.Name {
     static let xFrameOptions = Self("X-Frame-Options")!
     static let secFetchSite = Self("Sec-Fetch-Site")!
     static let xForwardedHost = Self("X-Forwarded-Host")!
+    static let xForwardedFor = Self("X-Forwarded-For")!
 }
 
 /// Refuses a form sent from another origin, before any cookie is looked at: what the browser says
