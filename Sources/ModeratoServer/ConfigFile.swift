@@ -103,8 +103,10 @@ public struct ConfigFile: Decodable, Sendable {
         public var sessionHours: Double?
         public var siteName: String?
         public var loginAttemptsPerHour: Int?
+        public var publicURL: String?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case enabled
+            case publicURL = "public_url"
             case secureCookies = "secure_cookies"
             case sessionHours = "session_hours"
             case siteName = "site_name"
@@ -326,6 +328,16 @@ public struct ConfigFile: Decodable, Sendable {
             if let value = ui.sessionHours { settings.sessionHours = value }
             if let value = ui.siteName { settings.siteName = value }
             if let value = ui.loginAttemptsPerHour { settings.loginsPerAddressPerHour = value }
+            if let value = ui.publicURL {
+                guard let url = URL(string: value), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false,
+                      url.path.isEmpty || url.path == "/", url.query == nil, url.user == nil else {
+                    throw DaemonError("\(path):\(lines["ui.public_url"] ?? 1): setting ui.public_url must be the address browsers use, "
+                        + "such as https://moderation.example.org; got \(value)")
+                }
+                settings.publicURL = url
+                // Served over HTTPS, the session cookie goes over HTTPS only, unless the file says otherwise.
+                if url.scheme?.lowercased() == "https" && ui.secureCookies == nil { settings.secureCookies = true }
+            }
             configuration.ui = ui.enabled == true ? settings : nil
             configuration.uiSettings = settings
         }

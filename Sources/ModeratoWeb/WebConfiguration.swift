@@ -4,6 +4,18 @@ import ModerationStore
 
 /// The browser review queue's settings (`ui.*` in the settings file).
 public struct WebConfiguration: Sendable {
+    /// The address moderators' browsers use when a proxy serves the queue (`https://moderation.example.org`).
+    /// Pages are then answered for that host (and loopback addresses) only, forms accepted from that
+    /// origin only, and the proxy on this machine trusted for the browser's address (`X-Forwarded-For`).
+    /// Without it, only loopback addresses and IP literals are answered (no DNS name can be rebound
+    /// to the daemon).
+    public var publicURL: URL?
+
+    /// The host and port a browser sends in `Host` for ``publicURL``: `moderation.example.org`, `example.org:8443`.
+    var publicAuthority: String? {
+        publicURL.flatMap { url in url.host.map { $0.lowercased() + (url.port.map { ":\($0)" } ?? "") } }
+    }
+
     /// Marks the session cookie `Secure`, for a queue served over HTTPS by a proxy in front. The
     /// default is false (the daemon itself speaks plain HTTP on loopback).
     public var secureCookies = false

@@ -55,12 +55,13 @@ public struct WebContext: ChildRequestContext, SessionRequestContext, RemoteAddr
         remoteAddress?.ipAddress ?? "unknown"
     }
 
-    /// The browser's address, for sign-in limits and logs: the peer's, or, when the peer is a proxy on
-    /// this machine, the address that proxy appended last to `X-Forwarded-For` (a browser's page cannot
-    /// set that header on a request to another origin).
-    func client(of request: Request) -> String {
+    /// The browser's address, for sign-in limits and logs: the peer's, or, when a proxy is declared
+    /// (``WebConfiguration/publicURL``) and the peer is on this machine, the address that proxy appended
+    /// last to `X-Forwarded-For`.
+    func client(of request: Request, behindProxy: Bool) -> String {
         let peer = peer
-        guard let address = IPAddress(peer), address.bytes.count == 4 ? address.bytes[0] == 127 : address.bytes == Array(repeating: 0, count: 15) + [1],
+        guard behindProxy, let address = IPAddress(peer),
+              address.bytes.count == 4 ? address.bytes[0] == 127 : address.bytes == Array(repeating: 0, count: 15) + [1],
               let forwarded = request.headers[.xForwardedFor]?.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
               let client = IPAddress(forwarded) else { return peer }
         return client.description

@@ -156,24 +156,33 @@ import Testing
 
     @Test func signInsFromOneAddressAreLimited() async throws {
         let directory = TemporaryDirectory("ui-limit")
-        try "ui:\n  login_attempts_per_hour: 3\n  secure_cookies: true\n".write(toFile: directory.path("moderato.yml"), atomically: true, encoding: .utf8)
+        try "ui:\n  login_attempts_per_hour: 3\n  public_url: https://moderation.example.org\n".write(toFile: directory.path("moderato.yml"),
+                                                                                                     atomically: true, encoding: .utf8)
         let daemon = try await Self.start(label: "ui_limit", comments: 0, arguments: ["--config", directory.path("moderato.yml")])
         let browser = BrowserSession(port: daemon.port)
         let first = try await Self.signIn(browser, "ann")
         #expect(first.status == 303)
-        // Behind TLS, the cookie is Secure.
+        // Served over HTTPS (public_url), the cookie is Secure.
         #expect(first.setCookies.contains { $0.hasPrefix("moderato_session=") && $0.contains("Secure") })
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "wrong wrong wrong").status == 401)
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "wrong wrong wrong").status == 401)
         let limited = try await Self.signIn(BrowserSession(port: daemon.port), "ann")
         #expect(limited.status == 429 && Int(limited.header("Retry-After") ?? "") ?? 0 > 0 && limited.text.contains("Too many sign-in attempts"))
-        // Behind a proxy on this machine, each browser's address counts on its own.
+        // Behind the declared proxy on this machine, each browser's address counts on its own.
         let forwarded = ["X-Forwarded-For": "198.51.100.1, 203.0.113.9"]
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: forwarded).status == 303)
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: forwarded).status == 303)
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: forwarded).status == 303)
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: forwarded).status == 429)
         #expect(daemon.log.contains("address=203.0.113.9"))
+        // The public name is answered; another name (a DNS name rebound to the daemon) is not.
+        #expect(try await BrowserSession(port: daemon.port).get("/ui/login", headers: ["Host": "moderation.example.org"]).status == 200)
+        let rebound = try await BrowserSession(port: daemon.port).get("/ui/login", headers: ["Host": "evil.example:\(daemon.port)"])
+        #expect(rebound.status == 421 && rebound.text.contains("ui.public_url"))
+        let bad = directory.path("bad.yml")
+        try "ui:\n  public_url: moderation.example.org/ui\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try CommandRunner.run("moderatod", ["--config", bad, "--database", directory.path("x.sqlite")], timeout: 20)
+        #expect(refused.status == 2 && refused.stderr.contains("bad.yml:2: setting ui.public_url must be the address browsers use"), "\(refused.stderr)")
         #expect(try await daemon.stop() == 0)
     }
 
@@ -309,7 +318,10 @@ import Testing
         try await Self.signIn(browser, "ann")
         let queue = try await browser.get("/ui/queue")
         let page = try await browser.get("/ui/comment?id=x1")
-        for text in [queue.text, page.text] {
+        // (The edit box holds the text exactly as it is, escaped; everything shown is checked.)
+        let shown = page.text.replacingOccurrences(of: #"(?s)<textarea.*?</textarea>"#, with: "", options: .regularExpression)
+        #expect(page.text.contains("&#10;Nice \u{600}&lt;meta"))
+        for text in [queue.text, shown] {
             #expect(!text.contains("<meta http-equiv") && !text.contains("<b>bold") && !text.contains("\"\u{301} formaction"))
             #expect(!text.contains("</textarea>\u{301}") && !text.contains("\u{202E}"))
         }
@@ -323,6 +335,20 @@ import Testing
         let token = try #require(page.formToken)
         #expect(try await browser.post("/ui/comment/approve", form: ["id": "a/b?c=1&d#e", "csrf": token]).status == 303)
         #expect(try daemon.modctl(["show", "a/b?c=1&d#e"]).stdout.contains("by ann"))
+
+        // What a form sends back is the comment's own id and text, not the marks shown in their place.
+        for id in ["z\u{202E}1", "z[U+202E]1"] {
+            #expect(try await daemon.post("/v1/comments", json: commentJSON(id: id, article: "news-1", author: "Zed",
+                                                                            body: "price \u{202E}01$\u{202C} ok")).status == 202)
+        }
+        _ = try await daemon.waitForVerdict("z%E2%80%AE1")
+        _ = try await daemon.waitForVerdict("z%5BU%2B202E%5D1")
+        let bidi = try await browser.get("/ui/comment?id=z%E2%80%AE1")
+        #expect(bidi.field("id") == "z\u{202E}1")
+        #expect(bidi.text.contains("&#10;price \u{202E}01$\u{202C} ok</textarea>"))
+        #expect(try await browser.post("/ui/comment/approve", form: ["id": bidi.field("id") ?? "", "csrf": token]).status == 303)
+        #expect(try await daemon.get("/v1/comments/z%E2%80%AE1").json["status"] as? String == "approved")
+        #expect(try await daemon.get("/v1/comments/z%5BU%2B202E%5D1").json["status"] as? String == "held")
 
         // Forms that are not forms are refused, and the daemon stays up.
         for bad in ["a=%ZZ", "name=%E0%A4", "csrf=\u{0}"] {
@@ -344,6 +370,17 @@ import Testing
         let sameOrigin = try await browser.post("/ui/comment/approve", form: ["id": "x1", "csrf": token],
                                                 headers: ["Origin": "http://127.0.0.1:\(daemon.port)", "Sec-Fetch-Site": "same-origin"])
         #expect(sameOrigin.status == 303)
+        // Without a declared proxy, X-Forwarded-For is not believed (any local client could send it).
+        #expect(!daemon.log.contains("address=203.0.113.77"))
+        _ = try await Self.signIn(BrowserSession(port: daemon.port), "ann", headers: ["X-Forwarded-For": "203.0.113.77"])
+        #expect(!daemon.log.contains("address=203.0.113.77") && daemon.log.contains("address=127.0.0.1"))
+        // Another port's page cannot make a moderator fetch a page (and so claim a comment) without navigating.
+        let image = try await browser.get("/ui/comment?id=x1", headers: ["Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "no-cors"])
+        #expect(image.status == 403)
+        #expect(try await browser.get("/ui/comment?id=x1", headers: ["Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate"]).status == 200)
+        // Two session cookies (one planted with a longer path) end both, and the moderator signs in again.
+        let twice = try await browser.get("/ui/queue", headers: ["Cookie": "moderato_session=planted; moderato_session=\(browser.cookies["moderato_session"] ?? "")"])
+        #expect(twice.status == 303 && twice.location == "/ui/login" && twice.setCookies.filter { $0.contains("Max-Age=0") }.count == 2)
         // A sign-in form posted from another port with a planted token cookie does not sign anyone in.
         let planted = BrowserSession(port: daemon.port)
         planted.setCookie("moderato_login", "KNOWN")

@@ -68,7 +68,12 @@ public enum UntrustedText {
     /// and attribute values. Each code point is looked at on its own: a `<` or `"` followed by a combining
     /// mark is one *character* to Swift, and must still be escaped.
     public static func html(_ text: String, keepsLineBreaks: Bool) -> String {
-        let safe = sanitize(text, keepsLineBreaks: keepsLineBreaks)
+        htmlEscaped(sanitize(text, keepsLineBreaks: keepsLineBreaks))
+    }
+
+    /// The text escaped for HTML, each code point on its own, and otherwise unchanged: for values a form
+    /// sends back (an id, the text in an edit box), which must come back exactly as they were.
+    public static func htmlEscaped(_ safe: String) -> String {
         var result = ""
         result.reserveCapacity(safe.utf8.count + 16)
         for scalar in safe.unicodeScalars {

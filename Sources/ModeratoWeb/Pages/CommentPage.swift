@@ -21,7 +21,8 @@ struct CommentPage {
             "author": comment.author, "rating": comment.rating, "stars": String(repeating: "★", count: comment.rating)
                 + String(repeating: "☆", count: max(0, 5 - comment.rating)),
             "received": dates.time(comment.receivedAt), "age": dates.age(since: comment.receivedAt),
-            "edited": comment.isEdited, "revision": comment.revision, "body": comment.body,
+            "edited": comment.isEdited, "revision": comment.revision, "body_value": UntrustedText.htmlEscaped(comment.body),
+            "id_value": UntrustedText.htmlEscaped(comment.externalID),
             "body_html": bodyHTML(), "decidable": comment.status != .queued,
             "reasons": ReportReason.allCases.map { ["value": $0.rawValue, "selected": $0 == suggestedReason] },
         ]

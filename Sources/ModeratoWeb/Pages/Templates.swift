@@ -1,6 +1,7 @@
 /// The pages' Mustache templates. Every `{{value}}` is escaped by ``SafeHTML`` (each template starts by
 /// choosing it); `{{{value}}}` is used only for HTML this module built and escaped itself (a comment's
-/// text with its marks, the digest).
+/// text with its marks, the digest) and for values a form sends back, which are only escaped
+/// (`…_value`, through ``UntrustedText/htmlEscaped(_:)``) so they come back exactly as they were.
 /// No inline scripts or styles: the Content-Security-Policy allows only `/ui/assets/`.
 enum Templates {
     static let all: [String: String] = [
@@ -136,11 +137,11 @@ enum Templates {
           {{#decidable}}
           <section class="actions" id="actions">
             <form method="post" action="/ui/comment/approve" class="inline">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><input type="hidden" name="review" value="{{#review}}1{{/review}}">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{{id_value}}}"><input type="hidden" name="review" value="{{#review}}1{{/review}}">
               <button type="submit" class="approve" id="approve" data-key="a">Approve <kbd>a</kbd></button>
             </form>
             <form method="post" action="/ui/comment/reject" class="inline" id="reject-form">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><input type="hidden" name="review" value="{{#review}}1{{/review}}">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{{id_value}}}"><input type="hidden" name="review" value="{{#review}}1{{/review}}">
               <select name="reason" id="reject-reason" aria-label="Reason" data-key="r">
                 {{#reasons}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/reasons}}
               </select>
@@ -150,7 +151,7 @@ enum Templates {
             </form>
             {{#review}}
             <form method="post" action="/ui/comment/skip" class="inline">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{{id_value}}}">
               <button type="submit" id="skip" data-key="s">Skip <kbd>s</kbd></button>
             </form>
             {{/review}}
@@ -158,7 +159,7 @@ enum Templates {
           {{/decidable}}
           {{#undoable}}
           <form method="post" action="/ui/comment/undo" class="inline" id="undo-form">
-            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{{id_value}}}">
             <button type="submit" id="undo" data-key="u">Undo my {{undoable}} <kbd>u</kbd></button>
           </form>
           {{/undoable}}
@@ -166,15 +167,15 @@ enum Templates {
           <details class="edit" id="edit-section" {{#editing}}open{{/editing}}>
             <summary data-key="e">Edit or redact the text <kbd>e</kbd></summary>
             <form method="post" action="/ui/comment/edit" id="edit-form">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><input type="hidden" name="revision" value="{{revision}}">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{{id_value}}}"><input type="hidden" name="revision" value="{{revision}}">
               <input type="hidden" name="review" value="{{#review}}1{{/review}}">
-              <textarea name="body" id="edit-body" rows="6">{{body}}</textarea>
+              <textarea name="body" id="edit-body" rows="6">&#10;{{{body_value}}}</textarea>
               <input name="reason" placeholder="Why (kept with the revision)" maxlength="500">
               <button type="submit" id="save-edit">Save the edit</button>
               {{#decidable}}<button type="submit" name="approve" value="1" class="approve" id="save-and-approve">Save and approve</button>{{/decidable}}
             </form>
             <form method="post" action="/ui/comment/redact" id="redact-form">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><input type="hidden" name="revision" value="{{revision}}">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{{id_value}}}"><input type="hidden" name="revision" value="{{revision}}">
               <label>Replace with [removed] <input name="text" id="redact-text" placeholder="select it in the text above, or type it" required></label>
               <input name="reason" id="redact-reason" placeholder="Why (required)" required maxlength="500">
               <button type="submit" id="redact">Redact</button>
@@ -243,7 +244,7 @@ enum Templates {
           <tr>
             <td><a href="/ui/queue?article={{article_query}}">{{article}}</a></td><td class="num">{{comments}}</td><td class="num">{{held}}</td>
             <td><form method="post" action="/ui/articles" class="inline">
-              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="article" value="{{article}}">
+              <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="article" value="{{{article_value}}}">
               <select name="mode" aria-label="Mode of {{article}}">{{#mode_options}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{value}}</option>{{/mode_options}}</select>
               <button type="submit">Set</button></form></td>
             <td class="muted">{{changed}}</td>

@@ -36,6 +36,7 @@ struct NewsroomRoutes {
         values["articles"] = try await web.store.articles(limit: 200).map { article -> [String: Any] in
             [
                 "article": article.articleID, "article_query": WebForm.encode(article.articleID), "comments": article.comments,
+                "article_value": UntrustedText.htmlEscaped(article.articleID),
                 "held": article.held,
                 "mode_options": ArticleMode.allCases.map { ["value": $0.rawValue, "selected": $0 == article.mode] },
                 "changed": article.changedAt.map { "\(dates.time($0)) by \(article.changedBy ?? "?")" } ?? "",

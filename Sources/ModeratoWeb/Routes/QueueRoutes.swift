@@ -106,7 +106,7 @@ struct QueueRoutes {
         values["review"] = review
         if let error { values["error"] = error }
         if let editedBody {
-            values["body"] = editedBody
+            values["body_value"] = UntrustedText.htmlEscaped(editedBody)
             values["editing"] = true
         }
         return web.pages.render("comment", values, status: status)

@@ -31,7 +31,7 @@ struct SignInRoutes {
                   WebForm.constantTimeEquals(String(cookie), token) else {
                 return loginPage(name: name, next: next, error: "The sign-in form had expired. Please sign in again.", status: .forbidden)
             }
-            let address = context.client(of: request)
+            let address = context.client(of: request, behindProxy: web.configuration.publicURL != nil)
             if let wait = web.loginsByAddress.take(address) {
                 web.logger.warning("sign-in attempts from one address over the limit", metadata: ["address": "\(address)"])
                 var response = loginPage(name: name, next: next, error: "Too many sign-in attempts from your address. Try again in \(Self.minutes(wait)).",

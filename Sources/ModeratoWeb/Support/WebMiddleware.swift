@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdAuth
 import Logging
+import Moderation
 import ModerationStore
 
 extension HTTPField.Name {
@@ -11,34 +12,74 @@ extension HTTPField.Name {
     static let referrerPolicy = Self("Referrer-Policy")!
     static let xFrameOptions = Self("X-Frame-Options")!
     static let secFetchSite = Self("Sec-Fetch-Site")!
-    static let xForwardedHost = Self("X-Forwarded-Host")!
     static let xForwardedFor = Self("X-Forwarded-For")!
+    static let secFetchMode = Self("Sec-Fetch-Mode")!
 }
 
-/// Refuses a form sent from another origin, before any cookie is looked at: what the browser says
-/// (`Sec-Fetch-Site`), else the `Origin` against the host the request was sent to (or, behind a proxy,
-/// its `X-Forwarded-Host`). A page on another port or a sibling subdomain cannot plant a cookie and
-/// post the sign-in form with it. Clients that send neither (not browsers) are let through: the CSRF
-/// token still applies to them.
+/// Answers only requests for this daemon's own names, and refuses what another origin sends, before
+/// any cookie is looked at.
+///
+/// - `Host` must be a loopback name or an IP literal, or the host of ``WebConfiguration/publicURL``: a
+///   page whose DNS name was rebound to the daemon's address is refused.
+/// - A form (POST) whose browser says it came from another site or origin (`Sec-Fetch-Site`), or whose
+///   `Origin` is not the host it was sent to, is refused: a page on another port or a sibling
+///   subdomain cannot plant a cookie and post the sign-in form with it. Clients that send neither
+///   (not browsers) are let through; the CSRF token still applies to them.
+/// - A page fetched by another site's page without navigating to it (an image, a script) is refused,
+///   so a page on another port cannot make a moderator claim comments.
 struct SameOriginMiddleware: RouterMiddleware {
+    typealias Context = WebContext
+    let publicAuthority: String?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let host = (request.head.authority ?? "").lowercased()
+        guard Self.isAllowed(host: host, publicAuthority: publicAuthority) else {
+            throw WebProblem(.misdirectedRequest, "Unknown address",
+                             "This review queue answers at its own address only. To serve it under a name, set ui.public_url.")
+        }
+        let site = request.headers[.secFetchSite]
+        let crossSite = site != nil && site != "same-origin" && site != "none"
+        if request.method == .post {
+            if crossSite { throw WebProblem.crossSite }
+            if let origin = request.headers[.origin] {
+                guard let url = URL(string: origin), var originHost = url.host?.lowercased() else { throw WebProblem.crossSite }
+                if originHost.contains(":") && !originHost.hasPrefix("[") { originHost = "[\(originHost)]" }
+                let authority = originHost + (url.port.map { ":\($0)" } ?? "")
+                guard authority == host || authority == publicAuthority else { throw WebProblem.crossSite }
+            }
+        } else if crossSite && request.headers[.secFetchMode] != "navigate" {
+            throw WebProblem.crossSite
+        }
+        return try await next(request, context)
+    }
+
+    /// A loopback name, an IP literal, or the public host (each with any port).
+    static func isAllowed(host authority: String, publicAuthority: String?) -> Bool {
+        if let publicAuthority, authority == publicAuthority { return true }
+        var name = authority
+        if name.hasPrefix("["), let end = name.firstIndex(of: "]") {
+            return IPAddress(String(name[name.index(after: name.startIndex)..<end])) != nil
+        }
+        if let colon = name.lastIndex(of: ":") { name = String(name[..<colon]) }
+        return name == "localhost" || IPAddress(name) != nil
+    }
+}
+
+/// Refuses a request that carries two session cookies (one planted with a longer path by a page on
+/// another port would be read first), ending both: the moderator signs in again.
+struct OneSessionCookieMiddleware: RouterMiddleware {
     typealias Context = WebContext
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if request.method == .post {
-            if let site = request.headers[.secFetchSite], site != "same-origin", site != "none" {
-                throw WebProblem.crossSite
-            }
-            if let origin = request.headers[.origin] {
-                let hosts = [request.head.authority, request.headers[.xForwardedHost]?.split(separator: ",").first.map {
-                    $0.trimmingCharacters(in: .whitespaces) }].compactMap { $0?.lowercased() }
-                guard let url = URL(string: origin), var host = url.host?.lowercased() else { throw WebProblem.crossSite }
-                if host.contains(":") && !host.hasPrefix("[") { host = "[\(host)]" }
-                guard hosts.contains(host + (url.port.map { ":\($0)" } ?? "")) else {
-                    throw WebProblem.crossSite
-                }
-            }
+        let prefix = ModeratorWeb.sessionCookie + "="
+        let count = request.headers[values: .cookie].flatMap { $0.split(separator: ";") }
+            .filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }.count
+        guard count > 1 else { return try await next(request, context) }
+        var response = WebForm.redirect("/ui/login")
+        for path in ["/ui", "/ui/"] {
+            response.headers[values: .setCookie].append("\(ModeratorWeb.sessionCookie)=; Max-Age=0; Path=\(path); HttpOnly; SameSite=Strict")
         }
-        return try await next(request, context)
+        return response
     }
 }
 
