@@ -24,7 +24,8 @@ public struct ModeratorWeb: Sendable {
     let pages: WebPages
     let loginsByAddress: RateLimiter
 
-    static let sessionCookie = "moderato_session"
+    /// Where sessions are kept in the store, before the hash of their cookie.
+    static let sessionKeyPrefix = "ui."
 
     public init(store: any CommentStore, configuration: WebConfiguration, logger: Logger) {
         self.store = store
@@ -39,14 +40,15 @@ public struct ModeratorWeb: Sendable {
         router.get("ui/assets/app.css") { _, _ in WebPages.asset(Assets.css, type: "text/css; charset=utf-8") }
         router.get("ui/assets/app.js") { _, _ in WebPages.asset(Assets.javascript, type: "text/javascript; charset=utf-8") }
 
-        let cookie = SessionCookieParameters(name: Self.sessionCookie, path: "/ui", secure: configuration.secureCookies, sameSite: .strict)
+        let cookie = SessionCookieParameters(name: configuration.sessionCookie.name, path: configuration.sessionCookie.path,
+                                             secure: configuration.secureCookies, sameSite: .strict)
         let sessions = SessionMiddleware<WebContext>(
             storage: StoreSessionDriver(store: store),
-            configuration: SessionMiddlewareConfiguration(sessionCookieParameters: cookie, keyPrefix: "ui.",
+            configuration: SessionMiddlewareConfiguration(sessionCookieParameters: cookie, keyPrefix: Self.sessionKeyPrefix,
                                                           defaultSessionExpiration: .seconds(Int64(configuration.sessionHours * 3600))))
         let ui = router.group("ui", context: WebContext.self)
             .add(middleware: SecurityHeadersMiddleware())
-            .add(middleware: OneSessionCookieMiddleware())
+            .add(middleware: OneSessionCookieMiddleware(store: store, cookieName: configuration.sessionCookie.name))
             .add(middleware: sessions)
             .add(middleware: WebErrorMiddleware(pages: pages, logger: logger))
             .add(middleware: SameOriginMiddleware(publicAuthority: configuration.publicAuthority))

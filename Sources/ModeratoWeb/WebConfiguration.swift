@@ -35,6 +35,18 @@ public struct WebConfiguration: Sendable {
     public var limits: CommentLimits = .default
     /// How long a moderator's claim on the comment they look at lasts. The default is 10 minutes.
     public var claimSeconds: TimeInterval = 600
+    /// The session cookie's name and path. Over HTTPS the name has the `__Host-` prefix, which browsers
+    /// accept only from this exact host, over HTTPS, for the whole site: no sibling subdomain can plant
+    /// one. (That needs the path `/`; the API never reads cookies.)
+    var sessionCookie: (name: String, path: String) {
+        secureCookies ? ("__Host-moderato_session", "/") : ("moderato_session", "/ui")
+    }
+
+    /// The sign-in form's own cookie, likewise.
+    var loginCookie: (name: String, path: String) {
+        secureCookies ? ("__Host-moderato_login", "/") : ("moderato_login", "/ui/login")
+    }
+
     /// bcrypt's cost for passwords set through the queue.
     public var passwordCost: UInt8 = ModeratorPasswords.cost
 

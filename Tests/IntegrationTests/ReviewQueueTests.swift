@@ -162,8 +162,9 @@ import Testing
         let browser = BrowserSession(port: daemon.port)
         let first = try await Self.signIn(browser, "ann")
         #expect(first.status == 303)
-        // Served over HTTPS (public_url), the cookie is Secure.
-        #expect(first.setCookies.contains { $0.hasPrefix("moderato_session=") && $0.contains("Secure") })
+        // Served over HTTPS (public_url), the cookie is Secure, and `__Host-` (no sibling subdomain can plant one).
+        #expect(first.setCookies.contains { $0.hasPrefix("__Host-moderato_session=") && $0.contains("Secure") && $0.contains("Path=/;") },
+                "\(first.setCookies)")
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "wrong wrong wrong").status == 401)
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "wrong wrong wrong").status == 401)
         let limited = try await Self.signIn(BrowserSession(port: daemon.port), "ann")
@@ -179,6 +180,9 @@ import Testing
         #expect(try await BrowserSession(port: daemon.port).get("/ui/login", headers: ["Host": "moderation.example.org"]).status == 200)
         let rebound = try await BrowserSession(port: daemon.port).get("/ui/login", headers: ["Host": "evil.example:\(daemon.port)"])
         #expect(rebound.status == 421 && rebound.text.contains("ui.public_url"))
+        for host in ["[::1]evil.example", "127.0.0.1:evil", "127.0.0.1:", "moderation.example.org.evil"] {
+            #expect(try await BrowserSession(port: daemon.port).get("/ui/login", headers: ["Host": host]).status == 421, "\(host)")
+        }
         let bad = directory.path("bad.yml")
         try "ui:\n  public_url: moderation.example.org/ui\n".write(toFile: bad, atomically: true, encoding: .utf8)
         let refused = try CommandRunner.run("moderatod", ["--config", bad, "--database", directory.path("x.sqlite")], timeout: 20)
@@ -378,15 +382,34 @@ import Testing
         let image = try await browser.get("/ui/comment?id=x1", headers: ["Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "no-cors"])
         #expect(image.status == 403)
         #expect(try await browser.get("/ui/comment?id=x1", headers: ["Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate"]).status == 200)
-        // Two session cookies (one planted with a longer path) end both, and the moderator signs in again.
-        let twice = try await browser.get("/ui/queue", headers: ["Cookie": "moderato_session=planted; moderato_session=\(browser.cookies["moderato_session"] ?? "")"])
-        #expect(twice.status == 303 && twice.location == "/ui/login" && twice.setCookies.filter { $0.contains("Max-Age=0") }.count == 2)
-        // A sign-in form posted from another port with a planted token cookie does not sign anyone in.
+        // ... nor load one into a frame or an object.
+        #expect(try await browser.get("/ui/comment?id=x1", headers: ["Sec-Fetch-Site": "same-site", "Sec-Fetch-Mode": "navigate",
+                                                                   "Sec-Fetch-Dest": "iframe"]).status == 403)
+        // Two session cookies (one planted with a longer path, or behind a character the cookie parser
+        // drops) end both sessions and clear every cookie of that name the request could carry.
+        let mine = try #require(browser.cookies["moderato_session"])
         let planted = BrowserSession(port: daemon.port)
-        planted.setCookie("moderato_login", "KNOWN")
-        let forged = try await planted.post("/ui/login", form: ["csrf": "KNOWN", "name": "ann", "password": Self.password],
+        try await Self.signIn(planted, "ann")
+        let theirs = try #require(planted.cookies["moderato_session"])
+        let twice = try await BrowserSession(port: daemon.port).get("/ui/queue", headers: ["Cookie": "moderato_session=\(theirs);\tmoderato_session=\(mine)"])
+        #expect(twice.status == 303 && twice.location == "/ui/login")
+        let cleared = twice.setCookies.filter { $0.contains("Max-Age=0") }
+        for path in ["/", "/ui", "/ui/", "/ui/queue", "/ui/queue/"] { #expect(cleared.contains { $0.contains("Path=\(path);") }, "\(path)") }
+        #expect(try await browser.get("/ui/queue").status == 303, "the session is over")
+        #expect(try await planted.get("/ui/queue").status == 303, "so is the other")
+        try await Self.signIn(browser, "ann")
+        let token2 = try #require(try await browser.get("/ui/queue").formToken)
+        // A sign-in form posted from another port with a planted token cookie does not sign anyone in.
+        let plantedLogin = BrowserSession(port: daemon.port)
+        plantedLogin.setCookie("moderato_login", "KNOWN")
+        let forged = try await plantedLogin.post("/ui/login", form: ["csrf": "KNOWN", "name": "ann", "password": Self.password],
                                             headers: ["Origin": "http://127.0.0.1:1", "Sec-Fetch-Site": "same-site"])
-        #expect(forged.status == 403 && planted.cookies["moderato_session"] == nil)
+        #expect(forged.status == 403 && plantedLogin.cookies["moderato_session"] == nil)
+        // An id cut at a NUL is no id; a name with a line break cannot forge a log line.
+        #expect(try await browser.get("/ui/comment?id=x1%00y").status == 404)
+        _ = try await Self.signIn(BrowserSession(port: daemon.port), "ann\n2026-01-01 info moderator signed in moderator=root")
+        #expect(!daemon.log.contains("\n2026-01-01 info") && daemon.log.contains("ann 2026-01-01 info moderator signed in moderator=root"),
+                "\(daemon.log.split(separator: "\n").filter { $0.contains("2026-01-01") })")
         #expect(try await daemon.stop() == 0)
     }
 

@@ -22,7 +22,7 @@ struct NewsroomRoutes {
                 throw WebProblem(.badRequest, "Which mode?", "An article is open, premoderate or closed. Nothing was changed.")
             }
             try await web.store.setArticleMode(article, mode: mode, by: moderator, at: Date())
-            web.logger.info("moderator set an article's mode", metadata: ["moderator": "\(moderator)", "article.id": "\(article)", "mode": "\(mode.rawValue)"])
+            web.logger.info("moderator set an article's mode", metadata: ["moderator": "\(UntrustedText.singleLine(moderator))", "article.id": "\(UntrustedText.singleLine(article))", "mode": "\(mode.rawValue)"])
             web.notify(context, "\(article) is now \(mode.rawValue).")
             return WebForm.redirect("/ui/articles")
         }

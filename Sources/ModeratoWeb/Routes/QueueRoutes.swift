@@ -91,6 +91,8 @@ struct QueueRoutes {
     func commentPage(_ id: String, _ context: WebContext, review: Bool, error: String? = nil, status: HTTPResponse.Status = .ok,
                      editedBody: String? = nil) async throws -> Response {
         guard let moderator = context.moderator else { throw WebProblem.staleForm }
+        // No id holds NUL (the API refuses it); the store's lookup would stop there.
+        guard !id.contains("\0") else { throw WebProblem.notFound(id) }
         guard let details = try await store.details(of: id) else { throw WebProblem.notFound(id) }
         // Looking at a held comment claims it, so "review one by one" gives others a different one.
         var claimedBy: String?
@@ -130,6 +132,7 @@ struct QueueRoutes {
 
     func act(_ action: String, on id: String, _ context: WebContext) async throws -> Response {
         guard let moderator = context.moderator?.name else { throw WebProblem.staleForm }
+        guard !id.contains("\0") else { throw WebProblem.notFound(id) }
         let form = context.form
         let review = form["review"] == "1"
         let decider = Decider(store: store)
@@ -186,8 +189,13 @@ struct QueueRoutes {
 
     func edit(_ id: String, _ context: WebContext, moderator: String, approving: Bool) async throws -> Response {
         let form = context.form
-        let body = (form["body"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
+        var body = (form["body"] ?? "").replacingOccurrences(of: "\r\n", with: "\n")
         guard let revision = form["revision"].flatMap(Int.init) else { throw WebProblem.staleForm }
+        // A browser sends an edit box's line breaks as CR LF: a text that differs only in them is the same text.
+        if let current = try await store.comments(withIDs: [id])[id]?.body,
+           body == current.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n") {
+            body = current
+        }
         do {
             try CommentDecoder(limits: web.configuration.limits).validate(Comment(id: id, articleID: "a", author: "a", body: body, rating: 3))
         } catch {
@@ -236,7 +244,7 @@ struct QueueRoutes {
     // MARK: Helpers
 
     func log(_ what: String, _ id: String, _ moderator: String) {
-        web.logger.info("moderator \(what) a comment", metadata: ["moderator": "\(moderator)", "comment.id": "\(id)", "via": "ui"])
+        web.logger.info("moderator \(what) a comment", metadata: ["moderator": "\(UntrustedText.singleLine(moderator))", "comment.id": "\(UntrustedText.singleLine(id))", "via": "ui"])
     }
 
     static func reason(_ value: String?) throws -> String {

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdAuth
 import Logging
+import Moderation
 import ModerationStore
 import NIOPosix
 
@@ -12,8 +13,6 @@ import NIOPosix
 /// per address (in memory) and per account (in the store: too many wrong passwords lock it).
 struct SignInRoutes {
     let web: ModeratorWeb
-
-    static let loginCookie = "moderato_login"
 
     func register(on group: RouterGroup<WebContext>) {
         group.get("login") { request, context in
@@ -27,13 +26,13 @@ struct SignInRoutes {
             let form = try await WebForm.read(&request)
             let name = form["name"] ?? ""
             let next = WebForm.safeNext(form["next"])
-            guard let cookie = request.cookies[Self.loginCookie]?.value, let token = form["csrf"],
+            guard let cookie = request.cookies[web.configuration.loginCookie.name]?.value, let token = form["csrf"],
                   WebForm.constantTimeEquals(String(cookie), token) else {
                 return loginPage(name: name, next: next, error: "The sign-in form had expired. Please sign in again.", status: .forbidden)
             }
             let address = context.client(of: request, behindProxy: web.configuration.publicURL != nil)
             if let wait = web.loginsByAddress.take(address) {
-                web.logger.warning("sign-in attempts from one address over the limit", metadata: ["address": "\(address)"])
+                web.logger.warning("sign-in attempts from one address over the limit", metadata: ["address": "\(UntrustedText.singleLine(address))"])
                 var response = loginPage(name: name, next: next, error: "Too many sign-in attempts from your address. Try again in \(Self.minutes(wait)).",
                                          status: .tooManyRequests)
                 response.headers[.retryAfter] = "\(wait)"
@@ -45,7 +44,7 @@ struct SignInRoutes {
             guard let account = try await web.store.recordLoginAttempt(named: name, policy: web.configuration.login, at: now) else {
                 // As long as a wrong password, so a name's existence does not show in the time taken.
                 _ = await Self.verify(form["password"] ?? "", hash: ModeratorPasswords.decoy)
-                web.logger.notice("sign-in refused: no such moderator", metadata: ["moderator": "\(name)", "address": "\(address)"])
+                web.logger.notice("sign-in refused: no such moderator", metadata: ["moderator": "\(UntrustedText.singleLine(name))", "address": "\(UntrustedText.singleLine(address))"])
                 return loginPage(name: name, next: next, error: "Wrong name or password.", status: .unauthorized)
             }
             if account.isLocked(at: now) {
@@ -54,9 +53,9 @@ struct SignInRoutes {
             guard await Self.verify(form["password"] ?? "", hash: account.passwordHash) else {
                 let after = try await web.store.recordLoginFailure(named: name, policy: web.configuration.login, at: now)
                 web.logger.notice("sign-in refused: wrong password", metadata: [
-                    "moderator": "\(name)", "address": "\(address)", "failures": "\(after?.failedLogins ?? 0)"])
+                    "moderator": "\(UntrustedText.singleLine(name))", "address": "\(UntrustedText.singleLine(address))", "failures": "\(after?.failedLogins ?? 0)"])
                 if let after, after.isLocked(at: now) {
-                    web.logger.warning("moderator account locked after wrong passwords", metadata: ["moderator": "\(name)"])
+                    web.logger.warning("moderator account locked after wrong passwords", metadata: ["moderator": "\(UntrustedText.singleLine(name))"])
                     return lockedPage(after, next: next)
                 }
                 return loginPage(name: name, next: next, error: "Wrong name or password.", status: .unauthorized)
@@ -66,9 +65,10 @@ struct SignInRoutes {
             // A new session, with a new id: a cookie planted before signing in is never promoted.
             context.sessions.createSession(WebSession(moderator: account.name, csrf: WebForm.randomToken(),
                                                       passwordStamp: account.passwordChangedAt.timeIntervalSince1970))
-            web.logger.info("moderator signed in", metadata: ["moderator": "\(name)", "address": "\(address)"])
+            web.logger.info("moderator signed in", metadata: ["moderator": "\(UntrustedText.singleLine(name))", "address": "\(UntrustedText.singleLine(address))"])
             var response = WebForm.redirect(account.mustChangePassword ? "/ui/password" : next)
-            response.setCookie(Cookie(name: Self.loginCookie, value: "", maxAge: 0, path: "/ui/login", secure: web.configuration.secureCookies,
+            let login = web.configuration.loginCookie
+            response.setCookie(Cookie(name: login.name, value: "", maxAge: 0, path: login.path, secure: web.configuration.secureCookies,
                                       httpOnly: true, sameSite: .strict))
             return response
         }
@@ -78,7 +78,7 @@ struct SignInRoutes {
         group.post("logout") { _, context in
             if let name = context.moderator?.name {
                 try? await web.store.releaseClaims(moderator: name)
-                web.logger.info("moderator signed out", metadata: ["moderator": "\(name)"])
+                web.logger.info("moderator signed out", metadata: ["moderator": "\(UntrustedText.singleLine(name))"])
             }
             context.sessions.clearSession()
             return WebForm.redirect("/ui/login")
@@ -120,7 +120,8 @@ struct SignInRoutes {
         var values: [String: Any] = ["title": "Sign in", "page": "login", "login_csrf": token, "name": name, "next": WebForm.safeNext(next)]
         if let error { values["error"] = error }
         var response = web.pages.render("login", values, status: status)
-        response.setCookie(Cookie(name: Self.loginCookie, value: token, maxAge: 3600, path: "/ui/login", secure: web.configuration.secureCookies,
+        let login = web.configuration.loginCookie
+        response.setCookie(Cookie(name: login.name, value: token, maxAge: 3600, path: login.path, secure: web.configuration.secureCookies,
                                   httpOnly: true, sameSite: .strict))
         return response
     }

@@ -14,6 +14,7 @@ extension HTTPField.Name {
     static let secFetchSite = Self("Sec-Fetch-Site")!
     static let xForwardedFor = Self("X-Forwarded-For")!
     static let secFetchMode = Self("Sec-Fetch-Mode")!
+    static let secFetchDest = Self("Sec-Fetch-Dest")!
 }
 
 /// Answers only requests for this daemon's own names, and refuses what another origin sends, before
@@ -47,39 +48,72 @@ struct SameOriginMiddleware: RouterMiddleware {
                 let authority = originHost + (url.port.map { ":\($0)" } ?? "")
                 guard authority == host || authority == publicAuthority else { throw WebProblem.crossSite }
             }
-        } else if crossSite && request.headers[.secFetchMode] != "navigate" {
+        } else if crossSite && (request.headers[.secFetchMode] != "navigate" || (request.headers[.secFetchDest].map { $0 != "document" } ?? false)) {
+            // Another site's page may link to a page (a top-level navigation), not load one into a
+            // frame, an object or an image, where the daemon would claim a comment unseen.
             throw WebProblem.crossSite
         }
         return try await next(request, context)
     }
 
-    /// A loopback name, an IP literal, or the public host (each with any port).
+    /// A loopback name, an IP literal, or the public host, each with or without a port.
     static func isAllowed(host authority: String, publicAuthority: String?) -> Bool {
         if let publicAuthority, authority == publicAuthority { return true }
-        var name = authority
-        if name.hasPrefix("["), let end = name.firstIndex(of: "]") {
-            return IPAddress(String(name[name.index(after: name.startIndex)..<end])) != nil
+        var name = Substring(authority)
+        var port: Substring = ""
+        if name.hasPrefix("[") {
+            guard let end = name.firstIndex(of: "]") else { return false }
+            let rest = name[name.index(after: end)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else { return false }
+            port = rest.dropFirst()
+            name = name[name.index(after: name.startIndex)..<end]
+        } else if let colon = name.lastIndex(of: ":") {
+            port = name[name.index(after: colon)...]
+            name = name[..<colon]
+            guard !port.isEmpty else { return false }
         }
-        if let colon = name.lastIndex(of: ":") { name = String(name[..<colon]) }
-        return name == "localhost" || IPAddress(name) != nil
+        guard port.allSatisfy({ $0.isASCII && $0.isNumber }), port.count <= 5 else { return false }
+        return name == "localhost" || IPAddress(String(name)) != nil
     }
 }
 
-/// Refuses a request that carries two session cookies (one planted with a longer path by a page on
-/// another port would be read first), ending both: the moderator signs in again.
+/// Refuses a request that carries two session cookies: one planted by a page on another port of the
+/// same host (cookies do not keep ports apart) with a longer path would be read first. Both sessions
+/// end, and every cookie of that name this request could have carried is cleared (at each path that
+/// leads to it), so a planted one cannot keep the moderator signed out.
 struct OneSessionCookieMiddleware: RouterMiddleware {
     typealias Context = WebContext
+    let store: any CommentStore
+    let cookieName: String
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let prefix = ModeratorWeb.sessionCookie + "="
-        let count = request.headers[values: .cookie].flatMap { $0.split(separator: ";") }
-            .filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix(prefix) }.count
-        guard count > 1 else { return try await next(request, context) }
+        let prefix = cookieName + "="
+        // Split and trimmed as Hummingbird reads cookies, so what is counted is what it would read.
+        let values = request.headers[values: .cookie].flatMap { $0.split(separator: ";") }
+            .map { $0.drop(while: \.isWhitespace) }.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
+        guard values.count > 1 else { return try await next(request, context) }
+        for value in values {
+            try? await store.removeSession(key: StoreSessionDriver.storedKey(ModeratorWeb.sessionKeyPrefix + value))
+        }
+        context.logger.warning("a request carried two session cookies; both sessions ended", metadata: ["path": "\(UntrustedText.singleLine(request.uri.path))"])
         var response = WebForm.redirect("/ui/login")
-        for path in ["/ui", "/ui/"] {
-            response.headers[values: .setCookie].append("\(ModeratorWeb.sessionCookie)=; Max-Age=0; Path=\(path); HttpOnly; SameSite=Strict")
+        for path in Self.paths(leadingTo: request.uri.path) {
+            response.headers[values: .setCookie].append("\(cookieName)=; Max-Age=0; Path=\(path); HttpOnly; SameSite=Strict")
         }
         return response
+    }
+
+    /// Every cookie path a browser would send a cookie of for this request path: `/`, `/ui`, `/ui/`,
+    /// `/ui/queue`, ….
+    static func paths(leadingTo path: String) -> [String] {
+        var paths = ["/"]
+        var current = ""
+        for segment in path.split(separator: "/", omittingEmptySubsequences: true).prefix(8) {
+            current += "/" + segment
+            paths.append(current)
+            paths.append(current + "/")
+        }
+        return paths.filter { !$0.contains(";") && !$0.unicodeScalars.contains { $0.value < 0x21 || $0.value > 0x7E } }
     }
 }
 
@@ -119,7 +153,7 @@ struct WebErrorMiddleware: RouterMiddleware {
             case .busy:
                 return page(WebProblem(.serviceUnavailable, "The database is busy", "\(error.message). Nothing was changed; try again."), context)
             default:
-                logger.error("a review page failed", metadata: ["path": "\(request.uri.path)", "error": "\(error.message)"])
+                logger.error("a review page failed", metadata: ["path": "\(UntrustedText.singleLine(request.uri.path))", "error": "\(error.message)"])
                 return page(WebProblem(.internalServerError, "Something went wrong", "\(error.message). Nothing was changed."), context)
             }
         } catch let error as HTTPError where error.status == .notFound {
