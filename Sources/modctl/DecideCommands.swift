@@ -4,13 +4,11 @@ import Judging
 import Moderation
 import ModerationStore
 
-/// The standard reasons for rejecting a comment.
-enum RejectionReason: String, CaseIterable, ExpressibleByArgument {
-    case spam, abuse
-    case offTopic = "off-topic"
-    case personalData = "personal-data"
-    case legal, other
-}
+/// The standard reasons for rejecting a comment: the readers' report reasons, in the same order as
+/// the browser queue lists them (and `modctl review` numbers them).
+typealias RejectionReason = ReportReason
+
+extension ReportReason: ExpressibleByArgument {}
 
 /// Filters selecting held comments for a bulk decision.
 struct SelectionOptions: ParsableArguments {
