@@ -120,7 +120,8 @@ public protocol CommentStore: CommentHistoryProvider, Sendable {
     /// Clears the failures after a right password.
     func recordLoginSuccess(named name: String, at now: Date) async throws(StoreError)
 
-    /// Browser sessions, by a key derived from the cookie; expired ones read as absent.
+    /// Browser sessions, by a key derived from the cookie; expired ones read as absent. Setting one
+    /// without an expiry only changes a session that still exists (false when none does).
     func session(key: String, at now: Date) async throws(StoreError) -> StoredSession?
     func setSession(key: String, _ session: StoredSession, onlyIfNew: Bool) async throws(StoreError) -> Bool
     func removeSession(key: String) async throws(StoreError)

@@ -123,9 +123,14 @@ extension ModerationDatabase {
     public func setSession(key: String, _ session: StoredSession, onlyIfNew: Bool) async throws(StoreError) -> Bool {
         do {
             return try await pool.write { db in
+                if !onlyIfNew && session.expiresAt == nil {
+                    // A change to a session that has ended (signed out, expired, pruned) does not bring it back.
+                    try db.execute(sql: "UPDATE ui_session SET value = ? WHERE key = ?", arguments: [session.value, key])
+                    return db.changesCount > 0
+                }
                 try db.execute(sql: """
                     INSERT INTO ui_session (key, value, expires_at) VALUES (?, ?, ?)
-                    ON CONFLICT (key) DO \(onlyIfNew ? "NOTHING" : "UPDATE SET value = excluded.value, expires_at = coalesce(excluded.expires_at, ui_session.expires_at)")
+                    ON CONFLICT (key) DO \(onlyIfNew ? "NOTHING" : "UPDATE SET value = excluded.value, expires_at = excluded.expires_at")
                     """, arguments: [key, session.value, session.expiresAt])
                 return db.changesCount > 0
             }

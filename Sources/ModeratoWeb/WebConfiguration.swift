@@ -19,7 +19,7 @@ public struct WebConfiguration: Sendable {
     /// Marks the session cookie `Secure`, for a queue served over HTTPS by a proxy in front. The
     /// default is false (the daemon itself speaks plain HTTP on loopback).
     public var secureCookies = false
-    /// How long a session lasts without use. The default is 12 hours.
+    /// How long a session lasts from sign-in. The default is 12 hours.
     public var sessionHours: Double = 12
     /// Wrong passwords in a row that lock an account, and for how long.
     public var login = LoginPolicy()

@@ -104,6 +104,10 @@ import Testing
         #expect(again.status == 409 && again.text.contains("already approved by ann"))
         #expect(try await browser.post("/ui/comment/undo", form: ["id": "c1", "csrf": token]).status == 303)
         #expect(try await daemon.get("/v1/comments/c1").json["status"] as? String == "held")
+        // Undone, there is nothing left of ann's to undo: no button, and a plain answer if asked.
+        #expect(!(try await browser.get("/ui/comment?id=c1").text.contains("id=\"undo\"")))
+        let nothing = try await browser.post("/ui/comment/undo", form: ["id": "c1", "csrf": token])
+        #expect(nothing.status == 409 && nothing.text.contains("There is no decision of yours to undo on c1."))
 
         // The API's token opens no page; the session opens none of the API.
         let withToken = BrowserSession(port: daemon.port)
@@ -151,6 +155,13 @@ import Testing
         #expect(changed.status == 303 && changed.location == "/ui/queue")
         #expect(try await browser.get("/ui/queue").status == 200)
         #expect(try await Self.signIn(BrowserSession(port: daemon.port), "ann", password: "a much better one").status == 303)
+        // Guessing the current password on the password page counts like signing in: the fifth wrong one locks and signs out.
+        let newToken = try #require(try await browser.get("/ui/password").formToken)
+        for attempt in 1...5 {
+            let guess = try await browser.post("/ui/password", form: ["csrf": newToken, "current": "guess \(attempt) guess", "new": "x", "again": "x"])
+            #expect(guess.status == (attempt < 5 ? 401 : 403), "\(attempt)")
+        }
+        #expect(try await browser.get("/ui/queue").status == 303)
         #expect(try await daemon.stop() == 0)
     }
 
@@ -254,7 +265,7 @@ import Testing
         #expect(approval["edited"] as? Bool == true && approval["body"] as? String == "The ferry timetable changed again.")
         // A stale revision is a conflict, not a lost edit.
         let conflict = try await browser.post("/ui/comment/edit", form: ["id": "c1", "csrf": token, "revision": "0", "body": "Other text."])
-        #expect(conflict.status == 409)
+        #expect(conflict.status == 409 && conflict.text.contains("&#10;Other text.</textarea>"), "what was typed is kept")
         // Redaction replaces every occurrence of the selected text; a text not there is refused.
         let missing = try await browser.post("/ui/comment/redact", form: ["id": "c2", "csrf": token, "revision": "0", "text": "nowhere", "reason": "x"])
         #expect(missing.status == 400 && missing.text.contains("is not in the text"))
@@ -308,7 +319,8 @@ import Testing
         let digest = try await browser.get("/ui/digest?since=7d")
         #expect(digest.status == 200 && digest.text.contains("<svg") && digest.text.contains("Moderation digest"))
         #expect(try await browser.get("/ui/digest?since=1y").status == 400)
-        #expect(try await browser.get("/ui/comment?id=nope").status == 404)
+        let missing = try await browser.get("/ui/comment?id=nope")
+        #expect(missing.status == 404 && missing.text.contains("Back to the queue") && missing.text.contains("Sign out"))
         #expect(try await daemon.stop() == 0)
     }
 

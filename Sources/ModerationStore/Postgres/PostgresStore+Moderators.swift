@@ -100,6 +100,11 @@ extension PostgresStore {
     public func setSession(key: String, _ session: StoredSession, onlyIfNew: Bool) async throws(StoreError) -> Bool {
         let logger = self.logger
         return try await read("saving a session") { connection in
+            if !onlyIfNew && session.expiresAt == nil {
+                // A change to a session that has ended (signed out, expired, pruned) does not bring it back.
+                return try await connection.row("UPDATE ui_session SET value = \(session.value) WHERE key = \(key) RETURNING key",
+                                                 logger: logger) != nil
+            }
             if onlyIfNew {
                 return try await connection.row("""
                     INSERT INTO ui_session (key, value, expires_at) VALUES (\(key), \(session.value), \(session.expiresAt))
@@ -108,7 +113,7 @@ extension PostgresStore {
             }
             try await connection.run("""
                 INSERT INTO ui_session (key, value, expires_at) VALUES (\(key), \(session.value), \(session.expiresAt))
-                ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = coalesce(excluded.expires_at, ui_session.expires_at)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
                 """, logger: logger)
             return true
         }

@@ -132,22 +132,27 @@ extension PostgresStore {
     public func claimNextHeld(moderator: String, excluding excluded: Set<String>, ttl: TimeInterval,
                               at now: Date) async throws(StoreError) -> StoredComment? {
         let logger = self.logger
-        let skipped = Array(excluded)
         let until = now.addingTimeInterval(ttl)
         return try await transaction("claiming a comment") { connection in
             try await connection.run("DELETE FROM claim WHERE expires_at <= \(now) OR moderator = \(moderator)", logger: logger)
-            guard let row = try await connection.row("""
-                SELECT \(unescaped: StoredComment.postgresColumns) FROM comment
-                WHERE status = 'held' AND key NOT IN (SELECT comment_key FROM claim) AND NOT (external_id = ANY(\(skipped)))
-                ORDER BY received_at, key LIMIT 1 FOR UPDATE SKIP LOCKED
-                """, logger: logger) else { return nil }
-            let next = try StoredComment(postgres: row)
-            // Another moderator may have claimed it since this statement's snapshot: then nothing is claimed.
-            let claimed = try await connection.row("""
-                INSERT INTO claim (comment_key, moderator, expires_at) VALUES (\(next.key!), \(moderator), \(until))
-                ON CONFLICT (comment_key) DO NOTHING RETURNING comment_key
-                """, logger: logger)
-            return claimed == nil ? nil : next
+            var skipped = Array(excluded)
+            // Another moderator may claim the one found between the read and the insert: then try the next.
+            for _ in 0..<8 {
+                guard let row = try await connection.row("""
+                    SELECT \(unescaped: StoredComment.postgresColumns) FROM comment
+                    WHERE status = 'held' AND key NOT IN (SELECT comment_key FROM claim) AND NOT (external_id = ANY(\(skipped)))
+                    ORDER BY received_at, key LIMIT 1 FOR UPDATE SKIP LOCKED
+                    """, logger: logger) else { return nil }
+                let next = try StoredComment(postgres: row)
+                if try await connection.row("""
+                    INSERT INTO claim (comment_key, moderator, expires_at) VALUES (\(next.key!), \(moderator), \(until))
+                    ON CONFLICT (comment_key) DO NOTHING RETURNING comment_key
+                    """, logger: logger) != nil {
+                    return next
+                }
+                skipped.append(next.externalID)
+            }
+            return nil
         }
     }
 

@@ -32,7 +32,7 @@ struct CommentPage {
         if let ip = comment.ip { values["ip"] = ip }
         if let claimedBy { values["claimed_by"] = claimedBy }
         if let system = details.history.first(where: { $0.actorKind == .system }), let reason = system.reason { values["verdict"] = reason }
-        if let mine = details.history.last(where: { $0.actorKind.isReview }), mine.actor == moderator {
+        if let mine = undoable, mine.actor == moderator {
             values["undoable"] = mine.status == .approved ? "approval" : mine.status == .rejected ? "rejection" : "decision"
         }
         values["signals"] = details.signals.map { signal -> [String: Any] in
@@ -84,6 +84,16 @@ struct CommentPage {
             values["by_network"] = related.byNetwork.prefix(5).map(Self.relatedRow)
         }
         return values
+    }
+
+    /// The decision an undo would take back: the latest person's decision still in force. Each undo
+    /// (recorded with the reason `undo`) took back the latest one before it.
+    var undoable: DecisionEntry? {
+        var inForce: [DecisionEntry] = []
+        for entry in details.history where entry.actorKind.isReview {
+            if entry.reason == "undo" { _ = inForce.popLast() } else { inForce.append(entry) }
+        }
+        return inForce.last
     }
 
     /// The rejection reason the strongest signals point to, preselected in the form.

@@ -183,7 +183,10 @@ struct QueueRoutes {
                     || error.code == .conflict {
             let message = error.message.replacingOccurrences(of: "; pass --force to override", with: "")
                 .replacingOccurrences(of: "; pass --force to undo another moderator's decision", with: "")
-            return try await commentPage(id, context, review: review, error: Self.sentence(message), status: .conflict)
+            return try await commentPage(id, context, review: review, error: Self.sentence(message), status: .conflict,
+                                         editedBody: action == "edit" ? form["body"] : nil)
+        } catch let error as StoreError where error.code == .notFound && action == "undo" {
+            return try await commentPage(id, context, review: review, error: "There is no decision of yours to undo on \(id).", status: .conflict)
         }
     }
 
@@ -210,9 +213,16 @@ struct QueueRoutes {
             if outcome.status == .approved {
                 notice += " It is published; the website gets the new text in the feed."
             } else {
-                try await Decider(store: store).decide(id, verdict: .approved, actor: moderator, reason: nil, at: Date())
-                log("approved", id, moderator)
-                notice += " Approved."
+                do {
+                    try await Decider(store: store).decide(id, verdict: .approved, actor: moderator, reason: nil, at: Date())
+                    log("approved", id, moderator)
+                    notice += " Approved."
+                } catch {
+                    guard error.code == .alreadyDecided else { throw error }
+                    // The edit is kept; say plainly that the approval was not.
+                    web.notify(context, notice + " Not approved: " + Self.sentence(error.message.replacingOccurrences(of: "; pass --force to override", with: "")))
+                    return WebForm.redirect(Self.page(of: id))
+                }
             }
             if form["review"] == "1" { return try await next(context, notice: notice) }
             web.notify(context, notice)

@@ -90,9 +90,23 @@ struct SignInRoutes {
             guard let account = context.moderator else { throw WebProblem.staleForm }
             let form = context.form
             let new = form["new"] ?? ""
+            // Guesses at the current password count like sign-in attempts, so a stolen session cannot
+            // be used to find the password.
+            let policy = web.configuration.login
+            let attempt = try await web.store.recordLoginAttempt(named: account.name, policy: policy, at: Date())
+            if let attempt, attempt.isLocked(at: Date()) {
+                context.sessions.clearSession()
+                return lockedPage(attempt, next: "/ui/queue")
+            }
             guard await Self.verify(form["current"] ?? "", hash: account.passwordHash) else {
+                if let after = try await web.store.recordLoginFailure(named: account.name, policy: policy, at: Date()), after.isLocked(at: Date()) {
+                    web.logger.warning("moderator account locked after wrong passwords", metadata: ["moderator": "\(account.name)"])
+                    context.sessions.clearSession()
+                    return lockedPage(after, next: "/ui/queue")
+                }
                 return try await passwordPage(context, error: "The current password is wrong.", status: .unauthorized)
             }
+            try await web.store.recordLoginSuccess(named: account.name, at: Date())
             if let problem = ModeratorPasswords.problem(with: new) {
                 return try await passwordPage(context, error: problem.prefix(1).uppercased() + problem.dropFirst() + ".", status: .badRequest)
             }

@@ -163,9 +163,10 @@ struct WebErrorMiddleware: RouterMiddleware {
 
     func page(_ problem: WebProblem, _ context: Context) -> Response {
         var values: [String: Any] = ["title": problem.heading, "heading": problem.heading, "text": problem.text, "page": "message"]
-        if let moderator = context.moderator, let session = context.sessions.session {
+        // (The signed-in check sets the account on its own copy of the context; the session is shared.)
+        if let session = context.sessions.session {
             values["signed_in"] = true
-            values["moderator_name"] = moderator.name
+            values["moderator_name"] = session.moderator
             values["csrf"] = session.csrf
             values["link"] = "/ui/queue"
             values["link_text"] = "Back to the queue"
