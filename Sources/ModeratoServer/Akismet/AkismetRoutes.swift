@@ -6,6 +6,7 @@ import Judging
 import Logging
 import Moderation
 import ModerationStore
+import ModeratoWeb
 import PCRE2
 import Synchronization
 
@@ -97,9 +98,9 @@ struct AkismetRoutes<Context: RequestContext> {
         guard let key, !key.isEmpty else { return false }
         // Every key is compared in full, so the time taken says nothing about which one came close.
         let given = Array(key.utf8)
-        var valid = TokenAuthMiddleware<Context>.constantTimeEquals(given, Array(apiToken.utf8))
+        var valid = ConstantTime.equals(given, Array(apiToken.utf8))
         for extra in configuration.extraKeys {
-            valid = TokenAuthMiddleware<Context>.constantTimeEquals(given, Array(extra.utf8)) || valid
+            valid = ConstantTime.equals(given, Array(extra.utf8)) || valid
         }
         return valid
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import ModeratoWeb
 
 /// Requires `Authorization: Bearer TOKEN`, compared in constant time.
 struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -13,7 +14,7 @@ struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw unauthorized("Missing API token; send Authorization: Bearer TOKEN.")
         }
         let prefix = "Bearer "
-        guard header.hasPrefix(prefix), Self.constantTimeEquals(Array(header.utf8.dropFirst(prefix.utf8.count)), token) else {
+        guard header.hasPrefix(prefix), ConstantTime.equals(header.utf8.dropFirst(prefix.utf8.count), token) else {
             throw unauthorized("Wrong API token.")
         }
         return try await next(request, context)
@@ -23,17 +24,5 @@ struct TokenAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         var error = APIError(.unauthorized, code: "unauthorized", message: message)
         error.headers[.wwwAuthenticate] = "Bearer"
         return error
-    }
-
-    /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
-    static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = a.count ^ b.count
-        let length = max(a.count, b.count)
-        for index in 0..<length {
-            let x = index < a.count ? a[index] : 0
-            let y = index < b.count ? b[index] : 0
-            difference |= Int(x ^ y)
-        }
-        return difference == 0 && !b.isEmpty
     }
 }

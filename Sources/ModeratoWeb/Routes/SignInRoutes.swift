@@ -27,7 +27,7 @@ struct SignInRoutes {
             let name = form["name"] ?? ""
             let next = WebForm.safeNext(form["next"])
             guard let cookie = request.cookies[web.configuration.loginCookie.name]?.value, let token = form["csrf"],
-                  WebForm.constantTimeEquals(String(cookie), token) else {
+                  ConstantTime.equals(cookie.utf8, token.utf8) else {
                 return loginPage(name: name, next: next, error: "The sign-in form had expired. Please sign in again.", status: .forbidden)
             }
             let address = context.client(of: request, behindProxy: web.configuration.publicURL != nil)

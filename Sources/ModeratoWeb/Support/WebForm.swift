@@ -64,15 +64,6 @@ enum WebForm {
         return form
     }
 
-    /// Compares without an early exit, so the time taken does not reveal how much of a guess was right.
-    static func constantTimeEquals(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count, !y.isEmpty else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<x.count { difference |= x[index] ^ y[index] }
-        return difference == 0
-    }
-
     /// 32 random bytes as URL-safe base64, for CSRF tokens.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()

@@ -200,7 +200,7 @@ struct SignedInMiddleware: RouterMiddleware {
         context.moderator = account
         if request.method == .post {
             let form = try await WebForm.read(&request)
-            guard let token = form["csrf"], WebForm.constantTimeEquals(token, session.csrf) else { throw WebProblem.staleForm }
+            guard let token = form["csrf"], ConstantTime.equals(token.utf8, session.csrf.utf8) else { throw WebProblem.staleForm }
             context.form = form
         }
         let path = request.uri.path
