@@ -41,6 +41,9 @@ public struct ConfigFile: Decodable, Sendable {
         public var spamLean: Double?
         public var spamHold: Double?
         public var spamReject: Double?
+        public var siteLean: Double?
+        public var siteHold: Double?
+        public var siteReject: Double?
         enum CodingKeys: String, CodingKey, CaseIterable {
             case file
             case toxicityLean = "toxicity_lean"
@@ -49,6 +52,9 @@ public struct ConfigFile: Decodable, Sendable {
             case spamLean = "spam_lean"
             case spamHold = "spam_hold"
             case spamReject = "spam_reject"
+            case siteLean = "site_lean"
+            case siteHold = "site_hold"
+            case siteReject = "site_reject"
         }
     }
 
@@ -353,6 +359,9 @@ public struct ConfigFile: Decodable, Sendable {
             if let value = model.spamLean { configuration.model.spam.lean = value }
             if let value = model.spamHold { configuration.model.spam.hold = value }
             if let value = model.spamReject { configuration.model.spam.reject = value }
+            if let value = model.siteLean { configuration.model.site.lean = value }
+            if let value = model.siteHold { configuration.model.site.hold = value }
+            if let value = model.siteReject { configuration.model.site.reject = value }
         }
         if let premoderateWhileLearning { configuration.classifier.holdsWhileLearning = premoderateWhileLearning }
         if let holdFirstComments { configuration.heuristics.history.holdFirstComments = holdFirstComments }

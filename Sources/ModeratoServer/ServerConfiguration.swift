@@ -126,7 +126,7 @@ public struct ServerConfiguration: Sendable {
         check(policy.holdThreshold < policy.rejectThreshold, "policy.hold_threshold",
               "must be below policy.reject_threshold (\(whole(policy.holdThreshold)) is not below \(whole(policy.rejectThreshold)))")
         if let file = model.file { check(!file.isEmpty, "model.file", "must be a model file") }
-        for (name, output) in [("toxicity", model.toxicity), ("spam", model.spam)] {
+        for (name, output) in [("toxicity", model.toxicity), ("spam", model.spam), ("site", model.site)] {
             check(output.isValid, "model.\(name)_hold",
                   "and model.\(name)_lean and model.\(name)_reject must be probabilities with lean < hold < reject, between 0 and 1 "
                   + "(got \(output.lean), \(output.hold), \(output.reject))")

@@ -24,6 +24,11 @@ import Testing
                                             environment: ["MODERATO_API_TOKEN": "t"])
         #expect(invalid.status == 2)
         #expect(invalid.stderr.contains("bad.yml:2: setting `model.toxicity_hold`"), "\(invalid.stderr)")
+        let site = directory.write("site.yml", "model:\n  site_lean: 0.9\n  site_hold: 0.8\n")
+        let unordered = try CommandRunner.run("moderatod", ["--config", site, "--database", directory.path("db.sqlite")],
+                                              environment: ["MODERATO_API_TOKEN": "t"])
+        #expect(unordered.status == 2)
+        #expect(unordered.stderr.contains("setting `model.site_hold`") && unordered.stderr.contains("lean < hold < reject"), "\(unordered.stderr)")
         let eval = try CommandRunner.run("modctl", ["rules", "test", "--text", "hello", "--model", directory.path("cut.model")])
         #expect(eval.status == 1)
         #expect(eval.stderr.contains("fails its checksum"))

@@ -206,6 +206,41 @@ import Testing
         #expect(model.read(probe).probability > plain.read(probe).probability)
     }
 
+    @Test func whenTheModelLeansToNoConcernTheSiteLayerIsHeardOnItsOwn() throws {
+        var configuration = ClassifierConfiguration()
+        configuration.minimumPerClass = 2
+        var layer = SiteLayer(configuration: configuration)
+        let scratch = MatchScratch()
+        func analysis(_ body: String) -> CommentAnalysis { CommentAnalysis(comment: Fixtures.comment(body: body), scratch: scratch) }
+        // A site that rejects garden-shed adverts: nothing the shipped model reads as abuse or spam.
+        for round in 0..<4 {
+            for body in ["Garden sheds half price, ring Dave", "Dave has garden sheds, ring him round \(round)"] {
+                layer.counts.train(SiteLayer.tokens(analysis(body)), unwanted: true)
+            }
+            for body in ["The library reopens on Saturday \(round)", "The council met about the bypass \(round)"] {
+                layer.counts.train(SiteLayer.tokens(analysis(body)), unwanted: false)
+            }
+        }
+        let probe = analysis("Garden sheds, ring Dave")
+        let plain = ModelJudge(model: Self.shipped).read(probe)
+        #expect(plain.signals.isEmpty, "the shipped model alone leans to nothing: \(plain.probabilities)")
+        let reading = ModelJudge(model: Self.shipped, siteLayer: layer).read(probe)
+        #expect(!reading.signals.contains { $0.name == "model.toxicity" || $0.name == "model.spam" },
+                "the site's evidence is not put in the model's mouth: \(reading.signals.map(\.explanation))")
+        let site = try #require(reading.signals.first { $0.name == "model.site" }, "\(reading.probabilities)")
+        #expect(site.score > 0)
+        #expect(site.explanation.hasPrefix("Moderators here rejected comments like this"), "\(site.explanation)")
+        let marked = reading.signals.filter { $0.name == "model.site" }.compactMap(\.span?.text)
+        #expect(marked.contains { $0.contains("sheds") || $0.contains("Dave") }, "\(marked)")
+
+        // A comment the shipped model already reads as abuse is pushed further on that concern.
+        let insult = analysis("You are an idiot, Dave")
+        let before = try #require(ModelJudge(model: Self.shipped).read(insult).probabilities["toxicity"])
+        let after = ModelJudge(model: Self.shipped, siteLayer: layer).read(insult)
+        #expect(try #require(after.probabilities["toxicity"]) > before)
+        #expect(!after.signals.contains { $0.name == "model.site" })
+    }
+
     // MARK: Policy
 
     @Test func probabilitiesBecomeScoresThatKeepTheThresholdsMeaningful() {

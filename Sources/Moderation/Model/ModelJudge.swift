@@ -40,6 +40,11 @@ public struct ModelConfiguration: Sendable, Equatable, Codable {
     public var file: String?
     public var toxicity = OutputPolicy(lean: 0.4, hold: 0.65, reject: 0.995)
     public var spam = OutputPolicy(lean: 0.75, hold: 0.95, reject: 0.999999)
+    /// The site's learning layer heard alone (`model.site`): when its moderators rejected comments like
+    /// this one but neither of the shipped outputs leans to a concern, the site's evidence is a signal of
+    /// its own rather than a reason put in the model's mouth ("reads as abuse" for a site's spam). Learned
+    /// from few decisions, it rejects alone only when all but certain.
+    public var site = OutputPolicy(lean: 0.75, hold: 0.95, reject: 0.9999)
     /// How many words or fragments an explanation names. The default is 3.
     public var evidence = 3
 
@@ -90,11 +95,19 @@ public struct ModelJudge: Sendable {
                                                       links: analysis.links.count, rating: analysis.comment.rating,
                                                       settings: model.features)
         var logits = model.outputs.map { Double($0.logit(vector)) }
-        // The site's layer: what its moderators rejected raises the concern the shipped model already
-        // leans to; what they approved lowers every concern (see SiteLayer).
+        // The site's layer: what its moderators approved lowers every concern; what they rejected raises
+        // the concern the shipped model already leans to, or, when it leans to none, is heard on its own.
+        var siteAlone: Double?
         if siteLayer.isReady, let strongest = logits.indices.max(by: { logits[$0] < logits[$1] }) {
             let site = siteLayer.logit(analysis)
-            if site > 0 { logits[strongest] += site } else { logits = logits.map { $0 + site } }
+            if site <= 0 {
+                logits = logits.map { $0 + site }
+            } else if let policy = configuration.policy(for: model.outputs[strongest].name),
+                      1 / (1 + exp(-logits[strongest])) >= policy.lean {
+                logits[strongest] += site
+            } else {
+                siteAlone = site
+            }
         }
         var signals: [Signal] = []
         var probabilities: [String: Double] = [:]
@@ -103,27 +116,43 @@ public struct ModelJudge: Sendable {
             let probability = 1 / (1 + exp(-logits[index]))
             probabilities[output.name] = probability
             guard let policy = configuration.policy(for: output.name), probability >= policy.lean else { continue }
-            var score = (policy.score(probability, holdThreshold: holdThreshold, rejectThreshold: rejectThreshold) * 10).rounded() / 10
-            var capped = ""
-            if probability < policy.reject, scoreSoFar + score >= rejectThreshold {
-                score = max(0, ((rejectThreshold - 0.1 - scoreSoFar) * 10).rounded(.down) / 10)
-                capped = "; below \(Self.percent(policy.reject)) it holds but does not reject"
-            }
-            scoreSoFar += score
-            var seen = Set<String>()
-            let phrases = evidence(for: output, analysis, perWord).filter { seen.insert($0.text.lowercased()).inserted }
-            let name = "model.\(output.name)"
-            let quoted = phrases.map { "«\(String(UntrustedText.singleLine($0.text).prefix(60)))»" }.joined(separator: " ")
-            let explanation = Self.sentence(output.name, probability) + (quoted.isEmpty ? "" : ": " + quoted) + capped
-            signals.append(Signal(source: .classifier, name: name, score: score, explanation: explanation, span: phrases.first))
-            // Further words that pushed are marked too: signals of the same name that add nothing, so
-            // counts by name (digest, rule lists) see one reading per comment.
-            for phrase in phrases.dropFirst() {
-                signals.append(Signal(source: .classifier, name: name, score: 0,
-                                      explanation: "«\(String(UntrustedText.singleLine(phrase.text).prefix(60)))» also pushed this reading", span: phrase))
+            signals += signalsFor(output.name, probability: probability, policy: policy, scoreSoFar: &scoreSoFar,
+                                  phrases: evidence(pushes(of: output, analysis, perWord), analysis))
+        }
+        if let siteAlone {
+            let probability = 1 / (1 + exp(-siteAlone))
+            probabilities["site"] = probability
+            if probability >= configuration.site.lean {
+                signals += signalsFor("site", probability: probability, policy: configuration.site, scoreSoFar: &scoreSoFar,
+                                      phrases: siteEvidence(analysis))
             }
         }
         return Reading(signals: signals, probabilities: probabilities, probability: probabilities.values.max() ?? 0)
+    }
+
+    /// One reading's signals: the scored one, naming the phrases, then one that adds nothing for each
+    /// further phrase (so its span is marked, and counts by name see one reading per comment). Below the
+    /// policy's reject probability the score stops just short of the reject threshold, counting the others.
+    func signalsFor(_ output: String, probability: Double, policy: OutputPolicy, scoreSoFar: inout Double,
+                    phrases: [Span]) -> [Signal] {
+        var score = (policy.score(probability, holdThreshold: holdThreshold, rejectThreshold: rejectThreshold) * 10).rounded() / 10
+        var capped = ""
+        if probability < policy.reject, scoreSoFar + score >= rejectThreshold {
+            score = max(0, ((rejectThreshold - 0.1 - scoreSoFar) * 10).rounded(.down) / 10)
+            capped = "; below \(Self.percent(policy.reject)) it holds but does not reject"
+        }
+        scoreSoFar += score
+        var seen = Set<String>()
+        let phrases = phrases.filter { seen.insert($0.text.lowercased()).inserted }
+        let name = "model.\(output)"
+        let quoted = phrases.map { "«\(String(UntrustedText.singleLine($0.text).prefix(60)))»" }.joined(separator: " ")
+        let explanation = Self.sentence(output, probability) + (quoted.isEmpty ? "" : ": " + quoted) + capped
+        var signals = [Signal(source: .classifier, name: name, score: score, explanation: explanation, span: phrases.first)]
+        for phrase in phrases.dropFirst() {
+            signals.append(Signal(source: .classifier, name: name, score: 0,
+                                  explanation: "«\(String(UntrustedText.singleLine(phrase.text).prefix(60)))» also pushed this reading", span: phrase))
+        }
+        return signals
     }
 
     /// "Reads as a personal attack or abuse (very likely, 96%)".
@@ -135,8 +164,12 @@ public struct ModelJudge: Sendable {
         default: "possibly"
         }
         let percent = Self.percent(probability)
-        let what = output == "toxicity" ? "reads as abuse: an insult, attack, obscenity or threat" : output == "spam" ? "reads as spam" : "reads as \(output)"
-        return "The model \(what) (\(words), \(percent))"
+        switch output {
+        case "toxicity": return "The model reads as abuse: an insult, attack, obscenity or threat (\(words), \(percent))"
+        case "spam": return "The model reads as spam (\(words), \(percent))"
+        case "site": return "Moderators here rejected comments like this (\(words), \(percent)), though the model reads no abuse or spam in it"
+        default: return "The model reads as \(output) (\(words), \(percent))"
+        }
     }
 
     /// A probability as a moderator reads it: 72%, 99.5%.
@@ -145,11 +178,11 @@ public struct ModelJudge: Sendable {
         return tenths % 10 == 0 || tenths < 990 ? "\(min(99, tenths / 10))%" : "\(tenths / 10).\(tenths % 10)%"
     }
 
-    /// The words and word runs of the body that pushed an output up most, strongest first, as spans of
-    /// the reader's original text.
-    func evidence(for output: ModelOutput, _ analysis: CommentAnalysis, _ perWord: WordSlots) -> [Span] {
+    /// How much each word of the body pushed an output up (its word, its character n-grams and half of
+    /// each pair it is in).
+    func pushes(of output: ModelOutput, _ analysis: CommentAnalysis, _ perWord: WordSlots) -> [Float] {
         let words = analysis.modelWords
-        guard !words.isEmpty, configuration.evidence > 0 else { return [] }
+        guard configuration.evidence > 0 else { return [] }
         var pushes = [Float](repeating: 0, count: words.count)
         for index in words.indices {
             pushes[index] += output.weights[Int(perWord.words[index])] * perWord.wordValue
@@ -162,7 +195,30 @@ public struct ModelJudge: Sendable {
                 pushes[index] += pair
             }
         }
-        guard let strongest = pushes.max(), strongest > 0 else { return [] }
+        return pushes
+    }
+
+    /// What the site's decisions say of each word of the body (its word and half of each pair it is in).
+    func siteEvidence(_ analysis: CommentAnalysis) -> [Span] {
+        let words = analysis.modelWords
+        guard configuration.evidence > 0 else { return [] }
+        var pushes = [Float](repeating: 0, count: words.count)
+        for index in words.indices {
+            pushes[index] += Float(siteLayer.logOdds(word: words[index].text))
+            if index > 0 {
+                let pair = Float(siteLayer.logOdds(pair: words[index - 1].text, words[index].text)) / 2
+                pushes[index - 1] += pair
+                pushes[index] += pair
+            }
+        }
+        return evidence(pushes, analysis)
+    }
+
+    /// The words and word runs of the body that pushed a reading up most, strongest first, as spans of
+    /// the reader's original text.
+    func evidence(_ pushes: [Float], _ analysis: CommentAnalysis) -> [Span] {
+        let words = analysis.modelWords
+        guard !words.isEmpty, pushes.count == words.count, let strongest = pushes.max(), strongest > 0 else { return [] }
         let cutoff = strongest * 0.35
         // Runs of neighbouring words that each push hard enough.
         var runs: [(range: Range<Int>, push: Float)] = []

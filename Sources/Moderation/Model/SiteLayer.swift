@@ -69,6 +69,16 @@ public struct SiteLayer: Sendable {
         return (Self.strength * 0.5 + n * raw) / (Self.strength + n)
     }
 
+    /// What the site's decisions say of one word, or of a pair of neighbouring words, in log-odds (0 unknown).
+    func logOdds(word: Substring) -> Double { logOdds(Self.hash(0x77, word, nil)) }
+    func logOdds(pair first: Substring, _ second: Substring) -> Double { logOdds(Self.hash(0x62, first, second)) }
+
+    private func logOdds(_ token: UInt64) -> Double {
+        guard let known = counts.tokens[token] else { return 0 }
+        let p = probability(known)
+        return log(p / (1 - p))
+    }
+
     /// How far the site's decisions move the log-odds of a comment.
     public func logit(_ analysis: CommentAnalysis) -> Double {
         guard isReady else { return 0 }
