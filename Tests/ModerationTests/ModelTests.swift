@@ -264,6 +264,6 @@ import Testing
         let reading = judge.read(analysis, otherScore: 6)
         let signal = try #require(reading.signals.first { $0.name == "model.toxicity" })
         #expect(signal.score == 3.9)
-        #expect(signal.explanation.contains("it holds but does not reject"))
+        #expect(signal.explanation.contains("; below 99.9999% it holds but does not reject"), "\(signal.explanation)")
     }
 }

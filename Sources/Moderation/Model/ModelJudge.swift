@@ -38,7 +38,7 @@ public struct OutputPolicy: Sendable, Equatable, Codable {
 public struct ModelConfiguration: Sendable, Equatable, Codable {
     /// The model file; nil for the shipped one (`ModelLocation`).
     public var file: String?
-    public var toxicity = OutputPolicy(lean: 0.4, hold: 0.65, reject: 0.995)
+    public var toxicity = OutputPolicy(lean: 0.4, hold: 0.65, reject: 0.9999)
     public var spam = OutputPolicy(lean: 0.75, hold: 0.95, reject: 0.999999)
     /// The site's learning layer heard alone (`model.site`): when its moderators rejected comments like
     /// this one but neither of the shipped outputs leans to a concern, the site's evidence is a signal of
@@ -139,7 +139,7 @@ public struct ModelJudge: Sendable {
         var capped = ""
         if probability < policy.reject, scoreSoFar + score >= rejectThreshold {
             score = max(0, ((rejectThreshold - 0.1 - scoreSoFar) * 10).rounded(.down) / 10)
-            capped = "; below \(Self.percent(policy.reject)) it holds but does not reject"
+            capped = "; below \(Self.threshold(policy.reject)) it holds but does not reject"
         }
         scoreSoFar += score
         var seen = Set<String>()
@@ -170,6 +170,11 @@ public struct ModelJudge: Sendable {
         case "site": return "Moderators here rejected comments like this (\(words), \(percent)), though the model reads no abuse or spam in it"
         default: return "The model reads as \(output) (\(words), \(percent))"
         }
+    }
+
+    /// A policy's probability, exactly: 99.5%, 99.99%.
+    static func threshold(_ probability: Double) -> String {
+        String(format: "%g%%", probability * 100)
     }
 
     /// A probability as a moderator reads it: 72%, 99.5%.
