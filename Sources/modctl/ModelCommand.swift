@@ -19,12 +19,15 @@ struct ModelTrain: AsyncParsableCommand {
         commandName: "train",
         abstract: "Train the model from labelled files (deterministic: the same files give the same bytes).",
         discussion: """
-            Example (what Scripts/train-model.sh runs):
-              modctl model train --toxicity ../shared/data/toxicity/wikipedia-talk-a.csv \\
-                --spam ../shared/data/youtube-spam/Youtube01-Psy.csv --output Models/moderato.model
-            File layouts are recognised by their headers: text,toxic (0/1); tweet,class (Davidson: 0 and 1
-            toxic); text,label (toxic / not toxic); CONTENT,CLASS (YouTube: 1 spam). --dev files are not
-            trained on; the manifest records the model's ROC AUC on them.
+            Example:
+              modctl model train --output my.model \\
+                --toxicity ../shared/data/toxicity/wikipedia-talk-a.csv \\
+                --spam ../shared/data/youtube-spam/Youtube01-Psy.csv
+
+            File layouts are recognised by their headers: text,toxic (0/1); tweet,class (Davidson: 0 and 1 toxic); \
+            text,label (toxic / not toxic); CONTENT,CLASS (YouTube: 1 spam). --dev files are not trained on; the \
+            manifest records the model's ROC AUC on them. Scripts/train-model.sh rebuilds the shipped model, \
+            Models/moderato.model, with every file and setting.
             """)
 
     @Option(help: "A file of comments labelled toxic or not; repeat for more.")
@@ -122,8 +125,10 @@ struct ModelScore: AsyncParsableCommand {
         commandName: "score",
         abstract: "Print the model's probabilities for each comment in a CSV file, as CSV.",
         discussion: """
-            Example: modctl model score --csv comments.csv --text-column text > scores.csv
-            Prints row,toxicity,spam (and label, with --label-column) with the shipped weights alone,
+            Example:
+              modctl model score --csv comments.csv --text-column text > scores.csv
+
+            Prints row,toxicity,spam (and label, with --label-column) with the model's weights alone, \
             without the site's learning layer, rules or heuristics.
             """)
 
