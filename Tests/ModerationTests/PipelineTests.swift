@@ -205,3 +205,16 @@ import Testing
         #expect(Punycode.decode("99999999999999999999") == nil)
     }
 }
+
+/// How the model's probabilities read to a moderator.
+@Suite struct ProbabilityWordingTests {
+    @Test func aProbabilityIsNeverRoundedUpToAPolicysProbability() {
+        #expect(ModelJudge.percent(0.72) == "72%")
+        #expect(ModelJudge.percent(0.995) == "99.5%")
+        #expect(ModelJudge.percent(0.99989) == "99.98%", "below a 99.99% reject probability it must not read as 99.99%")
+        #expect(ModelJudge.percent(0.999_999_9) == "99.99%", "never 100%")
+        #expect(ModelJudge.threshold(0.9999) == "99.99%")
+        #expect(ModelJudge.threshold(0.999_999) == "99.9999%")
+        #expect(ModelJudge.threshold(0.65) == "65%")
+    }
+}

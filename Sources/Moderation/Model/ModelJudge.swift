@@ -177,9 +177,12 @@ public struct ModelJudge: Sendable {
         String(format: "%g%%", probability * 100)
     }
 
-    /// A probability as a moderator reads it: 72%, 99.5%.
+    /// A probability as a moderator reads it, never rounded up to a policy's probability: 72%, 99.5%,
+    /// 99.97% (never 100%).
     static func percent(_ probability: Double) -> String {
-        let tenths = Int((probability * 1000).rounded(.down))
+        let hundredths = min(9999, Int((probability * 10000).rounded(.down)))
+        if hundredths >= 9990 { return String(format: "%d.%02d%%", hundredths / 100, hundredths % 100) }
+        let tenths = hundredths / 10
         return tenths % 10 == 0 || tenths < 990 ? "\(min(99, tenths / 10))%" : "\(tenths / 10).\(tenths % 10)%"
     }
 
