@@ -84,12 +84,7 @@ public struct SiteLayer: Sendable {
         guard isReady else { return 0 }
         let tokens = Self.tokens(analysis)
         guard !tokens.isEmpty else { return 0 }
-        var sum = 0.0
-        for token in tokens {
-            guard let known = counts.tokens[token] else { continue }
-            let p = probability(known)
-            sum += log(p / (1 - p))
-        }
+        let sum = tokens.reduce(0.0) { $0 + logOdds($1) }
         return configuration.siteStep * sum / Double(tokens.count).squareRoot()
     }
 }
