@@ -74,6 +74,27 @@ import Testing
         #expect(signal.explanation.contains("hit the PCRE2 limit"))
     }
 
+    @Test func preModeratingWhileLearningHoldsButNeverRejects() throws {
+        let result = RuleLoader().load(sources: [("t.yml", """
+            rules:
+              - id: t.strong
+                description: strong evidence, short of rejection
+                pattern: 'harbour'
+                score: 6
+            """)])
+        var configuration = ClassifierConfiguration()
+        configuration.holdsWhileLearning = true
+        let model = ModelJudge(model: ModerationModel(features: FeatureSettings(), outputs: [], name: "empty"),
+                               siteLayer: SiteLayer(configuration: configuration))
+        let pipeline = Pipeline(ruleSet: result.ruleSet, model: model)
+        let strong = pipeline.judge(Fixtures.comment(body: "The harbour plans"), scratch: scratch)
+        #expect(strong.verdict == .held, "6 from the rules and the learning hold must not add up to a rejection: \(strong.reason)")
+        #expect(strong.signals.first { $0.name == "classifier.learning" }?.score == 0)
+        let plain = pipeline.judge(Fixtures.comment(body: "Lovely weather"), scratch: scratch)
+        #expect(plain.verdict == .held)
+        #expect(plain.signals.first { $0.name == "classifier.learning" }?.score == 5)
+    }
+
     @Test func shadowRulesAreRecordedButNotCounted() {
         let result = RuleLoader().load(sources: [("t.yml", """
             rules:

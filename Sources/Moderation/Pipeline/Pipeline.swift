@@ -52,7 +52,10 @@ public struct Pipeline: Sendable {
                 let explanation = "The site's learning layer is still learning (it knows \(site.counts.unwantedDocuments) rejected and "
                     + "\(site.counts.wantedDocuments) approved comments and needs \(site.configuration.minimumPerClass) of each); "
                     + "held so a moderator's decision teaches it"
-                signals.append(Signal(source: .classifier, name: "classifier.learning", score: site.configuration.unsureScore, explanation: explanation))
+                // It holds; it never adds to a score that already holds, so it cannot tip a comment into rejection.
+                let sofar = signals.reduce(0.0) { $1.isShadow ? $0 : $0 + $1.score }
+                let score = min(site.configuration.unsureScore, max(0, policy.configuration.holdThreshold - sofar))
+                signals.append(Signal(source: .classifier, name: "classifier.learning", score: score, explanation: explanation))
             }
         }
         let decision = policy.decide(signals)
