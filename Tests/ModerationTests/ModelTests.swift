@@ -203,7 +203,7 @@ import Testing
         // The site's layer moves the shipped model's reading of a comment.
         let model = ModelJudge(model: Self.shipped, siteLayer: layer)
         let plain = ModelJudge(model: Self.shipped)
-        #expect(model.read(probe).probability > plain.read(probe).probability)
+        #expect((model.read(probe).probabilities.values.max() ?? 0) > (plain.read(probe).probabilities.values.max() ?? 0))
     }
 
     @Test func whenTheModelLeansToNoConcernTheSiteLayerIsHeardOnItsOwn() throws {
@@ -239,6 +239,49 @@ import Testing
         let after = ModelJudge(model: Self.shipped, siteLayer: layer).read(insult)
         #expect(try #require(after.probabilities["toxicity"]) > before)
         #expect(!after.signals.contains { $0.name == "model.site" })
+    }
+
+    /// A model that reads every comment the same: only biases.
+    static func constant(toxicity: Double, spam: Double) -> ModerationModel {
+        var features = FeatureSettings()
+        features.hashBits = 12
+        let zero = [Float](repeating: 0, count: 1 << 12)
+        return ModerationModel(features: features, outputs: [
+            ModelOutput(name: "toxicity", bias: Float(ModerationModel.logit(toxicity)), weights: zero),
+            ModelOutput(name: "spam", bias: Float(ModerationModel.logit(spam)), weights: zero),
+        ], name: "constant")
+    }
+
+    @Test func theSiteLayerRaisesTheConcernThatLeansEvenWhenAnotherIsHigher() throws {
+        var configuration = ClassifierConfiguration()
+        configuration.minimumPerClass = 1
+        var layer = SiteLayer(configuration: configuration)
+        let scratch = MatchScratch()
+        func analysis(_ body: String) -> CommentAnalysis { CommentAnalysis(comment: Fixtures.comment(body: body), scratch: scratch) }
+        layer.counts.train(SiteLayer.tokens(analysis("garden sheds ring Dave")), unwanted: true)
+        layer.counts.train(SiteLayer.tokens(analysis("the library reopens")), unwanted: false)
+        let probe = analysis("garden sheds ring Dave")
+        #expect(layer.logit(probe) > 0)
+        // Spam is the higher reading (60%) but below its lean (75%); toxicity (45%) is past its lean (40%).
+        let reading = ModelJudge(model: Self.constant(toxicity: 0.45, spam: 0.6), siteLayer: layer).read(probe)
+        #expect(!reading.signals.contains { $0.name == "model.site" }, "\(reading.signals.map(\.explanation))")
+        #expect(try #require(reading.probabilities["toxicity"]) > 0.45)
+        #expect(reading.probabilities["spam"] == nil || reading.probabilities["spam"]! <= 0.6 + 1e-9)
+    }
+
+    @Test func theSiteLayerAloneIsNotTheModelsConfidence() throws {
+        var configuration = ClassifierConfiguration()
+        configuration.minimumPerClass = 1
+        var layer = SiteLayer(configuration: configuration)
+        let scratch = MatchScratch()
+        func analysis(_ body: String) -> CommentAnalysis { CommentAnalysis(comment: Fixtures.comment(body: body), scratch: scratch) }
+        for _ in 0..<5 { layer.counts.train(SiteLayer.tokens(analysis("garden sheds ring Dave")), unwanted: true) }
+        layer.counts.train(SiteLayer.tokens(analysis("the library reopens")), unwanted: false)
+        let reading = ModelJudge(model: Self.constant(toxicity: 0.1, spam: 0.1), siteLayer: layer).read(analysis("garden sheds ring Dave"))
+        #expect(reading.signals.contains { $0.name == "model.site" })
+        #expect(try #require(reading.probabilities["site"]) > 0.99)
+        // What feeds automatic learning is the model's own reading, so the layer never teaches itself.
+        #expect(abs(reading.probability - 0.1) < 1e-6, "\(reading.probability)")
     }
 
     // MARK: Policy

@@ -237,5 +237,6 @@ import Testing
         #expect(ModelJudge.threshold(0.9999) == "99.99%")
         #expect(ModelJudge.threshold(0.999_999) == "99.9999%")
         #expect(ModelJudge.threshold(0.65) == "65%")
+        #expect(ModelJudge.threshold(0.999_999_9) == "99.99999%", "never 100%")
     }
 }

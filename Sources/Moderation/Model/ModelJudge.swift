@@ -98,13 +98,18 @@ public struct ModelJudge: Sendable {
         // The site's layer: what its moderators approved lowers every concern; what they rejected raises
         // the concern the shipped model already leans to, or, when it leans to none, is heard on its own.
         var siteAlone: Double?
-        if siteLayer.isReady, let strongest = logits.indices.max(by: { logits[$0] < logits[$1] }) {
+        if siteLayer.isReady {
             let site = siteLayer.logit(analysis)
+            // The concern that leans furthest past its own lean probability, if any does.
+            let margins = model.outputs.indices.compactMap { index -> (index: Int, margin: Double)? in
+                guard let policy = configuration.policy(for: model.outputs[index].name) else { return nil }
+                let margin = logits[index] - ModerationModel.logit(policy.lean)
+                return margin >= 0 ? (index, margin) : nil
+            }
             if site <= 0 {
                 logits = logits.map { $0 + site }
-            } else if let policy = configuration.policy(for: model.outputs[strongest].name),
-                      1 / (1 + exp(-logits[strongest])) >= policy.lean {
-                logits[strongest] += site
+            } else if let leaning = margins.max(by: { $0.margin < $1.margin }) {
+                logits[leaning.index] += site
             } else {
                 siteAlone = site
             }
@@ -113,21 +118,24 @@ public struct ModelJudge: Sendable {
         var probabilities: [String: Double] = [:]
         var scoreSoFar = otherScore
         for (index, output) in model.outputs.enumerated() {
-            let probability = 1 / (1 + exp(-logits[index]))
+            let probability = Self.sigmoid(logits[index])
             probabilities[output.name] = probability
             guard let policy = configuration.policy(for: output.name), probability >= policy.lean else { continue }
             signals += signalsFor(output.name, probability: probability, policy: policy, scoreSoFar: &scoreSoFar,
                                   phrases: evidence(pushes(of: output, analysis, perWord), analysis))
         }
+        // The model's own reading: what the site's layer says alone is not the model's confidence (and
+        // must not teach the layer itself when it learns from confident verdicts).
+        let probability = probabilities.values.max() ?? 0
         if let siteAlone {
-            let probability = 1 / (1 + exp(-siteAlone))
-            probabilities["site"] = probability
-            if probability >= configuration.site.lean {
-                signals += signalsFor("site", probability: probability, policy: configuration.site, scoreSoFar: &scoreSoFar,
+            let site = Self.sigmoid(siteAlone)
+            probabilities["site"] = site
+            if site >= configuration.site.lean {
+                signals += signalsFor("site", probability: site, policy: configuration.site, scoreSoFar: &scoreSoFar,
                                       phrases: siteEvidence(analysis))
             }
         }
-        return Reading(signals: signals, probabilities: probabilities, probability: probabilities.values.max() ?? 0)
+        return Reading(signals: signals, probabilities: probabilities, probability: probability)
     }
 
     /// One reading's signals: the scored one, naming the phrases, then one that adds nothing for each
@@ -172,9 +180,14 @@ public struct ModelJudge: Sendable {
         }
     }
 
-    /// A policy's probability, exactly: 99.5%, 99.99%.
+    static func sigmoid(_ logit: Double) -> Double { 1 / (1 + exp(-logit)) }
+
+    /// A policy's probability, exactly: 99.5%, 99.99%, 99.99999%.
     static func threshold(_ probability: Double) -> String {
-        String(format: "%g%%", probability * 100)
+        var digits = String(format: "%.6f", probability * 100)
+        while digits.hasSuffix("0") { digits.removeLast() }
+        if digits.hasSuffix(".") { digits.removeLast() }
+        return digits + "%"
     }
 
     /// A probability as a moderator reads it, never rounded up to a policy's probability: 72%, 99.5%,
@@ -219,15 +232,17 @@ public struct ModelJudge: Sendable {
                 pushes[index] += pair
             }
         }
-        return evidence(pushes, analysis)
+        // Only words the site's decisions really tell apart (three times likelier in rejected comments):
+        // a link's domain or a fact can carry the reading while every word is nearly even.
+        return evidence(pushes, analysis, minimum: Float(log(3.0)))
     }
 
     /// The words and word runs of the body that pushed a reading up most, strongest first, as spans of
     /// the reader's original text.
-    func evidence(_ pushes: [Float], _ analysis: CommentAnalysis) -> [Span] {
+    func evidence(_ pushes: [Float], _ analysis: CommentAnalysis, minimum: Float = 0) -> [Span] {
         let words = analysis.modelWords
-        guard !words.isEmpty, pushes.count == words.count, let strongest = pushes.max(), strongest > 0 else { return [] }
-        let cutoff = strongest * 0.35
+        guard !words.isEmpty, pushes.count == words.count, let strongest = pushes.max(), strongest > minimum else { return [] }
+        let cutoff = max(strongest * 0.35, minimum)
         // Runs of neighbouring words that each push hard enough.
         var runs: [(range: Range<Int>, push: Float)] = []
         var index = 0

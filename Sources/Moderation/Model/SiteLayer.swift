@@ -8,8 +8,10 @@ import PCRE2
 /// unwanted; an undo or a changed decision takes exactly those counts back, so learning and unlearning
 /// are exact inverses in any order. At judging time each known token says how much more often it
 /// appears in rejected than in approved comments (Robinson's smoothed ratio), and the log-odds of those
-/// ratios, scaled by `step / √tokens`, move the shipped model's logit for the concern it already leans
-/// to. Until the site has `minimumPerClass` decisions of each kind the layer says nothing.
+/// ratios, scaled by `step / √tokens`, move the shipped model's logits: evidence for approval lowers
+/// every concern; evidence for rejection raises the concern that already leans furthest, or, when none
+/// leans, is its own signal, `model.site` (see `ModelJudge`). Until the site has `minimumPerClass`
+/// decisions of each kind the layer says nothing.
 public struct SiteLayer: Sendable {
     public var counts: ClassifierModel
     public var configuration: ClassifierConfiguration
@@ -98,8 +100,6 @@ public struct ClassifierConfiguration: Sendable, Equatable, Codable {
     /// Hold every comment until the site has made enough decisions of each kind, so that moderators'
     /// decisions teach the layer quickly (pre-moderation while it learns). The default is false.
     public var holdsWhileLearning: Bool = false
-    /// The score of that hold (reaches the default hold threshold). The default is 5.
-    public var unsureScore: Double = 5
     /// Learn from the pipeline's own confident verdicts, not only from moderators. The default is false.
     public var learnsFromAutomaticVerdicts: Bool = false
     /// The model probability beyond which an automatic verdict is confident enough to learn from

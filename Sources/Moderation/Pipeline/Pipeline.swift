@@ -51,10 +51,11 @@ public struct Pipeline: Sendable {
             if site.configuration.holdsWhileLearning, !site.isReady {
                 let explanation = "The site's learning layer is still learning (it knows \(site.counts.unwantedDocuments) rejected and "
                     + "\(site.counts.wantedDocuments) approved comments and needs \(site.configuration.minimumPerClass) of each); "
-                    + "held so a moderator's decision teaches it"
-                // It holds; it never adds to a score that already holds, so it cannot tip a comment into rejection.
+                    + "until then every comment is held so a moderator's decision teaches it"
+                // It brings the score up to the hold threshold, whatever counted against the comment, and
+                // never beyond: it cannot tip a comment into rejection.
                 let sofar = signals.reduce(0.0) { $1.isShadow ? $0 : $0 + $1.score }
-                let score = min(site.configuration.unsureScore, max(0, policy.configuration.holdThreshold - sofar))
+                let score = max(0, policy.configuration.holdThreshold - sofar)
                 signals.append(Signal(source: .classifier, name: "classifier.learning", score: score, explanation: explanation))
             }
         }
