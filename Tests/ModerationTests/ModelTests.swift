@@ -206,21 +206,28 @@ import Testing
         #expect((model.read(probe).probabilities.values.max() ?? 0) > (plain.read(probe).probabilities.values.max() ?? 0))
     }
 
-    @Test func whenTheModelLeansToNoConcernTheSiteLayerIsHeardOnItsOwn() throws {
+    static func analysis(_ body: String) -> CommentAnalysis {
+        CommentAnalysis(comment: Fixtures.comment(body: body), scratch: MatchScratch())
+    }
+
+    /// A site's layer that has learned these decisions and speaks once it has `minimum` of each kind.
+    static func siteLayer(rejected: [String], approved: [String], minimum: Int) -> SiteLayer {
         var configuration = ClassifierConfiguration()
-        configuration.minimumPerClass = 2
+        configuration.minimumPerClass = minimum
         var layer = SiteLayer(configuration: configuration)
-        let scratch = MatchScratch()
-        func analysis(_ body: String) -> CommentAnalysis { CommentAnalysis(comment: Fixtures.comment(body: body), scratch: scratch) }
+        for body in rejected { layer.counts.train(SiteLayer.tokens(analysis(body)), unwanted: true) }
+        for body in approved { layer.counts.train(SiteLayer.tokens(analysis(body)), unwanted: false) }
+        return layer
+    }
+
+    @Test func whenTheModelLeansToNoConcernTheSiteLayerIsHeardOnItsOwn() throws {
         // A site that rejects garden-shed adverts: nothing the shipped model reads as abuse or spam.
-        for round in 0..<4 {
-            for body in ["Garden sheds half price, ring Dave", "Dave has garden sheds, ring him round \(round)"] {
-                layer.counts.train(SiteLayer.tokens(analysis(body)), unwanted: true)
-            }
-            for body in ["The library reopens on Saturday \(round)", "The council met about the bypass \(round)"] {
-                layer.counts.train(SiteLayer.tokens(analysis(body)), unwanted: false)
-            }
-        }
+        let rounds = 0..<4
+        let layer = Self.siteLayer(
+            rejected: rounds.flatMap { ["Garden sheds half price, ring Dave", "Dave has garden sheds, ring him round \($0)"] },
+            approved: rounds.flatMap { ["The library reopens on Saturday \($0)", "The council met about the bypass \($0)"] },
+            minimum: 2)
+        let analysis = Self.analysis
         let probe = analysis("Garden sheds, ring Dave")
         let plain = ModelJudge(model: Self.shipped).read(probe)
         #expect(plain.signals.isEmpty, "the shipped model alone leans to nothing: \(plain.probabilities)")
@@ -253,14 +260,8 @@ import Testing
     }
 
     @Test func theSiteLayerRaisesTheConcernThatLeansEvenWhenAnotherIsHigher() throws {
-        var configuration = ClassifierConfiguration()
-        configuration.minimumPerClass = 1
-        var layer = SiteLayer(configuration: configuration)
-        let scratch = MatchScratch()
-        func analysis(_ body: String) -> CommentAnalysis { CommentAnalysis(comment: Fixtures.comment(body: body), scratch: scratch) }
-        layer.counts.train(SiteLayer.tokens(analysis("garden sheds ring Dave")), unwanted: true)
-        layer.counts.train(SiteLayer.tokens(analysis("the library reopens")), unwanted: false)
-        let probe = analysis("garden sheds ring Dave")
+        let layer = Self.siteLayer(rejected: ["garden sheds ring Dave"], approved: ["the library reopens"], minimum: 1)
+        let probe = Self.analysis("garden sheds ring Dave")
         #expect(layer.logit(probe) > 0)
         // Spam is the higher reading (60%) but below its lean (75%); toxicity (45%) is past its lean (40%).
         let reading = ModelJudge(model: Self.constant(toxicity: 0.45, spam: 0.6), siteLayer: layer).read(probe)
@@ -270,14 +271,8 @@ import Testing
     }
 
     @Test func theSiteLayerAloneIsNotTheModelsConfidence() throws {
-        var configuration = ClassifierConfiguration()
-        configuration.minimumPerClass = 1
-        var layer = SiteLayer(configuration: configuration)
-        let scratch = MatchScratch()
-        func analysis(_ body: String) -> CommentAnalysis { CommentAnalysis(comment: Fixtures.comment(body: body), scratch: scratch) }
-        for _ in 0..<5 { layer.counts.train(SiteLayer.tokens(analysis("garden sheds ring Dave")), unwanted: true) }
-        layer.counts.train(SiteLayer.tokens(analysis("the library reopens")), unwanted: false)
-        let reading = ModelJudge(model: Self.constant(toxicity: 0.1, spam: 0.1), siteLayer: layer).read(analysis("garden sheds ring Dave"))
+        let layer = Self.siteLayer(rejected: Array(repeating: "garden sheds ring Dave", count: 5), approved: ["the library reopens"], minimum: 1)
+        let reading = ModelJudge(model: Self.constant(toxicity: 0.1, spam: 0.1), siteLayer: layer).read(Self.analysis("garden sheds ring Dave"))
         #expect(reading.signals.contains { $0.name == "model.site" })
         #expect(try #require(reading.probabilities["site"]) > 0.99)
         // What feeds automatic learning is the model's own reading, so the layer never teaches itself.
